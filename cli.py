@@ -29,7 +29,7 @@ COMMAND_MODULES = (
     "saferkit.evaluation.commands",
     "saferkit.ethics.commands",
     "saferkit.serving.commands",
-    "saferkit.scan_commands",
+    "saferkit.serving.scan_commands",
     "saferkit.hub_plugin.commands",
 )
 
