@@ -31,7 +31,7 @@ PALETTES: dict[str, Palette] = {
     "c": Palette(hue_centre=0.14, hue_spread=0.14, saturation=(0.08, 0.35)),  # muted: greys, khaki
 }
 
-MIN_VALUE_CONTRAST = 0.28  # objects differ from their background by at least this much brightness
+MIN_VALUE_CONTRAST = 0.35  # objects differ from their background by at least this much brightness
 
 
 def _hsv(palette: Palette, u_hue: float, u_saturation: float, value: float,
@@ -67,9 +67,9 @@ def apply_lighting(image: Image.Image, lighting: str, rng: np.random.Generator) 
     """Dark rooms crush contrast towards black; bright ones wash it out towards white."""
     ramp = np.arange(256, dtype=np.float32)
     if lighting == "dark":
-        table = np.power(ramp / 255.0, rng.uniform(1.1, 1.3)) * 255.0 * rng.uniform(0.4, 0.55)
+        table = np.power(ramp / 255.0, rng.uniform(1.1, 1.3)) * 255.0 * rng.uniform(0.55, 0.7)
     elif lighting == "bright":
-        lift = rng.uniform(0.35, 0.5)
+        lift = rng.uniform(0.25, 0.38)
         table = ramp * (1 - lift) + 255.0 * lift
     else:
         return image
@@ -87,8 +87,8 @@ class DeviceProfile:
 
 DEVICES: dict[str, DeviceProfile] = {
     "hq": DeviceProfile(resolution=(1.0, 1.0), noise_sigma=(0.5, 2.0), jpeg_quality=(85, 95)),
-    "mid": DeviceProfile(resolution=(0.6, 0.75), noise_sigma=(3.0, 6.0), jpeg_quality=(45, 65)),
-    "low": DeviceProfile(resolution=(0.4, 0.5), noise_sigma=(7.0, 12.0), jpeg_quality=(18, 30)),
+    "mid": DeviceProfile(resolution=(0.75, 0.85), noise_sigma=(2.0, 5.0), jpeg_quality=(55, 75)),
+    "low": DeviceProfile(resolution=(0.55, 0.65), noise_sigma=(5.0, 9.0), jpeg_quality=(30, 45)),
 }
 
 

@@ -31,18 +31,18 @@ SUPERSAMPLE = 2  # draw at twice the size, then average down: smooth edges at sm
 
 # Object radius as a fraction of the image side, per `scale` group.
 SCALE_RADIUS: dict[str, tuple[float, float]] = {
-    "small": (0.055, 0.075),
-    "medium": (0.09, 0.115),
-    "large": (0.13, 0.165),
+    "small": (0.07, 0.085),
+    "medium": (0.1, 0.12),
+    "large": (0.14, 0.17),
 }
 # Share of the slot object hidden by an occluding card, per `occlusion` group.
 OCCLUDED_SHARE: dict[str, tuple[float, float]] = {
     "none": (0.0, 0.0),
-    "partial": (0.2, 0.35),
-    "heavy": (0.45, 0.6),
+    "partial": (0.15, 0.28),
+    "heavy": (0.35, 0.5),
 }
-DISTRACTORS = (2, 5)  # inclusive range of distractor shapes besides the slot object
-CLUTTER_SHAPES = (18, 34)
+DISTRACTORS = (2, 4)  # inclusive range of distractor shapes besides the slot object
+CLUTTER_SHAPES = (16, 30)
 
 
 @lru_cache(maxsize=8)
@@ -80,7 +80,7 @@ def _background(kind: str, canvas: int, palette: Any, rng: np.random.Generator) 
                 DISTRACTOR_KINDS[int(u[0] * len(DISTRACTOR_KINDS))],
                 u[1] * canvas,
                 u[2] * canvas,
-                (0.025 + 0.045 * u[3]) * canvas,
+                (0.02 + 0.03 * u[3]) * canvas,
                 u[4] * 2 * math.pi,
                 object_colour(palette, u[5:8], value),
             )
@@ -94,8 +94,8 @@ def _pick(rng: np.random.Generator, options: tuple[str, ...]) -> str:
 def _occluder(cx: float, cy: float, radius: float, share: float, rng: np.random.Generator) -> list[tuple[float, float]]:
     """A card whose straight edge hides about `share` of the disc around (cx, cy)."""
     edge = covered_fraction_offset(share)
-    depth = 1 - edge + rng.uniform(0.4, 1.2)
-    half_width = rng.uniform(1.2, 2.0)
+    depth = 1 - edge + rng.uniform(0.2, 0.6)
+    half_width = rng.uniform(0.9, 1.4)
     card = np.array([(edge, -half_width), (edge + depth, -half_width), (edge + depth, half_width), (edge, half_width)])
     return place(card, cx, cy, radius, rng.uniform(0, 2 * math.pi))
 

@@ -46,14 +46,18 @@ def _ellipse(rx: float, ry: float, steps: int = 28) -> np.ndarray:
     return np.stack([np.cos(angles) * rx, np.sin(angles) * ry], axis=1)
 
 
-# Unit outlines. "ring" is drawn as an annulus (see draw_shape), not a polygon.
+# Unit outlines. Markers are open or concave (a ring and a diamond drawn as strokes,
+# a star's spikes, a cross's arms); distractors are solid and convex (plus a bar,
+# which looks like one arm of a cross). "ring" is drawn as an annulus, not a polygon.
 MARKER_OUTLINES: dict[str, np.ndarray | None] = {
     "star": _star(),
     "ring": None,
     "cross": _cross(),
-    "diamond": np.array([(0, -1), (0.55, 0), (0, 1), (-0.55, 0)], dtype=float),
+    "diamond": np.array([(0, -1), (0.65, 0), (0, 1), (-0.65, 0)], dtype=float),
 }
 RING_INNER = 0.55  # inner radius of the ring marker, relative to its outer radius
+STROKE = 0.32  # stroke width of the diamond marker, relative to its radius
+HOLLOW_MARKERS = ("diamond",)
 
 DISTRACTOR_OUTLINES: dict[str, np.ndarray] = {
     "disc": _ellipse(0.85, 0.85),
@@ -95,7 +99,11 @@ def draw_shape(
         width = max(1, round(radius * (1 - RING_INNER)))
         draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), outline=colour, width=width)
         return
-    draw.polygon(place(_OUTLINE_POINTS[kind], cx, cy, radius, angle), fill=colour)
+    points = place(_OUTLINE_POINTS[kind], cx, cy, radius, angle)
+    if kind in HOLLOW_MARKERS:
+        draw.polygon(points, outline=colour, width=max(1, round(radius * STROKE)))
+    else:
+        draw.polygon(points, fill=colour)
 
 
 def covered_fraction_offset(fraction: float) -> float:
