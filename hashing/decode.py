@@ -65,24 +65,25 @@ DEFAULT_POLICY = DecodePolicy()
 def open_image(data: bytes, policy: DecodePolicy = DEFAULT_POLICY) -> Image.Image:
     """Read the header only; refuse empty input, non-images and bombs before decoding."""
     if not data:
-        raise HashingError("empty file (0 bytes): nothing to decode.")
+        raise HashingError("empty file (0 bytes): nothing to decode.", kind="empty")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
-        raise HashingError(f"refused a decompression bomb: {exc}") from exc
+        raise HashingError(f"refused a decompression bomb: {exc}", kind="bomb") from exc
     except Image.UnidentifiedImageError as exc:
-        raise HashingError("not an image, or an image format Pillow cannot read.") from exc
+        raise HashingError("not an image, or an image format Pillow cannot read.", kind="not-image") from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise HashingError(f"unreadable image header: {exc}") from exc
+        raise HashingError(f"unreadable image header: {exc}", kind="corrupt") from exc
     width, height = image.size
     if width <= 0 or height <= 0:
-        raise HashingError(f"image has an empty size {width}x{height}.")
+        raise HashingError(f"image has an empty size {width}x{height}.", kind="corrupt")
     if width * height > policy.max_pixels:
         raise HashingError(
             f"refused a possible decompression bomb: {width}x{height} = {width * height:,} pixels "
-            f"is over the limit of {policy.max_pixels:,}."
+            f"is over the limit of {policy.max_pixels:,}.",
+            kind="bomb",
         )
     return image
 
@@ -104,9 +105,9 @@ def decode_rgb(data: bytes, policy: DecodePolicy = DEFAULT_POLICY) -> Image.Imag
     except HashingError:
         raise
     except Image.DecompressionBombError as exc:
-        raise HashingError(f"refused a decompression bomb: {exc}") from exc
+        raise HashingError(f"refused a decompression bomb: {exc}", kind="bomb") from exc
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
-        raise HashingError(f"cannot decode the image (truncated or corrupt?): {exc}") from exc
+        raise HashingError(f"cannot decode the image (truncated or corrupt?): {exc}", kind="corrupt") from exc
 
 
 def _apply_draft(image: Image.Image) -> None:
@@ -147,7 +148,7 @@ def to_rgb(image: Image.Image, alpha: str = "drop") -> Image.Image:
     try:
         return image.convert("RGB")
     except ValueError as exc:
-        raise HashingError(f"unsupported image mode {mode!r}: cannot convert it to RGB.") from exc
+        raise HashingError(f"unsupported image mode {mode!r}: cannot convert it to RGB.", kind="unsupported") from exc
 
 
 def _stretch(values: np.ndarray) -> np.ndarray:

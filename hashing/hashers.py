@@ -52,7 +52,7 @@ def _imagehash(name: str, grey, hash_size: int) -> str:
     try:
         return str(function(grey, hash_size=hash_size))
     except (AssertionError, ValueError) as exc:
-        raise HashingError(f"{name} cannot use hash size {hash_size} on this image: {exc}") from exc
+        raise HashingError(f"{name} cannot use hash size {hash_size} on this image: {exc}", kind="unsupported") from exc
 
 
 def _crypto(data: bytes, algos: Iterable[str]) -> dict[str, str]:
@@ -98,8 +98,8 @@ def hash_bytes(
     Raises HashingError for undecodable input or a decompression bomb.
     """
     result, error = hash_bytes_partial(data, algos, policy=policy, hash_size=hash_size, dihedral=dihedral)
-    if error:
-        raise HashingError(error)
+    if error is not None:
+        raise error
     return result
 
 
@@ -110,7 +110,7 @@ def hash_bytes_partial(
     policy: DecodePolicy = DEFAULT_POLICY,
     hash_size: int = DEFAULT_HASH_SIZE,
     dihedral: bool = False,
-) -> tuple[dict[str, Any], str | None]:
+) -> tuple[dict[str, Any], HashingError | None]:
     """Like `hash_bytes`, but keeps the digests of a file that does not decode and returns the error."""
     names = normalize_algos(algos)
     if hash_size < 2:
@@ -119,7 +119,7 @@ def hash_bytes_partial(
     try:
         result.update(_perceptual(data, names, policy, hash_size, dihedral))
     except HashingError as exc:
-        return result, str(exc)
+        return result, exc
     return result, None
 
 
@@ -133,21 +133,23 @@ def hash_file(
 ) -> dict[str, Any]:
     """Hash one file; never raises for a bad file: the row's `error` says what went wrong.
 
-    Keys: `path`, `size`, `error` (None when all went well) plus those of `hash_bytes`.
+    Keys: `path`, `size`, `error` (None when all went well), `error_kind` (see
+    `errors.ERROR_KINDS`) plus those of `hash_bytes`.
     A file that is not an image still gets its cryptographic digests.
     """
     names = normalize_algos(algos)
     path = Path(path)
-    row: dict[str, Any] = {"path": str(path), "size": None, "error": None}
+    row: dict[str, Any] = {"path": str(path), "size": None, "error": None, "error_kind": None}
     try:
         data = _read(path)
     except HashingError as exc:
-        row["error"] = str(exc)
+        row["error"], row["error_kind"] = str(exc), exc.kind
         return row
     row["size"] = len(data)
     result, error = hash_bytes_partial(data, names, policy=policy, hash_size=hash_size, dihedral=dihedral)
     row.update(result)
-    row["error"] = error
+    if error is not None:
+        row["error"], row["error_kind"] = str(error), error.kind
     return row
 
 
@@ -156,10 +158,10 @@ def _read(path: Path) -> bytes:
         with open(path, "rb") as handle:
             return handle.read()
     except FileNotFoundError:
-        raise HashingError("file vanished or does not exist.") from None
+        raise HashingError("file vanished or does not exist.", kind="missing") from None
     except PermissionError:
-        raise HashingError("permission denied: cannot read the file.") from None
+        raise HashingError("permission denied: cannot read the file.", kind="permission") from None
     except IsADirectoryError:
-        raise HashingError("is a directory, not a file.") from None
+        raise HashingError("is a directory, not a file.", kind="unreadable") from None
     except OSError as exc:
-        raise HashingError(f"cannot read the file: {exc.strerror or exc}") from None
+        raise HashingError(f"cannot read the file: {exc.strerror or exc}", kind="unreadable") from None

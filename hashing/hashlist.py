@@ -357,3 +357,17 @@ def _vics_id(value: str) -> int | str:
 
 def _vics_category(value: str) -> int | str:
     return int(value) if str(value).lstrip("-").isdigit() else (value or 0)
+
+
+def records_from_rows(
+    rows: Iterable[dict[str, Any]], algos: Iterable[str], *, category: str = "", source: str = "", id_key: str = "path"
+) -> Iterator[HashRecord]:
+    """Turn `hash_file` rows into list records (one per algorithm present): how a list is built from hashed files."""
+    names = [canonical_name(a) for a in algos]
+    for row in rows:
+        if row.get("error"):
+            continue
+        for name in names:
+            value = row.get(name)
+            if value:
+                yield HashRecord(hash_type=name, hash=str(value), id=str(row.get(id_key, "")), category=category, source=source)
