@@ -31,7 +31,8 @@ BENCH_ALGOS = ("pdq", "pdq+dihedral") + IMAGEHASH_ALGOS
 GENERATED_SIZE = (320, 240)
 CSV_COLUMNS = (
     "algorithm", "transform", "severity", "true_pairs", "true_mean", "true_median", "true_p95", "true_max",
-    "distinct_pairs", "distinct_min", "distinct_p01", "distinct_median", "threshold", "fpr_at_threshold", "recall_at_fpr_1e-4",
+    "distinct_pairs", "distinct_min", "distinct_p01", "distinct_median", "threshold", "fpr_at_threshold", "fpr_resolved",
+    "recall_at_fpr_1e-4",
 )
 
 
@@ -169,7 +170,7 @@ def run_benchmark(
                 "true_p95": float(np.percentile(true, 95)), "true_max": int(true.max()),
                 "distinct_pairs": int(distinct.size), "distinct_min": int(distinct.min()),
                 "distinct_p01": float(np.percentile(distinct, 1)), "distinct_median": float(np.median(distinct)),
-                "threshold": threshold, "fpr_at_threshold": fpr,
+                "threshold": threshold, "fpr_at_threshold": fpr, "fpr_resolved": distinct.size * TARGET_FPR >= 1,
                 "recall_at_fpr_1e-4": round(float((true <= threshold).mean()), 4),
             })
     out.mkdir(parents=True, exist_ok=True)
@@ -220,6 +221,12 @@ def _markdown(rows, algos, names, severities, n_images: int, images: Path | None
         f"all distinct pairs is at most {TARGET_FPR:g}.",
         "",
     ]
+    if rows and not rows[0]["fpr_resolved"]:
+        lines += [
+            f"**Too few distinct pairs ({rows[0]['distinct_pairs']:,}) to resolve an FPR of {TARGET_FPR:g}**: each "
+            "threshold is simply one bit below the closest distinct pair. Use more images (--count) for real figures.",
+            "",
+        ]
     for algo in algos:
         mine = [r for r in rows if r["algorithm"] == algo]
         lines += [f"## {algo} (threshold {mine[0]['threshold']} bits, {mine[0]['distinct_pairs']:,} distinct pairs, "
