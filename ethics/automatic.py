@@ -111,7 +111,8 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
     if unusable is not None:
         return Decision(INSUFFICIENT, evidence, unusable)
     if _within(cautious, op, limit):
-        return Decision(PASS, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is within the limit {fmt(limit)}")
+        side = "at or below" if op == "<=" else "at or above"
+        return Decision(PASS, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is {side} the limit {fmt(limit)}")
     side = "above" if op == "<=" else "below"
     if bound != "value" and _within(value, op, limit):
         return Decision(
