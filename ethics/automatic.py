@@ -47,13 +47,23 @@ def fmt(value: float | None) -> str:
     return f"{value:.4g}"
 
 
-def quote_metric(path: str, metric: Any) -> str:
-    """A metric as evidence: `path = value (CI low–high)`, with the report's note if any."""
+def ci_label(report: dict[str, Any]) -> str:
+    """'95% CI' when the report states its confidence level, else plain 'CI'."""
+    config = report.get("config") if isinstance(report.get("config"), dict) else {}
+    level = _number(config.get("confidence", config.get("ci_level")))
+    return f"{level * 100:g}% CI" if level is not None and 0 < level < 1 else "CI"
+
+
+def quote_metric(path: str, metric: Any, label: str = "CI") -> str:
+    """A metric as evidence: `path = value (CI low–high)`, where it was found, and the report's note if any."""
     if isinstance(metric, dict):
         text = f"{path} = {fmt(_number(metric.get('value')))}"
         low, high = _number(metric.get("ci_low")), _number(metric.get("ci_high"))
         if low is not None or high is not None:
-            text += f" (95% CI {fmt(low)}–{fmt(high)})"
+            text += f" ({label} {fmt(low)}–{fmt(high)})"
+        where = [f"{key} {metric[key]}" for key in ("attribute", "group") if isinstance(metric.get(key), str)]
+        if where:
+            text += f" [{', '.join(where)}]"
         if metric.get("note"):
             text += f" [note: {metric['note']}]"
         return text
@@ -76,7 +86,7 @@ def _read(report: dict[str, Any], path: str, bound: str) -> tuple[float | None, 
     metric = lookup(report, path)
     if metric is _MISSING:
         return None, None, f"{path}: absent", f"the report has no {path}"
-    quoted = quote_metric(path, metric)
+    quoted = quote_metric(path, metric, ci_label(report))
     value = _number(metric.get("value")) if isinstance(metric, dict) else _number(metric)
     if value is None:
         note = metric.get("note") if isinstance(metric, dict) else None
@@ -140,9 +150,8 @@ def decide_claims(report: dict[str, Any], profile: Profile) -> Decision:
     for claim in claims:
         metric = str(claim.get("metric", "?"))
         verdict = claim.get("verdict")
-        quoted = f"{metric}: declared {fmt(_number(claim.get('declared')))}, measured " + quote_metric(
-            "", claim.get("measured")
-        ).lstrip(" =") + f" -> {verdict}"
+        measured = quote_metric("", claim.get("measured"), ci_label(report)).lstrip(" =")
+        quoted = f"{metric}: declared {fmt(_number(claim.get('declared')))}, measured {measured} -> {verdict}"
         parts.append(quoted)
         if verdict == "confirmed":
             decisions.append(Decision(PASS, quoted, f"{metric} confirmed"))

@@ -93,7 +93,7 @@ def make_report(submission_sha256: str, **sections: Any) -> dict[str, Any]:
         "submission": {"name": "toy-red", "version": "1.0.0", "sha256": submission_sha256, "task": "binary-triage",
                        "labels": ["clear", "review"], "threshold": 0.5},
         "data": {"provenance_sha256": DIGEST_B, "splits": {"test": 480, "test_balanced": 240, "test_conflicting": 240}},
-        "config": {"seed": 7, "bootstrap_resamples": 200, "min_group_size": 30},
+        "config": {"seed": 7, "bootstrap_resamples": 200, "confidence": 0.95, "min_group_size": 30},
         "software": {"saferkit": "0.1.0", "onnxruntime": "1.31.1", "numpy": "2.1.0"},
         "headline": {"roc_auc": metric(0.97, 0.95, 0.985), "pr_auc": metric(0.96, 0.94, 0.98)},
         "operating_point": {"threshold": 0.5, "tp": 220, "fp": 12, "tn": 228, "fn": 20,
@@ -126,7 +126,7 @@ def spurious_report(submission_sha256: str) -> dict[str, Any]:
     """What a model that learned a shortcut looks like: large gaps, a starved group, collapse on conflicting cues."""
     return make_report(
         submission_sha256,
-        bias__max_equalized_odds_difference=metric(0.46, 0.38, 0.53),
+        bias__max_equalized_odds_difference={**metric(0.46, 0.38, 0.53), "attribute": "lighting"},
         bias__worst_group_recall=metric(0.31, 0.22, 0.40),
         bias__max_demographic_parity_difference=metric(0.41, 0.33, 0.49),
         variants__test_conflicting=copy.deepcopy({"roc_auc": metric(0.58, 0.52, 0.64)}),

@@ -67,7 +67,7 @@ def test_a_spurious_model_fails_on_bias(good_submission, tmp_path):
     for cid in ("fairness.equalized_odds", "fairness.worst_group_recall", "fairness.no_shortcut"):
         assert rows[cid]["result"] == "fail", cid
         assert cid in card["blocking"]
-    assert "0.46 (95% CI 0.38–0.53)" in rows["fairness.equalized_odds"]["evidence"]
+    assert "0.46 (95% CI 0.38–0.53) [attribute lighting]" in rows["fairness.equalized_odds"]["evidence"]
     assert rows["harm.accuracy"]["result"] == "pass"  # good headline numbers do not hide the bias
 
 
