@@ -22,8 +22,9 @@ def results_table(card: dict[str, Any], title: str) -> Table:
     """A terminal table of per-criterion results (shared by the command and the demo)."""
     table = Table(title=title, show_lines=False)
     table.add_column("criterion", no_wrap=True)
-    for column in ("kind", "req", "result", "why"):
-        table.add_column(column, overflow="fold")
+    for column in ("kind", "req", "result"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("why", overflow="fold", ratio=1)
     for row in card["criteria"]:
         style = RESULT_STYLE[row["result"]]
         table.add_row(row["id"], row["kind"], "yes" if row["required"] else "no", f"[{style}]{row['result']}[/]", row["why"])
@@ -147,7 +148,7 @@ def criteria_command(
     for column in ("kind", "req", "principle", "title", "sources"):
         table.add_column(column, overflow="fold")
     for c in chosen:
-        sources = "; ".join(f"{s['framework']}: {s['ref']}" for s in c.sources)
+        sources = "; ".join(c.source_labels)
         table.add_row(c.id, c.kind, "yes" if c.required else "no", c.principle, c.title, sources)
     Console().print(table)
 

@@ -119,7 +119,7 @@ def build_scorecard(
                 "title": criterion.title,
                 "principle": criterion.principle,
                 "sub_principle": criterion.sub_principle,
-                "sources": [f"{s['framework']}: {s['ref']}" for s in criterion.sources],
+                "sources": criterion.source_labels,
                 "kind": criterion.kind,
                 "required": profile.is_required(criterion),
                 "result": decision.result,
