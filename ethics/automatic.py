@@ -72,7 +72,8 @@ def quote_metric(path: str, metric: Any, label: str = "CI") -> str:
 
 def _invalid_section(report: dict[str, Any], path: str) -> str | None:
     section = path.split(".")[0]
-    for entry in report.get("sections_invalid") or []:
+    entries = report.get("sections_invalid")
+    for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict) and entry.get("section") == section:
             return str(entry.get("reason") or "no reason given")
     return None
@@ -148,6 +149,10 @@ def decide_claims(report: dict[str, Any], profile: Profile) -> Decision:
         return Decision(PASS, "no claims declared", "the team declared no metrics, so none can be misstated")
     parts, decisions = [], []
     for claim in claims:
+        if not isinstance(claim, dict):
+            parts.append(repr(claim))
+            decisions.append(Decision(INSUFFICIENT, repr(claim), "a claims entry is not an object"))
+            continue
         metric = str(claim.get("metric", "?"))
         verdict = claim.get("verdict")
         measured = quote_metric("", claim.get("measured"), ci_label(report)).lstrip(" =")

@@ -103,3 +103,10 @@ def test_audit_trail_needs_provenance_seed_and_software():
     decision = decide("governance.audit_trail", report)
     assert decision.result == "insufficient-evidence"
     assert "no random seed" in decision.why and "no software versions" in decision.why
+
+
+def test_a_malformed_report_section_is_insufficient_evidence_not_a_crash():
+    report = make_report(SHA, claims=[1, "x"], sections_invalid=5, bias="oops", robustness={"max_auc_drop": "low"},
+                         calibration={"ece": [0.1]})
+    for cid in ("hub.claims_confirmed", "fairness.equalized_odds", "harm.robustness", "harm.calibration"):
+        assert decide(cid, report).result == "insufficient-evidence", cid
