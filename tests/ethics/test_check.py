@@ -56,13 +56,18 @@ def test_without_a_review_nothing_qualifies(good_case, tmp_path):
     assert set(card["blocking"]) == {row["id"] for row in reviewer_rows}
 
 
-def test_a_spurious_model_fails_on_bias(good_submission, tmp_path):
-    sha = load_submission(good_submission).sha256
-    report = write_report(tmp_path / "eval", spurious_report(sha))
+def check_reviewed(submission, report_for, tmp_path):
+    """Run the check with a full passing review; return (exit code, scorecard, rows by id)."""
+    sha = load_submission(submission).sha256
+    report = write_report(tmp_path / "eval", report_for(sha))
     review = write_review(tmp_path / "review.yaml", sha)
-    result = run_cli("ethics", "check", good_submission, "--report", report, "--review", review, "--out", tmp_path / "c")
-    assert result.returncode == 1
-    card, rows = results(tmp_path / "c")
+    result = run_cli("ethics", "check", submission, "--report", report, "--review", review, "--out", tmp_path / "c")
+    return (result.returncode, *results(tmp_path / "c"))
+
+
+def test_a_spurious_model_fails_on_bias(good_submission, tmp_path):
+    code, card, rows = check_reviewed(good_submission, spurious_report, tmp_path)
+    assert code == 1
     assert card["qualified"] is False
     for cid in ("fairness.equalized_odds", "fairness.worst_group_recall", "fairness.no_shortcut"):
         assert rows[cid]["result"] == "fail", cid
@@ -72,13 +77,9 @@ def test_a_spurious_model_fails_on_bias(good_submission, tmp_path):
 
 
 def test_a_submission_without_answers_fails_on_missing_evidence(toy_submission, tmp_path):
-    submission = toy_submission()  # the toy manifest answers no ethics questions
-    sha = load_submission(submission).sha256
-    report = write_report(tmp_path / "eval", make_report(sha))
-    review = write_review(tmp_path / "review.yaml", sha)
-    result = run_cli("ethics", "check", submission, "--report", report, "--review", review, "--out", tmp_path / "c")
-    assert result.returncode == 1
-    card, rows = results(tmp_path / "c")
+    # the toy manifest answers no ethics questions
+    code, card, rows = check_reviewed(toy_submission(), make_report, tmp_path)
+    assert code == 1
     assert {cid: rows[cid]["result"] for cid in declared_ids()} == {cid: "insufficient-evidence" for cid in declared_ids()}
     assert set(declared_ids()) <= set(card["blocking"])
     assert rows["autonomy.privacy"]["why"] == "ethics.autonomy.privacy: no answer was given"
