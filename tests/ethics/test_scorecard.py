@@ -62,3 +62,18 @@ def test_out_that_is_a_file_is_a_usage_error(tmp_path):
     target.write_text("x", encoding="utf-8")
     with pytest.raises(UserError, match="is a file"):
         write_scorecard(card_for(), target)
+
+
+def test_read_scorecard_validates_and_binds_to_the_submission(tmp_path):
+    from saferkit.errors import UserError
+    from saferkit.ethics.scorecard import read_scorecard
+
+    paths = write_scorecard(card_for(), tmp_path / "out")
+    assert read_scorecard(tmp_path / "out", SHA)["qualified"] is True
+    with pytest.raises(UserError, match="not 0000"):
+        read_scorecard(paths["scorecard.json"], "0" * 64)
+    forged = json.loads(paths["scorecard.json"].read_text(encoding="utf-8"))
+    forged["criteria"][0]["result"] = "fail"  # a required criterion failed, yet qualified stays true
+    paths["scorecard.json"].write_text(json.dumps(forged), encoding="utf-8")
+    with pytest.raises(UserError, match="not a valid scorecard"):
+        read_scorecard(paths["scorecard.json"])
