@@ -98,7 +98,19 @@ def test_a_report_for_another_submission_is_refused(good_case, tmp_path):
     assert not out.exists()
 
 
-def test_usage_errors_exit_2_without_a_traceback(good_case, tmp_path):
+def run_in_process(capsys, *args) -> tuple[int, str]:
+    """The real CLI entry point, in this process (fast): exit code and stderr."""
+    from saferkit.cli import main
+
+    try:
+        main([str(arg) for arg in args])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    return code, capsys.readouterr().err
+
+
+def test_usage_errors_exit_2_without_a_traceback(good_case, tmp_path, capsys):
     submission, sha, report = good_case
     cases = [
         ("ethics", "check", submission, "--report", tmp_path / "missing.json"),
@@ -113,9 +125,9 @@ def test_usage_errors_exit_2_without_a_traceback(good_case, tmp_path):
     other_review = write_review(tmp_path / "other.yaml", "e" * 64)
     cases.append(("ethics", "check", submission, "--report", report, "--review", other_review))
     for args in cases:
-        result = run_cli(*args, "--out", tmp_path / "never")
-        assert result.returncode == 2, (args, result.stdout, result.stderr)
-        assert "Traceback" not in result.stderr
+        code, stderr = run_in_process(capsys, *args, "--out", tmp_path / "never")
+        assert code == 2, (args, stderr)
+        assert "Traceback" not in stderr and "error:" in stderr.lower()
     assert not (tmp_path / "never").exists()
 
 
