@@ -86,6 +86,9 @@ def review_command(
     submission: Path = typer.Argument(..., help="Submission folder or .zip to review."),
     out: Path = typer.Option(Path("review.yaml"), "--out", help="Review file to write (an earlier one for the same submission is updated)."),
     reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Your name (asked for when left out)."),
+    report: Optional[Path] = typer.Option(
+        None, "--report", help="This submission's report.json: shows the measured results before you decide."
+    ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a review file that belongs to another submission."),
 ) -> None:
     """Walk through the reviewer criteria in the terminal and write the review file."""
@@ -106,6 +109,15 @@ def review_command(
         elif not overwrite:
             raise UserError(f"{out} is a review of another submission; choose another --out or pass --overwrite.")
 
+    context = review_context(loaded.manifest)
+    if report is not None:
+        from saferkit.ethics.scorecard import check_submission
+
+        card = check_submission(submission, report)
+        for row in card["criteria"]:
+            if row["kind"] == "automatic":
+                context[f"{row['id']} ({row['result']})"] = row["evidence"]
+
     def ask(prompt: str, default: Optional[str] = None, choices: Optional[list[str]] = None) -> str:
         kind = click.Choice(choices) if choices else click.STRING
         return click.prompt(prompt, default=default, type=kind, show_choices=bool(choices), err=True)
@@ -113,7 +125,7 @@ def review_command(
     document = walk_through(
         submission_sha256=loaded.sha256,
         submission_label=f"{loaded.name} {loaded.version}",
-        context=review_context(loaded.manifest),
+        context=context,
         ask=ask,
         say=lambda text: typer.echo(text, err=True),
         previous=previous,

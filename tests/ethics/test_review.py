@@ -73,7 +73,8 @@ def test_a_review_of_another_submission_is_refused(tmp_path):
         load_review(path, "d" * 64)
 
 
-def test_interactive_review_from_stdin_writes_the_review_file(good_submission, tmp_path):
+def test_interactive_review_from_stdin_writes_the_review_file(good_case, tmp_path):
+    good_submission, _, report = good_case
     out = tmp_path / "review.yaml"
     answers = [
         "Ada Evaluator",
@@ -84,9 +85,11 @@ def test_interactive_review_from_stdin_writes_the_review_file(good_submission, t
         "abstain", "I advised this team during the event, so another evaluator should decide.",
         "pass", "No identification, surveillance or storage features; triage support only.",
     ]
-    result = run_cli("ethics", "review", good_submission, "--out", out, stdin="\n".join(answers) + "\n")
+    result = run_cli("ethics", "review", good_submission, "--out", out, "--report", report,
+                     stdin="\n".join(answers) + "\n")
     assert result.returncode == 0, result.stderr
     assert "Not recorded" in result.stderr
+    assert "fairness.equalized_odds (pass): bias.max_equalized_odds_difference = 0.04" in result.stderr
     document = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert document["submission_sha256"] == load_submission(good_submission).sha256
     reviews = document["reviews"]
