@@ -148,3 +148,23 @@ def test_a_profile_changes_the_limits_and_what_is_required(good_case, tmp_path):
     path.write_text(yaml.safe_dump(profile), encoding="utf-8")
     assert run_cli(*args, "--out", tmp_path / "b").returncode == 1
     assert results(tmp_path / "b")[0]["blocking"] == ["fairness.demographic_parity"]
+
+
+def test_training_data_folders_must_match_the_declared_provenance(good_case, tmp_path, capsys):
+    submission, sha, report = good_case
+    folder = tmp_path / "scenes"
+    folder.mkdir()
+    (folder / "provenance.json").write_text(json.dumps({
+        "content": "synthetic", "source": "saferkit scene generator", "license": "CC0-1.0", "permitted_by": "tests",
+        "attestation": {"no_sexual_or_abuse_material": True, "no_identifiable_children": True}}), encoding="utf-8")
+    review = write_review(tmp_path / "review.yaml", sha)
+    code, _ = run_in_process(capsys, "ethics", "check", submission, "--report", report, "--review", review,
+                             "--training-data", folder, "--out", tmp_path / "c")
+    assert code == 1
+    card, rows = results(tmp_path / "c")
+    assert card["blocking"] == ["data.synthetic_only"]
+    assert "matches none of the data folders" in rows["data.synthetic_only"]["why"]
+    (tmp_path / "empty").mkdir()
+    code, stderr = run_in_process(capsys, "ethics", "check", submission, "--report", report,
+                                  "--training-data", tmp_path / "empty", "--out", tmp_path / "d")
+    assert code == 2 and "provenance.json" in stderr
