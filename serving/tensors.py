@@ -109,7 +109,8 @@ def _json_array(data: Any, dtype: np.dtype, shape: tuple[int, ...], where: str) 
     count = math.prod(shape)
     if array.size != count:
         raise ApiError(400, f"{where}.data holds {array.size} values but shape {list(shape)} needs {count}.")
-    return array.reshape(shape).astype(dtype, copy=False)
+    with np.errstate(over="ignore", invalid="ignore"):  # out-of-range values become inf; the model check refuses them
+        return array.reshape(shape).astype(dtype, copy=False)
 
 
 def parse_infer_request(body: bytes, header_length: str | None) -> InferRequest:
