@@ -6,7 +6,9 @@ have API keys configured, or it does not start.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import signal
 import threading
 import time
 
@@ -36,11 +38,29 @@ def uvicorn_config(app, host: str, port: int):
                           lifespan="on", timeout_keep_alive=30, backlog=2048)
 
 
-def serve_forever(app, host: str, port: int) -> None:
-    """Run until interrupted (Ctrl-C / SIGTERM), then drain and stop."""
+def _quiet_stop_server(config):
+    """uvicorn's server, except that Ctrl-C or SIGTERM only stops it: the command then exits 0."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn_config(app, host, port))
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+
+    return Server(config)
+
+
+def serve_forever(app, host: str, port: int) -> None:
+    """Run until interrupted (Ctrl-C / SIGTERM), then finish the requests in flight and stop."""
+    server = _quiet_stop_server(uvicorn_config(app, host, port))
     server.run()
     if not server.started:
         raise UserError(f"the server could not start on {host}:{port} (is the port in use?); choose another --port.")
