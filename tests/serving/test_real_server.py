@@ -67,7 +67,8 @@ def test_concurrent_clients_each_get_their_own_answer(server):
         batch = np.zeros((1, 3, 32, 32), dtype=np.float32)
         batch[:, 0] = i / 20  # red channel only: the toy score depends on i
         header = ('{"inputs":[{"name":"images","datatype":"FP32","shape":[1,3,32,32],'
-                  f'"parameters":{{"binary_data_size":{batch.nbytes}}}}}]}}').encode()
+                  f'"parameters":{{"binary_data_size":{batch.nbytes}}}}}],'
+                  '"parameters":{"binary_data_output":true}}').encode()
         response = httpx.post(f"{server.url}/v2/models/toy-red/infer", content=header + batch.tobytes(), timeout=60,
                               headers={**AUTH, "Inference-Header-Content-Length": str(len(header))})
         response.raise_for_status()
