@@ -2,7 +2,7 @@
 publisher keys, and catalogue servers (SQLite here, PostgreSQL when SAFERKIT_TEST_PG_URL is set).
 
 PostgreSQL and browser tests skip with a reason when those are missing locally;
-with CI=true they fail instead, because `.ci/ci_setup.sh` must provide them.
+with CI=true (or SAFERKIT_REQUIRE_SYSTEM_TESTS=1) they fail instead, because `.ci/ci_setup.sh` must provide them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import pytest
 
 from saferkit.evaluation.submission import load_submission
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+IN_CI = (os.environ.get("CI", "").lower() in ("1", "true", "yes")
+         or os.environ.get("SAFERKIT_REQUIRE_SYSTEM_TESTS") == "1")
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -142,3 +143,29 @@ def chromium() -> str:
     require_or_skip(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(),
                     f"{CHROMIUM} is missing: install Debian's chromium package")
     return CHROMIUM
+
+
+def build_bundle(folder: Path, submission_dir: Path, report: Path, scorecard: Path, private_key: Path,
+                 mutate=None, listing: dict | None = None):
+    """A signed bundle like `hub publish` makes; `mutate(entry)` may break the entry before signing."""
+    from saferkit.hub_plugin.bundle import write_signed_bundle
+    from saferkit.hub_plugin.entry import build_entry
+    from saferkit.hub_plugin.gate import check_publishable
+
+    inputs = check_publishable(submission_dir, report, scorecard)
+    entry = build_entry(inputs, listing)
+    if mutate is not None:
+        mutate(entry)
+    return write_signed_bundle(inputs, entry, folder, private_key)
+
+
+@pytest.fixture
+def signed_bundle(tmp_path: Path, evaluated, keypair):
+    """Factory: a signed bundle folder for a qualified toy submission."""
+
+    def make(mutate=None, version: str = "1.0.0", name: str = "toy-red", listing: dict | None = None):
+        submission_dir, report, scorecard = evaluated(version=version, name=name, folder=f"{name}-{version}")
+        return build_bundle(tmp_path / f"bundle-{name}-{version}", submission_dir, report, scorecard, keypair[0],
+                            mutate, listing)
+
+    return make
