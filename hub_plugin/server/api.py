@@ -122,8 +122,8 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
 
 
 def add_api_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) -> None:
-    def reader(request: Request) -> Principal:
-        return authorise(catalogue, presented_key(request), "reader")
+    def reader(request: Request) -> Principal:  # reads also accept the web login cookie (links from pages)
+        return authorise(catalogue, presented_key(request, cookie=True), "reader")
 
     def publisher(request: Request) -> Principal:
         return authorise(catalogue, presented_key(request), "publisher")
