@@ -74,6 +74,9 @@ class LocalEngine:
     def describe(self) -> dict[str, Any]:
         return {"engine": self.name, "workers": self.workers, "threads_per_worker": self.config.threads}
 
+    def preflight(self) -> None:
+        """Nothing to check before a local scan."""
+
     def run(self, batches: list[Batch]) -> Iterator[tuple[Batch, pa.Table]]:
         """Yield (batch, rows) as batches finish, in any order."""
         if self.workers <= 0:
@@ -124,8 +127,7 @@ class LocalEngine:
                                 raise UserError("scan worker processes keep dying while starting; "
                                                 "check free memory and that onnxruntime works here.")
                         if slot.batch is not None:
-                            yield from self._retry_or_fail(slot.batch, queue, attempts,
-                                                           f"worker process exited with code {slot.process.exitcode}")
+                            yield from self._retry_or_fail(slot.batch, queue, attempts, None)
                         self._replace(slots, slot)
                         continue
                     kind, payload = message
@@ -138,17 +140,18 @@ class LocalEngine:
                         yield batch, payload
                     elif kind == "failed":
                         batch, slot.batch = slot.batch, None
-                        yield from self._retry_or_fail(batch, queue, attempts, f"worker error: {payload}")
+                        yield from self._retry_or_fail(batch, queue, attempts, f"worker error: {payload}; retried once")
         finally:
             self._stop(slots)
 
     @staticmethod
-    def _retry_or_fail(batch: Batch, queue: deque, attempts: Counter, detail: str) -> Iterator[tuple[Batch, pa.Table]]:
+    def _retry_or_fail(batch: Batch, queue: deque, attempts: Counter, error: Optional[str]) -> Iterator[tuple[Batch, pa.Table]]:
+        """Requeue a batch after its first failure; after the second, its rows say why (None: the worker died)."""
         attempts[batch.batch_id] += 1
         if attempts[batch.batch_id] < MAX_ATTEMPTS:
             queue.appendleft(batch)
         else:
-            yield batch, failed_batch(batch, f"{detail}; the batch was retried once and failed again")
+            yield batch, failed_batch(batch) if error is None else failed_batch(batch, error)
 
     def _replace(self, slots: list[_Slot], dead: _Slot) -> None:
         dead.process.join(timeout=STOP_TIMEOUT_S)

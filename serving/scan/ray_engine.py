@@ -92,6 +92,12 @@ class RayEngine:
         return {"engine": self.name, "workers": self.workers, "threads_per_worker": self.config.threads,
                 "ray_address": self.address or "local"}
 
+    def preflight(self) -> None:
+        """Ray importable and the cluster reachable, before the scan lists or writes anything."""
+        _import_ray()
+        if self.address is not None:
+            check_reachable(self.address)
+
     def _connect(self, ray: Any) -> bool:
         """Start or join Ray; True when this scan started it (and must stop it)."""
         if ray.is_initialized():
@@ -152,7 +158,7 @@ class RayEngine:
                             "run the same command again to resume.") from None
         for batch in batches:
             if batch.batch_id in pending:
-                yield batch, failed_batch(batch, "Ray actor died; the batch was retried once and failed again")
+                yield batch, failed_batch(batch)
 
 
 def _split_by_batch(table: pa.Table, by_index: dict[int, Batch]) -> Iterator[tuple[int, pa.Table]]:

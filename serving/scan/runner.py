@@ -162,6 +162,8 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
     options.out = Path(options.out)
     _check_options(options)
     settings, config = _settings(options)
+    engine = _make_engine(options, config)
+    engine.preflight()  # an unreachable cluster fails before anything is listed or written
     manifest = _prepare_out(options.out, options.overwrite)
     if manifest is None:
         manifest = _new_plan(options, settings, console)
@@ -177,7 +179,6 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
     if options.max_shards is not None:
         todo = todo[: options.max_shards]
     batches = scan_plan.batches_for(plan, set(todo))
-    engine = _make_engine(options, config)
     run = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "resumed": resumed,
            **engine.describe(), "shards_skipped": len(done), "shards_written": 0, "files": 0}
     if resumed and done:

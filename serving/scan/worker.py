@@ -245,7 +245,10 @@ class ScanWorker:
         return self.process(Batch.from_item(item))
 
 
-def failed_batch(batch: Batch, detail: str) -> pa.Table:
+WORKER_DIED_DETAIL = "the worker process died on this batch twice (it was retried once)"
+
+
+def failed_batch(batch: Batch, detail: str = WORKER_DIED_DETAIL) -> pa.Table:
     """Rows for a batch given up on: every file marked `worker_died`, with what happened."""
     rows = [_base_row(item, batch) for item in batch.files]
     for row in rows:
