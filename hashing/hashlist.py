@@ -93,14 +93,14 @@ class HashListReader:
 
     def __init__(self, path: str | os.PathLike, fmt: str | None = None, *, strict: bool = False, hash_type: str | None = None) -> None:
         self.path = Path(path)
+        if not self.path.is_file():
+            raise HashingError(f"hash list {self.path} does not exist or is not a file.")
         self.fmt = detect_format(self.path, fmt)
         self.strict = strict
         self.hash_type = canonical_name(hash_type) if hash_type else None
         self.errors: list[tuple[int, str]] = []
         self.skipped = 0
         self.read = 0
-        if not self.path.is_file():
-            raise HashingError(f"hash list {self.path} does not exist or is not a file.")
 
     def __iter__(self) -> Iterator[HashRecord]:
         parse = {"csv": self._csv, "jsonl": self._jsonl, "text": self._text, "vics": self._vics}[self.fmt]
