@@ -16,6 +16,7 @@ _EXPORTS = {
     "hash_bytes": "saferkit.hashing.hashers",
     "hash_file": "saferkit.hashing.hashers",
     "hash_bytes_partial": "saferkit.hashing.hashers",
+    "hash_image": "saferkit.hashing.hashers",
     "DecodePolicy": "saferkit.hashing.decode",
     "decode_rgb": "saferkit.hashing.decode",
     "MAX_IMAGE_PIXELS": "saferkit.hashing.decode",
