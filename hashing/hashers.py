@@ -20,7 +20,7 @@ from saferkit.hashing.algorithms import (
     PDQ_LOW_QUALITY,
     normalize_algos,
 )
-from saferkit.hashing.decode import DEFAULT_POLICY, DecodePolicy, decode_rgb
+from saferkit.hashing.decode import DEFAULT_POLICY, IMAGEHASH_MIN_SIDE, DecodePolicy, decode_rgb
 from saferkit.hashing.errors import HashingError
 
 
@@ -63,10 +63,17 @@ def _perceptual(data: bytes, algos: tuple[str, ...], policy: DecodePolicy, hash_
     wanted = [name for name in algos if name not in CRYPTO_ALGOS]
     if not wanted and not dihedral:
         return {}
-    return _hash_rgb(decode_rgb(data, policy), wanted, hash_size, dihedral)
+    return _hash_rgb(decode_rgb(data, policy), wanted, hash_size, dihedral, policy.pdq_max_side)
 
 
-def hash_image(image, algos: Iterable[str] | str | None = None, *, hash_size: int = DEFAULT_HASH_SIZE, dihedral: bool = False) -> dict[str, Any]:
+def hash_image(
+    image,
+    algos: Iterable[str] | str | None = None,
+    *,
+    hash_size: int = DEFAULT_HASH_SIZE,
+    dihedral: bool = False,
+    policy: DecodePolicy = DEFAULT_POLICY,
+) -> dict[str, Any]:
     """Perceptual hashes of an in-memory PIL image (converted to RGB by the decode policy's rules).
 
     For images that never were files (benchmarks, transforms); digests need bytes, so none here.
@@ -74,13 +81,13 @@ def hash_image(image, algos: Iterable[str] | str | None = None, *, hash_size: in
     from saferkit.hashing.decode import to_rgb
 
     wanted = [name for name in normalize_algos(algos) if name not in CRYPTO_ALGOS]
-    return _hash_rgb(to_rgb(image), wanted, hash_size, dihedral)
+    return _hash_rgb(to_rgb(image, policy.alpha), wanted, hash_size, dihedral, policy.pdq_max_side)
 
 
-def _hash_rgb(image, wanted: list[str], hash_size: int, dihedral: bool) -> dict[str, Any]:
+def _hash_rgb(image, wanted: list[str], hash_size: int, dihedral: bool, pdq_max_side: int | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {"width": image.width, "height": image.height}
     if "pdq" in wanted or dihedral:
-        rgb = np.asarray(image)
+        rgb = np.asarray(_shrink_for_pdq(image, pdq_max_side))
         if dihedral:
             variants, quality = pdq_dihedral_from_rgb(rgb)
             result["pdq_dihedral"] = variants
@@ -92,9 +99,23 @@ def _hash_rgb(image, wanted: list[str], hash_size: int, dihedral: bool) -> dict[
     others = [name for name in wanted if name in IMAGEHASH_ALGOS]
     if others:
         grey = image.convert("L")
+        factor = min(grey.size) // IMAGEHASH_MIN_SIDE
+        if factor >= 2:
+            grey = grey.reduce(factor)
         for name in others:
             result[name] = _imagehash(name, grey, hash_size)
     return result
+
+
+def _shrink_for_pdq(image, max_side: int | None):
+    """Opt-in only (`DecodePolicy.pdq_max_side`): box-shrink PDQ's input, keeping the aspect ratio."""
+    if not max_side or max(image.size) <= max_side:
+        return image
+    from PIL import Image
+
+    scale = max_side / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BOX)
 
 
 def hash_bytes(

@@ -62,6 +62,16 @@ def test_match_finds_listed_files_and_writes_results(folder, tmp_path, images):
     assert strict.returncode == 2 and "line 4" in strict.stderr and "Traceback" not in strict.stderr
 
 
+def test_hashlist_build_from_hash_output(folder, tmp_path):
+    hashes = tmp_path / "hashes.jsonl"
+    run("hash", folder, "-a", "pdq,md5", "--out", hashes, "--workers", "1")
+    target = tmp_path / "list.csv"
+    result = run("hashlist", "build", hashes, target, "-a", "pdq", "--category", "cat-b", "--source", "unit")
+    rows = list(csv.DictReader(target.open()))
+    assert "wrote 3" in result.stderr and len(rows) == 3  # the broken file is left out
+    assert {r["hash_type"] for r in rows} == {"pdq"} and {r["category"] for r in rows} == {"cat-b"}
+
+
 def test_hashlist_convert_and_info(tmp_path):
     source = tmp_path / "list.txt"
     source.write_text("0" * 64 + "\n" + "1" * 64 + "\nbad\n")
