@@ -26,6 +26,8 @@ _EXPORTS = {
     "read_hashlist": "saferkit.hashing.hashlist",
     "write_hashlist": "saferkit.hashing.hashlist",
     "ALL_ALGOS": "saferkit.hashing.algorithms",
+    "ALGORITHMS": "saferkit.hashing.algorithms",
+    "MAX_PIXELS": "saferkit.hashing.decode",
     "DEFAULT_ALGOS": "saferkit.hashing.algorithms",
     "DIHEDRAL_VARIANTS": "saferkit.hashing.algorithms",
 }

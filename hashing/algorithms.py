@@ -12,6 +12,7 @@ CRYPTO_ALGOS = ("md5", "sha1", "sha256")
 IMAGEHASH_ALGOS = ("phash", "dhash", "ahash", "whash")
 PERCEPTUAL_ALGOS = ("pdq",) + IMAGEHASH_ALGOS
 ALL_ALGOS = CRYPTO_ALGOS + PERCEPTUAL_ALGOS
+ALGORITHMS = ALL_ALGOS  # the name serving uses
 DEFAULT_ALGOS = ("md5", "sha1", "sha256", "pdq", "phash", "dhash")
 
 # Hex digits of each cryptographic digest.

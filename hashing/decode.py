@@ -42,6 +42,7 @@ from saferkit.hashing.errors import HashingError
 # Decompression-bomb limit: images with more pixels than this are refused unread.
 # Others (serving, scan) should reuse this constant rather than pick their own.
 MAX_IMAGE_PIXELS = 100_000_000
+MAX_PIXELS = MAX_IMAGE_PIXELS  # the same limit under the name serving looks up
 
 # Large JPEGs are decoded at 1/2, 1/4 or 1/8 scale while the shorter side stays >= this.
 DRAFT_MIN_SIDE = 512

@@ -21,7 +21,7 @@ from saferkit.hashing.algorithms import (
     normalize_algos,
 )
 from saferkit.hashing.decode import DEFAULT_POLICY, IMAGEHASH_MIN_SIDE, DecodePolicy, decode_rgb
-from saferkit.hashing.errors import HashingError
+from saferkit.hashing.errors import HashFailure, HashingError
 
 
 def bits_to_hex(bits: np.ndarray) -> str:
@@ -134,7 +134,7 @@ def hash_bytes(
     """
     result, error = hash_bytes_partial(data, algos, policy=policy, hash_size=hash_size, dihedral=dihedral)
     if error is not None:
-        raise error
+        raise HashingError(error, kind=error.kind)
     return result
 
 
@@ -145,8 +145,11 @@ def hash_bytes_partial(
     policy: DecodePolicy = DEFAULT_POLICY,
     hash_size: int = DEFAULT_HASH_SIZE,
     dihedral: bool = False,
-) -> tuple[dict[str, Any], HashingError | None]:
-    """Like `hash_bytes`, but keeps the digests of a file that does not decode and returns the error."""
+) -> tuple[dict[str, Any], HashFailure | None]:
+    """Like `hash_bytes`, but keeps the digests of a file that does not decode and returns the error.
+
+    The error is a `str` (the message) with a `kind` attribute (see `errors.ERROR_KINDS`).
+    """
     names = normalize_algos(algos)
     if hash_size < 2:
         raise HashingError("hash size must be at least 2.")
@@ -154,7 +157,7 @@ def hash_bytes_partial(
     try:
         result.update(_perceptual(data, names, policy, hash_size, dihedral))
     except HashingError as exc:
-        return result, exc
+        return result, HashFailure(str(exc), exc.kind)
     return result, None
 
 
