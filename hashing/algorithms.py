@@ -6,6 +6,7 @@ CLI can validate names without importing numpy, Pillow or pdqhash.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 CRYPTO_ALGOS = ("md5", "sha1", "sha256")
@@ -50,8 +51,9 @@ DIHEDRAL_VARIANTS = (
 )
 
 
+@lru_cache(maxsize=1024)
 def canonical_name(name: str) -> str:
-    """Lower-case a hash type name and map known aliases onto saferkit's names."""
+    """Lower-case a hash type name and map known aliases onto saferkit's names (cached: lists repeat them)."""
     key = name.strip().lower()
     return ALIASES.get(key, key)
 

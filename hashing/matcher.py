@@ -27,11 +27,16 @@ class _Table:
     """One index plus the list metadata of its rows (row id = position in these arrays)."""
 
     index: HashIndex
+    codes: list[np.ndarray] = field(default_factory=list)
     ids: list[np.ndarray] = field(default_factory=list)
     categories: list[np.ndarray] = field(default_factory=list)
     sources: list[np.ndarray] = field(default_factory=list)
 
     def freeze(self) -> None:
+        """Index the packed hashes in one go (one build, not one merge per batch)."""
+        if self.codes:
+            self.index.add_words(np.concatenate(self.codes))
+            self.codes = []
         for name in ("ids", "categories", "sources"):
             parts = getattr(self, name)
             if isinstance(parts, list):
@@ -90,7 +95,7 @@ class HashMatcher:
             if table is None:
                 table = _Table(HashIndex(hash_type, hex_length=length, id_kind="int"))
                 self._tables[key] = table
-            table.index.add([r.hash for r in records])
+            table.codes.append(table.index.pack([r.hash for r in records]))
             table.ids.append(np.array([r.id.encode("utf-8") for r in records], dtype=np.bytes_))
             table.categories.append(np.array([r.category.encode("utf-8") for r in records], dtype=np.bytes_))
             table.sources.append(np.array([r.source.encode("utf-8") for r in records], dtype=np.bytes_))
