@@ -107,7 +107,7 @@ def hash_command(
 
 def match_command(
     paths: List[Path] = typer.Argument(..., help="Files or folders to check (walked recursively)."),
-    lists: List[Path] = typer.Option(..., "--list", "-l", help="Hash list(s) to match against (CSV, JSONL, text, VICS JSON); repeat for several."),
+    lists: List[Path] = typer.Option(..., "--list", "-l", help="Hash list(s) to match against (CSV, JSONL, text, VICS JSON, or a folder from `hashlist prepare`); repeat for several."),
     threshold: Optional[int] = typer.Option(None, "--threshold", "-t", help="Hamming threshold in bits for perceptual hashes (default: PDQ 31, pHash/dHash 10, aHash/wHash 8). Digests match exactly."),
     dihedral: bool = typer.Option(False, "--dihedral", help="Also match the eight PDQ rotations/mirrors of each file."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write every match (and every file error) to this CSV or JSONL file."),
@@ -125,7 +125,9 @@ def match_command(
 
     matcher = HashMatcher(lists, strict=strict, fmt=list_format, hash_type=hash_type)
     for loaded in matcher.lists:
-        note = f", {loaded.skipped} malformed line(s) skipped (first at line {loaded.errors[0][0]}: {loaded.errors[0][1]})" if loaded.skipped else ""
+        note = f", {loaded.skipped} malformed line(s) skipped" if loaded.skipped else ""
+        if loaded.errors:
+            note += f" (first at line {loaded.errors[0][0]}: {loaded.errors[0][1]})"
         console.print(f"list {loaded.name}: " + (", ".join(f"{n:,} {t}" for t, n in sorted(loaded.rows.items())) or "no usable hashes") + note)
     algos = [name for name in ALL_ALGOS if name in matcher.hash_types]
     if not algos:
@@ -253,6 +255,23 @@ def hashlist_build(
     names = normalize_algos(algo) if algo else ALL_ALGOS
     written = write_hashlist(records_from_rows(read_rows(hashes), names, category=category, source=source), target, to_format)
     console.print(f"wrote {written:,} hash(es) to {target}")
+
+
+@hashlist_app.command("prepare")
+def hashlist_prepare(
+    lists: List[Path] = typer.Argument(..., help="Lists to load (CSV, JSONL, text, VICS JSON)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write; pass it to `saferkit match --list` later."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on the first malformed line instead of skipping it."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Format of the lists (default: from the extension)."),
+    hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type of one-hash-per-line text lists."),
+) -> None:
+    """Parse lists once into a memory-mapped index folder, so big lists open instantly in `saferkit match`."""
+    from saferkit.hashing.matcher import HashMatcher
+
+    matcher = HashMatcher(lists, strict=strict, fmt=fmt, hash_type=hash_type)
+    matcher.save(out)
+    skipped = sum(loaded.skipped for loaded in matcher.lists)
+    console.print(f"prepared {len(matcher):,} hash(es) from {len(lists)} list(s) in {out}; skipped {skipped:,} malformed line(s).")
 
 
 @hashing_app.command("bench")

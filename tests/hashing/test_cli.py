@@ -58,6 +58,11 @@ def test_match_finds_listed_files_and_writes_results(folder, tmp_path, images):
     assert {(r["id"], r["distance"]) for r in matches} == {("K-1", "0"), ("K-2", "0")}
     assert "1 malformed line(s) skipped" in result.stderr
     assert "1 of 4 file(s) matched" in result.stderr
+    prepared = tmp_path / "prepared"
+    run("hashlist", "prepare", known, "--out", prepared)
+    again = tmp_path / "again.csv"
+    run("match", folder, "--list", prepared, "--out", again)
+    assert [r for r in csv.DictReader(again.open()) if r["id"]] == matches
     strict = run("match", folder, "--list", known, "--strict", check=False)
     assert strict.returncode == 2 and "line 4" in strict.stderr and "Traceback" not in strict.stderr
 
