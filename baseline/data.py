@@ -77,16 +77,8 @@ class TrainingData:
 
 def _read_manifest(root: Path):
     """The data set's rows via the kit's loader (provenance-checked)."""
-    try:
-        from saferkit.datasets import load_dataset
-    except ImportError:  # TEMP until the datasets loader lands on main
-        import pandas as pd
+    from saferkit.datasets import load_dataset
 
-        from saferkit.datasets.manifest import manifest_path
-
-        frame = pd.read_csv(manifest_path(root))
-        frame["abspath"] = [str(root / p) for p in frame["path"]]
-        return frame
     return load_dataset(root)
 
 
@@ -168,3 +160,9 @@ def load_training_data(
         resized=decoded.resized,
         total_listed=len(wanted),
     )
+
+
+def split_rows(root: str | Path, split: str):
+    """Rows of one split of a permitted data folder (provenance-checked), with `abspath`."""
+    frame = _read_manifest(Path(root).expanduser().resolve())
+    return frame[frame["split"] == split].reset_index(drop=True)

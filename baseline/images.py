@@ -1,6 +1,6 @@
 """Decode a split's images into one uint8 array, the way the submission declares.
 
-Every image is converted to RGB and resized (bilinear, no letterbox) to the
+Every image is converted to RGB as the evaluation runner does and resized (bilinear, no letterbox) to the
 training size, so folders with mixed sizes still train; what cannot be decoded
 is skipped and counted, and the caller decides whether too many were lost.
 """
@@ -14,6 +14,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
+
+from saferkit.evaluation.runner import to_rgb
 
 DECODE_THREADS = 4
 
@@ -32,7 +34,7 @@ def _decode_one(path: str, size: int) -> tuple[np.ndarray | None, str, bool]:
     try:
         with Image.open(path) as image:
             image.load()
-            rgb = image.convert("RGB")
+            rgb = to_rgb(image)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         return None, f"{type(exc).__name__}: {exc}", False
     resized = rgb.size != (size, size)
@@ -64,3 +66,17 @@ def decode_images(
                 on_progress(1)
     kept = np.flatnonzero(ok)
     return DecodedImages(pixels=pixels[kept], kept=kept, failed=failed, resized=resized)
+
+
+def read_images(paths: Sequence[str | Path]) -> tuple[list[Image.Image], list[str], list[tuple[str, str]]]:
+    """Fully loaded PIL images of the readable `paths`, their paths, and (path, reason) of the rest."""
+    images, kept, failed = [], [], []
+    for path in paths:
+        try:
+            with Image.open(path) as image:
+                image.load()
+                images.append(image.copy())
+            kept.append(str(path))
+        except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
+            failed.append((str(path), f"{type(exc).__name__}: {exc}"))
+    return images, kept, failed

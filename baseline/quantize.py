@@ -48,6 +48,11 @@ def quantize_int8(model_bytes: bytes, calibration: np.ndarray) -> bytes:
     """Static QDQ INT8 (per-channel weights, MinMax calibration) of a float32 model."""
     if len(calibration) == 0:
         raise UserError("INT8 calibration needs val images, and the val split is empty.")
+    # The softmax stays float32 so the output rows still sum to 1 (a quantised
+    # softmax is off by up to 1/255 per class, which the runner rightly refuses).
+    import onnx
+
+    float_ops = [node.name for node in onnx.load_from_string(model_bytes).graph.node if node.op_type == "Softmax"]
     reader = _ArrayReader(np.ascontiguousarray(calibration[:CALIBRATION_IMAGES], dtype=np.float32))
     with tempfile.TemporaryDirectory(prefix="saferkit-int8-") as scratch:
         source, prepared, target = (Path(scratch) / name for name in ("fp32.onnx", "prep.onnx", "int8.onnx"))
@@ -61,6 +66,7 @@ def quantize_int8(model_bytes: bytes, calibration: np.ndarray) -> bytes:
             per_channel=True,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
+            nodes_to_exclude=float_ops,
         )
         return target.read_bytes()
 
