@@ -26,7 +26,7 @@ LOCATIONS = {
 ALIASES = {"auc": "roc_auc", "average_precision": "pr_auc", "ap": "pr_auc", "wss_95": "wss_at_recall_0.95", "wss@95": "wss_at_recall_0.95"}
 
 
-def _measured(report: dict[str, Any], name: str) -> dict[str, Any] | None:
+def measured_metric(report: dict[str, Any], name: str) -> dict[str, Any] | None:
     name = ALIASES.get(name, name)
     if name in report.get("headline", {}):
         return report["headline"][name]
@@ -40,7 +40,7 @@ def check_claims(declared: dict[str, float], report: dict[str, Any]) -> list[dic
     """One verdict per declared metric: confirmed, not-confirmed or not-measured."""
     rows = []
     for name, value in sorted((declared or {}).items()):
-        measured = _measured(report, name)
+        measured = measured_metric(report, name)
         row: dict[str, Any] = {"metric": name, "declared": float(value), "measured": measured}
         if measured is None or measured.get("value") is None:
             row["verdict"] = "not-measured"
