@@ -43,6 +43,16 @@ def colour_model(weights, bias, *, kind: str = "probabilities", outputs: int = 2
         initializers.append(numpy_helper.from_array(np.array([np.nan], dtype=np.float32), "nan"))
         nodes.append(helper.make_node("Mul", [last, "nan"], ["poisoned"]))
         last = "poisoned"
+    if extra == "dark-nan":  # NaN only for very dark inputs: sqrt(mean + 1) of the normalised pixels
+        initializers += [numpy_helper.from_array(np.array([1.0], np.float32), "one"), numpy_helper.from_array(np.array([0.0], np.float32), "zero")]
+        nodes += [
+            helper.make_node("ReduceMean", ["features"], ["brightness"], axes=[1], keepdims=1),
+            helper.make_node("Add", ["brightness", "one"], ["shifted"]),
+            helper.make_node("Sqrt", ["shifted"], ["guard"]),
+            helper.make_node("Mul", ["guard", "zero"], ["nothing"]),
+            helper.make_node("Add", [last, "nothing"], ["guarded"]),
+        ]
+        last = "guarded"
     if extra == "custom-domain":
         nodes.append(helper.make_node("Secret", [last], ["custom"], domain="com.example.custom"))
         last = "custom"
@@ -143,3 +153,66 @@ def edit_manifest():
         return out
 
     return edit
+
+
+@pytest.fixture
+def run_cli():
+    """Run `python -m saferkit ...` in a subprocess, as a user would."""
+    import subprocess
+    import sys
+
+    def run(*args: str, timeout: float = 300):
+        return subprocess.run([sys.executable, "-m", "saferkit", *args], capture_output=True, text=True, timeout=timeout)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def kit():
+    """The model and manifest builders above, for test modules (importlib mode cannot import conftest)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(colour_model=colour_model, manifest=manifest, write_submission=write_submission, BLUE_WEIGHTS=BLUE_WEIGHTS)
+
+
+def tiny_data(root: Path, per_split: dict[str, tuple[int, int]], provenance: bool = True) -> Path:
+    """A hand-made data folder: grey 32 px images with a blue (positive) or red (negative) square.
+
+    `per_split` maps split -> (positives, negatives). Used for the invalid-data cases and the
+    robustness test, where the images' brightness must be controlled.
+    """
+    import csv
+    import json
+
+    from PIL import Image, ImageDraw
+
+    (root / "images").mkdir(parents=True)
+    rows = []
+    rng = np.random.default_rng(0)
+    for split, (positives, negatives) in per_split.items():
+        for i in range(positives + negatives):
+            flag = int(i < positives)
+            image = Image.new("RGB", (SIZE, SIZE), (128, 128, 128))
+            x, y = (int(v) for v in rng.integers(2, SIZE - 14, 2))
+            ImageDraw.Draw(image).rectangle((x, y, x + 12, y + 12), fill=(40, 60, 220) if flag else (220, 60, 40))
+            name = f"images/{split}_{i:04d}.png"
+            image.save(root / name)
+            rows.append({"path": name, "split": split, "flag": flag, "category": ("star", "ring")[i % 2] if flag else "none",
+                         "palette": "abc"[i % 3], "lighting": "normal", "background": "plain", "device": "hq", "scale": "medium", "occlusion": "none", "seed": i})
+    with open(root / "manifest.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    if provenance:
+        record = {"content": "synthetic", "source": "test squares drawn by the evaluation tests", "license": "CC0-1.0", "permitted_by": "the saferkit tests",
+                  "attestation": {"no_sexual_or_abuse_material": True, "no_identifiable_children": True}}
+        (root / "provenance.json").write_text(json.dumps(record), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_data(tmp_path):
+    def build(name: str = "data", provenance: bool = True, **per_split) -> Path:
+        return tiny_data(tmp_path / name, per_split or {"test": (40, 40)}, provenance)
+
+    return build
