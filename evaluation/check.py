@@ -91,7 +91,7 @@ class CheckResult:
     def raise_if_invalid(self) -> None:
         """Turn problems into one SubmissionError that lists them all."""
         if self.problems:
-            listed = "; ".join(str(p) for p in self.problems)
+            listed = "; ".join(str(p).rstrip(".") for p in self.problems)
             raise SubmissionError(
                 f"{self.source} is not a valid submission ({len(self.problems)} problem(s)): {listed}. "
                 "Run `saferkit submission check` for the full list.",
@@ -313,7 +313,8 @@ def _smoke_run(result: CheckResult, submission: Submission) -> None:
         result.add(MODEL_FILE, str(exc))
         return
     size = (int(submission.input["width"]), int(submission.input["height"]))
-    images = [Image.new("RGB", size, (128, 128, 128)), Image.fromarray(np.full((size[1], size[0], 3), 30, np.uint8))]
+    noise = np.random.default_rng(0).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    images = [Image.new("RGB", size, (128, 128, 128)), Image.fromarray(noise)]
     started = time.perf_counter()
     try:
         probabilities = model.run(model.preprocess(images))
