@@ -200,6 +200,9 @@ def _robustness_section(model, images, labels, clean_scores, threshold, config: 
                     "headline": headline,
                 }
             )
+    if invalid:  # fail closed: a model that breaks under a transform must not look robust
+        broken = ", ".join(entry["section"].split("/", 1)[1] for entry in invalid)
+        invalid.append({"section": "robustness", "reason": f"model output invalid under {broken}; max_auc_drop covers the valid rows only"})
     drops = [r["auc_drop"] for r in rows if r.get("valid")]
     section = {
         "rows": rows,

@@ -66,6 +66,7 @@ def test_nan_under_one_transform_marks_only_that_robustness_row_invalid(kit, mak
     assert "roc_auc" not in rows["brightness"]
     assert rows["jpeg"]["valid"] is True and rows["jpeg"]["roc_auc"] > 0.9
     assert any(s["section"] == "robustness/brightness/5" for s in result.report["sections_invalid"])
+    assert any(s["section"] == "robustness" for s in result.report["sections_invalid"])  # the gate must not read it as robust
     assert "invalid" in (tmp_path / "report" / "report.md").read_text()
 
 
