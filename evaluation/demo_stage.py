@@ -11,7 +11,7 @@ def run(ctx) -> None:
     if submission is None or data is None:
         ctx.console.print("[yellow]evaluation skipped: the demo has no baseline submission or data yet[/]")
         return
-    config = EvaluationConfig(bootstrap_resamples=200, severities=(1, 3), robustness_max_items=300, overwrite=True)
+    config = EvaluationConfig(bootstrap_resamples=200, severities=(3,), robustness_max_items=300, overwrite=True)
     result = evaluate(submission, data, ctx.out / "report", config)
     ctx.console.print(f"report: {result.out / 'report.html'}", highlight=False)
     ctx.console.print(result.report["headline_summary"], highlight=False)
