@@ -63,7 +63,7 @@ def evaluate_command(
     min_group_size: int = typer.Option(30, "--min-group-size", help="Groups smaller than this are reported as too few to estimate."),
     transforms: Optional[str] = typer.Option(None, "--transforms", help="Comma-separated robustness transforms (default: all)."),
     severities: str = typer.Option("1,3,5", "--severities", help="Comma-separated severities 1-5 for each transform."),
-    robustness_max_items: Optional[int] = typer.Option(None, "--robustness-max-items", help="Score the robustness suite on a stratified subset of this many items."),
+    robustness_max_items: int = typer.Option(2000, "--robustness-max-items", help="Run the robustness suite on a stratified subset of this many test items (0: all)."),
     no_robustness: bool = typer.Option(False, "--no-robustness", help="Skip the robustness suite (the report marks the section as skipped)."),
     no_efficiency: bool = typer.Option(False, "--no-efficiency", help="Skip latency/throughput timing."),
     no_intersections: bool = typer.Option(False, "--no-intersections", help="Skip pairs of attributes in the bias section."),
@@ -91,7 +91,7 @@ def evaluate_command(
     config = EvaluationConfig(
         seed=seed, bootstrap_resamples=resamples, min_group_size=min_group_size, intersections=not no_intersections,
         robustness=not no_robustness, transforms=tuple(t.strip() for t in transforms.split(",")) if transforms else None,
-        severities=severity_list, robustness_max_items=robustness_max_items, efficiency=not no_efficiency, private=private,
+        severities=severity_list, robustness_max_items=robustness_max_items or None, efficiency=not no_efficiency, private=private,
         provider=provider, batch_size=batch_size, workers=workers or None, tracking_uri=tracking_uri, overwrite=overwrite,
     )
     console = Console(stderr=True)

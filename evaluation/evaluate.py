@@ -44,7 +44,7 @@ class EvaluationConfig:
     transforms: tuple[str, ...] | None = None  # None: every transform in datasets.transforms
     severities: tuple[int, ...] = DEFAULT_SEVERITIES
     robustness_resamples: int = 200
-    robustness_max_items: int | None = None
+    robustness_max_items: int | None = 2000  # stratified subset for the 39 perturbed passes; None or 0: all items
     efficiency: bool = True
     private: bool = False
     batch_size: int = 64
