@@ -254,6 +254,8 @@ def evaluate(submission_path: str | Path, data_dir: str | Path, out: str | Path,
     config = config or EvaluationConfig()
     progress = progress or Progress()
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file; choose a folder for the report.")
     if out.exists() and any(out.iterdir()) and not config.overwrite:
         raise UserError(f"{out} already holds files; pass --overwrite or choose another --out.")
     if config.bootstrap_resamples < 100:

@@ -215,6 +215,8 @@ def write_report_folder(report: dict[str, Any], out: Path, scores_table: dict[st
     if problems:  # a bug in the harness, not the user's input: refuse to publish a malformed report
         raise RuntimeError(f"report does not match its schema: {'; '.join(problems[:5])}")
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file; choose a folder for the report.")
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise UserError(f"{out} already holds files; pass --overwrite or choose another --out.")
     out.parent.mkdir(parents=True, exist_ok=True)

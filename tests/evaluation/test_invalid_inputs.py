@@ -79,6 +79,12 @@ def test_existing_report_folder_needs_overwrite(make_submission, make_data, tmp_
     assert (out / "keep.txt").read_text() == "mine"
 
 
+def test_a_file_as_report_folder_is_refused(make_submission, make_data, tmp_path):
+    (tmp_path / "report.txt").write_text("x")
+    with pytest.raises(UserError, match="is a file"):
+        _evaluate(make_submission(), make_data(), tmp_path / "report.txt")
+
+
 def test_too_few_resamples_is_refused(make_submission, make_data, tmp_path):
     with pytest.raises(UserError, match="resamples"):
         _evaluate(make_submission(), make_data(), tmp_path / "r", bootstrap_resamples=10)
