@@ -11,8 +11,6 @@ record the run in MLflow. A section that cannot be computed is listed under
 from __future__ import annotations
 
 import platform
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
