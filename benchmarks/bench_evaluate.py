@@ -31,14 +31,35 @@ def _data(root: Path, n: int) -> Path:
     return root
 
 
-def _baseline_like_submission(folder: Path) -> Path:
-    """MobileNetV3-Small (weights=None) with a softmax head, exported as a valid submission."""
+def _baseline_like_submission(folder: Path, data: Path) -> Path:
+    """MobileNetV3-Small (weights=None) with a softmax head, exported as a valid submission.
+
+    Untrained, its batch-norm statistics are the defaults and every image gets the same score,
+    which would make the ranking and bootstrap work unrealistically cheap (one tie level). A few
+    forward passes over real images in train mode set those statistics, so scores differ per image.
+    """
+    import numpy as np
     import torch
     import torchvision
     import yaml
+    from PIL import Image
+
+    from saferkit.datasets import load_dataset
 
     folder.mkdir(parents=True, exist_ok=True)
-    net = torch.nn.Sequential(torchvision.models.mobilenet_v3_small(weights=None, num_classes=2), torch.nn.Softmax(dim=1)).eval()
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torchvision.models.mobilenet_v3_small(weights=None, num_classes=2), torch.nn.Softmax(dim=1))
+    paths = list(load_dataset(data)["abspath"][:256])
+    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    batch = torch.tensor(np.stack([((np.asarray(Image.open(p).convert("RGB")) / 255.0 - mean) / std).transpose(2, 0, 1) for p in paths]), dtype=torch.float32)
+    for module in net.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.momentum = None  # a plain average over the passes below
+    net.train()
+    with torch.no_grad():
+        for _ in range(3):
+            net(batch)
+    net.eval()
     torch.onnx.export(
         net, torch.zeros(1, 3, 64, 64), folder / "model.onnx", input_names=["image"], output_names=["scores"],
         dynamic_axes={"image": {0: "batch"}, "scores": {0: "batch"}}, opset_version=17, dynamo=False,
@@ -73,7 +94,7 @@ def main() -> None:
     from saferkit.evaluation.submission import load_submission
 
     data = _data(args.cache / f"data-{args.n}", args.n)
-    submission = args.submission or _baseline_like_submission(args.cache / "submission")
+    submission = args.submission or _baseline_like_submission(args.cache / "submission", data)
 
     # Anchor: one plain pass over the clean images (decode + preprocess + model), same thread pool.
     frame = load_dataset(data)
