@@ -110,3 +110,13 @@ def test_a_malformed_report_section_is_insufficient_evidence_not_a_crash():
                          calibration={"ece": [0.1]})
     for cid in ("hub.claims_confirmed", "fairness.equalized_odds", "harm.robustness", "harm.calibration"):
         assert decide(cid, report).result == "insufficient-evidence", cid
+
+
+def test_invalid_parts_cover_their_paths_and_their_section_summaries():
+    one_transform = make_report(SHA, sections_invalid=[{"section": "robustness/jpeg/3", "reason": "NaN scores"}])
+    decision = decide("harm.robustness", one_transform)
+    assert decision.result == "insufficient-evidence" and "robustness/jpeg/3: NaN scores" in decision.why
+    balanced_only = make_report(SHA, sections_invalid=[{"section": "variants/test_balanced", "reason": "one class"}])
+    assert decide("fairness.no_shortcut", balanced_only).result == "pass"
+    conflicting = make_report(SHA, sections_invalid=[{"section": "variants/test_conflicting", "reason": "one class"}])
+    assert decide("fairness.no_shortcut", conflicting).result == "insufficient-evidence"
