@@ -126,7 +126,10 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
         if unusable is None:
             value = cautious = value - other_value
             path = f"{path} − {measure['minus']}"
-            quoted += f" = {fmt(value)}"
+            if measure.get("absolute"):
+                value = cautious = abs(value)
+                path = f"|{path}|"
+            quoted += f"; {'gap' if measure.get('absolute') else 'difference'} = {fmt(value)}"
     rule = f"{_BOUND_WORDS[bound]} {op} {fmt(limit)} ({measure['limit']})"
     evidence = f"{quoted}; rule: {rule}"
     if unusable is not None:
