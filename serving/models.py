@@ -8,7 +8,7 @@ a batcher and describes it (v2 metadata, triage labels at the team's threshold).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,11 @@ class ServedModel:
     runner: OnnxTriageModel
     batcher: DynamicBatcher
     ready: bool = False
+    sha256: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Submission.sha256 hashes the whole model on each access; every request needs it, so hash once.
+        self.sha256 = self.submission.sha256
 
     @property
     def name(self) -> str:
@@ -59,15 +64,12 @@ class ServedModel:
         return self.submission.version
 
     @property
-    def sha256(self) -> str:
-        return self.submission.sha256
-
-    @property
     def input_shape(self) -> tuple[int, int, int]:
         return (3, self.runner.height, self.runner.width)
 
     def describe(self) -> dict[str, Any]:
-        return self.runner.describe()
+        """Name, version and digest, for responses and audit lines."""
+        return {"name": self.name, "version": self.version, "sha256": self.sha256}
 
     def metadata(self) -> dict[str, Any]:
         """Open Inference Protocol model metadata (plus saferkit's details under `parameters`)."""
