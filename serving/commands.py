@@ -71,8 +71,10 @@ def serve(
                       f"providers {', '.join(model.runner.providers)}")
     console.print(f"{plan.workers} worker(s) x {plan.threads} thread(s) on {plan.cores} cores; "
                   f"batches up to {max_batch_size} images or {max_queue_delay_ms:g} ms")
-    if hashlist:
-        console.print(f"hash lists: {', '.join(str(p) for p in hashlist)}")
+    for loaded in getattr(state.matcher, "lists", []):
+        rows = ", ".join(f"{n:,} {t}" for t, n in sorted(loaded.rows.items())) or "no hashes"
+        skipped = f", {loaded.skipped} malformed line(s) skipped" if loaded.skipped else ""
+        console.print(f"hash list {loaded.path}: {rows}{skipped}")
     console.print(f"audit log: {audit_log.resolve()}")
     if generated:
         console.print(f"no API keys configured: this session's key is [bold]{generated}[/] "
