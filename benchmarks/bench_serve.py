@@ -119,12 +119,17 @@ def free_port() -> int:
 class ServerProcess:
     """`saferkit serve` as a child process on loopback, stopped with SIGINT."""
 
-    def __init__(self, submissions: list[Path], workdir: Path, delay_ms: float) -> None:
+    def __init__(self, submissions: list[Path], workdir: Path, delay_ms: float, workers: int | None = None,
+                 threads: int | None = None) -> None:
         self.port = free_port()
         self.url = f"127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "saferkit", "serve", *map(str, submissions), "--port", str(self.port),
                    "--rate-limit", "0", "--max-batch-size", "32", "--max-queue-delay-ms", str(delay_ms),
                    "--audit-log", str(workdir / "audit.jsonl"), "--max-images", "64"]
+        if workers:
+            command += ["--workers", str(workers)]
+        if threads:
+            command += ["--threads", str(threads)]
         env = {**os.environ, "SAFERKIT_API_KEYS": KEY, "PYTHONPATH": str(ROOT.parent)}
         self.log = open(workdir / "server.log", "w")
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -260,18 +265,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="Length of each measurement.")
     parser.add_argument("--rounds", type=int, default=3, help="Alternating in-process/served rounds for the target.")
     parser.add_argument("--delay-ms", type=float, default=5.0, help="Server's max queue delay.")
+    parser.add_argument("--workers", type=int, help="Server's --workers (default: the server's own choice).")
+    parser.add_argument("--threads", type=int, help="Server's --threads per batch (default: the server's own choice).")
     parser.add_argument("--out", type=Path, help="Also write the figures as JSON here.")
     args = parser.parse_args()
-    from saferkit.serving.threads import available_cores
+    from saferkit.serving.threads import available_cores, plan_threads
 
     cores = available_cores()
+    plan = plan_threads(args.workers, args.threads, cores)
     results: dict = {"cores": cores, "arch": ARCH, "seconds_per_measurement": args.seconds, "rounds": args.rounds,
+                     "server": {"workers": plan.workers, "threads": plan.threads,
+                                "max_batch_size": 32, "max_queue_delay_ms": args.delay_ms},
                      "load_average_at_start": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         workdir = Path(tmp)
         print(f"exporting {ARCH} at 224 and 64 px ...", flush=True)
         subs = {size: write_submission(workdir / f"baseline-{size}px", size) for size in (224, 64)}
-        server = ServerProcess(list(subs.values()), workdir, args.delay_ms)
+        server = ServerProcess(list(subs.values()), workdir, args.delay_ms, args.workers, args.threads)
         try:
             server.wait_ready()
             results["target"] = [_target(server, subs[size], size, args, cores) for size in (224, 64)]
@@ -311,7 +321,8 @@ def _target(server: ServerProcess, submission: Path, size: int, args, cores: int
 
 
 def _report(results: dict) -> None:
-    print(f"\nDynamic batching vs onnxruntime in-process ({results['cores']} cores, {results['arch']}, medians of "
+    print(f"\nServer: {results['server']}")
+    print(f"Dynamic batching vs onnxruntime in-process ({results['cores']} cores, {results['arch']}, medians of "
           f"{results['rounds']} alternating rounds; load average {results['load_average_at_start'][0]:.1f} at start, "
           f"{results['load_average_at_end'][0]:.1f} at end):")
     print(f"{'size':>5} {'raw b32 img/s':>14} {'served 16 clients':>18} {'ratio':>6} {'mean batch':>10} "

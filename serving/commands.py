@@ -18,7 +18,8 @@ def serve(
     api_keys: Optional[Path] = typer.Option(None, "--api-keys", help="File with one API key a line "
                                             "(also read: SAFERKIT_API_KEYS, comma-separated)."),
     provider: str = typer.Option("auto", help="Execution provider: auto (CUDA when usable), cpu or cuda."),
-    workers: int = typer.Option(1, help="Batches run at once, across all models."),
+    workers: Optional[int] = typer.Option(None, help="Batches run at once, across all models (default: one "
+                                          "per core up to 4 cores, else cores // 4)."),
     threads: Optional[int] = typer.Option(None, help="Threads per batch (default: cores // workers)."),
     max_batch_size: int = typer.Option(32, help="Most images in one dynamic batch."),
     max_queue_delay_ms: float = typer.Option(5.0, help="Longest a request waits for others to share its batch."),
