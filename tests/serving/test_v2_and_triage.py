@@ -113,6 +113,8 @@ def test_openapi_document_needs_a_key_and_docs_are_off(client):
     assert client.get("/openapi.json").status_code == 401
     spec = client.get("/openapi.json", headers=AUTH).json()
     assert "/v2/models/{name}/infer" in spec["paths"] and "/v1/models/{name}/triage" in spec["paths"]
+    assert set(spec["components"]["securitySchemes"]) == {"bearer", "apiKey"}
+    assert spec["paths"]["/v2/health/live"]["get"]["security"] == []
     assert client.get("/docs", headers=AUTH).status_code == 404
 
 
