@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(VENV)/bin/saferkit demo --out demo-out
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(VENV)/bin/pytest
 
 bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done

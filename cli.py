@@ -17,6 +17,7 @@ from typing import Optional
 import click
 import typer
 from rich.console import Console
+from typer._click import exceptions as typer_click_exceptions
 
 from saferkit import __version__
 from saferkit.errors import UserError
@@ -46,6 +47,10 @@ app = typer.Typer(
 )
 
 _state = {"debug": False}
+
+# Typer vendors its own copy of click; commands may raise either family.
+CLICK_ERRORS = (click.exceptions.ClickException, typer_click_exceptions.ClickException)
+ABORTS = (click.exceptions.Abort, typer.Abort)
 
 
 @app.callback()
@@ -102,9 +107,9 @@ def main(argv: Optional[list[str]] = None) -> None:
         if _state["debug"]:
             traceback.print_exc()
         _fail(str(exc), exc.exit_code)
-    except click.exceptions.Abort:
+    except ABORTS:
         _fail("aborted.", 130)
-    except click.exceptions.ClickException as exc:
+    except CLICK_ERRORS as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

@@ -1,0 +1,91 @@
+"""Write a data set folder safely: build it in a temporary sibling, then rename.
+
+A user mistake or a crash half-way must never leave a half-written data set
+behind, nor delete a folder that is not ours to delete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from saferkit.datasets.manifest import MANIFEST_NAME
+from saferkit.datasets.provenance import PROVENANCE_NAME
+from saferkit.errors import UserError
+
+
+def _replaceable(folder: Path) -> bool:
+    """A folder we may replace: empty, or an earlier saferkit data set (manifest + provenance)."""
+    return not any(folder.iterdir()) or ((folder / MANIFEST_NAME).is_file() and (folder / PROVENANCE_NAME).is_file())
+
+
+def check_destination(out: Path, overwrite: bool) -> None:
+    """Refuse, before any work, a destination we cannot or must not write."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} exists and is not a folder; choose another output folder.")
+    if out.is_dir() and any(out.iterdir()):
+        if not overwrite:
+            raise UserError(f"{out} is not empty; pass --overwrite to replace it or choose another output folder.")
+        if not _replaceable(out):
+            raise UserError(f"{out} holds files that are not a saferkit data set; refusing to replace it. "
+                            "Choose an empty or new output folder.")
+    parent = _existing_ancestor(out.parent)
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write to {out}: {parent} is not writable. Choose a folder you can write to.")
+
+
+def _existing_ancestor(path: Path) -> Path:
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+@contextlib.contextmanager
+def staged_folder(out: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder next to `out`; on success it replaces `out`, on failure it vanishes."""
+    out = out.absolute()
+    created: list[Path] = []
+    parent = out.parent
+    while not parent.exists():
+        created.append(parent)
+        parent = parent.parent
+    staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()
+    except OSError as exc:
+        _remove_created(created)
+        raise UserError(f"cannot write to {out} ({exc.strerror or exc}); choose a folder you can write to.") from None
+    try:
+        yield staging
+        _swap_into_place(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        _remove_created(created)
+        raise
+
+
+def _swap_into_place(staging: Path, out: Path) -> None:
+    previous = None
+    if out.exists():
+        previous = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+        out.rename(previous)
+    try:
+        staging.rename(out)
+    except OSError:
+        if previous is not None:
+            previous.rename(out)
+        raise
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def _remove_created(created: list[Path]) -> None:
+    for folder in created:  # deepest first
+        with contextlib.suppress(OSError):
+            folder.rmdir()

@@ -1,0 +1,209 @@
+"""Automatic criteria: decided from the evaluation report alone.
+
+Each measure compares the cautious end of a metric's confidence interval with a
+limit from the profile (upper end for gaps and errors, lower end for recall and
+AUC). A point estimate that breaks the limit fails; a point estimate inside the
+limit whose interval reaches past it is insufficient evidence (a larger test
+set is needed), never a pass. A metric the report lacks, or that it marks as
+not estimable, is insufficient evidence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from saferkit.ethics.checklist import Criterion
+from saferkit.ethics.decision import FAIL, INSUFFICIENT, PASS, Decision, combine
+from saferkit.ethics.profile import Profile
+
+_MISSING = object()
+_BOUND_WORDS = {"value": "value", "ci_low": "lower bound", "ci_high": "upper bound"}
+
+
+def lookup(report: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path in the report, or _MISSING."""
+    node: Any = report
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def fmt(value: float | None) -> str:
+    """A number as quoted on a scorecard: 4 significant figures, large integers whole."""
+    if value is None:
+        return "n/a"
+    if abs(value) >= 1000 and float(value).is_integer():
+        return f"{int(value)}"
+    return f"{value:.4g}"
+
+
+def ci_label(report: dict[str, Any]) -> str:
+    """'95% CI' when the report states its confidence level, else plain 'CI'."""
+    config = report.get("config") if isinstance(report.get("config"), dict) else {}
+    level = _number(config.get("confidence", config.get("ci_level")))
+    return f"{level * 100:g}% CI" if level is not None and 0 < level < 1 else "CI"
+
+
+def quote_metric(path: str, metric: Any, label: str = "CI") -> str:
+    """A metric as evidence: `path = value (CI low–high)`, where it was found, and the report's note if any."""
+    if isinstance(metric, dict):
+        text = f"{path} = {fmt(_number(metric.get('value')))}"
+        low, high = _number(metric.get("ci_low")), _number(metric.get("ci_high"))
+        if low is not None or high is not None:
+            text += f" ({label} {fmt(low)}–{fmt(high)})"
+        where = [f"{key} {metric[key]}" for key in ("attribute", "group") if isinstance(metric.get(key), str)]
+        if where:
+            text += f" [{', '.join(where)}]"
+        if metric.get("note"):
+            text += f" [note: {metric['note']}]"
+        return text
+    return f"{path} = {fmt(_number(metric))}"
+
+
+def _invalid_section(report: dict[str, Any], path: str) -> str | None:
+    section = path.split(".")[0]
+    entries = report.get("sections_invalid")
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and entry.get("section") == section:
+            return str(entry.get("reason") or "no reason given")
+    return None
+
+
+def _read(report: dict[str, Any], path: str, bound: str) -> tuple[float | None, float | None, str, str | None]:
+    """(point estimate, cautious bound, quoted evidence, why it is unusable or None)."""
+    reason = _invalid_section(report, path)
+    if reason is not None:
+        return None, None, f"{path}: section marked invalid", f"the report marks the '{path.split('.')[0]}' section invalid ({reason})"
+    metric = lookup(report, path)
+    if metric is _MISSING:
+        return None, None, f"{path}: absent", f"the report has no {path}"
+    quoted = quote_metric(path, metric, ci_label(report))
+    value = _number(metric.get("value")) if isinstance(metric, dict) else _number(metric)
+    if value is None:
+        note = metric.get("note") if isinstance(metric, dict) else None
+        return None, None, quoted, f"{path} was not measured" + (f" ({note})" if note else "")
+    if bound == "value":
+        return value, value, quoted, None
+    chosen = _number(metric.get(bound)) if isinstance(metric, dict) else None
+    if chosen is None:
+        return value, None, quoted, f"{path} has no confidence interval, so its {_BOUND_WORDS[bound]} cannot be checked"
+    return value, chosen, quoted, None
+
+
+def _within(number: float, op: str, limit: float) -> bool:
+    return number <= limit if op == "<=" else number >= limit
+
+
+def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Profile) -> Decision:
+    """One comparison of a report metric (or a difference of two) against a profile limit."""
+    limit = profile.limits[measure["limit"]]
+    op, bound, path = measure["op"], measure["bound"], measure["metric"]
+    value, cautious, quoted, unusable = _read(report, path, bound)
+    if unusable is None and measure.get("minus"):
+        other_value, _, other_quoted, other_unusable = _read(report, measure["minus"], "value")
+        quoted = f"{quoted} minus {other_quoted}"
+        unusable = other_unusable
+        if unusable is None:
+            value = cautious = value - other_value
+            path = f"{path} − {measure['minus']}"
+            quoted += f" = {fmt(value)}"
+    rule = f"{_BOUND_WORDS[bound]} {op} {fmt(limit)} ({measure['limit']})"
+    evidence = f"{quoted}; rule: {rule}"
+    if unusable is not None:
+        return Decision(INSUFFICIENT, evidence, unusable)
+    if _within(cautious, op, limit):
+        side = "at or below" if op == "<=" else "at or above"
+        return Decision(PASS, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is {side} the limit {fmt(limit)}")
+    side = "above" if op == "<=" else "below"
+    if bound != "value" and _within(value, op, limit):
+        return Decision(
+            INSUFFICIENT,
+            evidence,
+            f"{path}: the estimate {fmt(value)} is within the limit but the {_BOUND_WORDS[bound]} {fmt(cautious)} is "
+            f"{side} {fmt(limit)}; the interval is too wide to show the limit is met (evaluate on a larger test set)",
+        )
+    return Decision(FAIL, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is {side} the limit {fmt(limit)}")
+
+
+def decide_claims(report: dict[str, Any], profile: Profile) -> Decision:
+    """Every metric the team claimed must be confirmed by what the harness measured."""
+    reason = _invalid_section(report, "claims")
+    if reason is not None:
+        return Decision(INSUFFICIENT, "claims: section marked invalid", f"the report marks the claims section invalid ({reason})")
+    claims = lookup(report, "claims")
+    if claims is _MISSING or not isinstance(claims, list):
+        return Decision(INSUFFICIENT, "claims: absent", "the report has no claims section")
+    if not claims:
+        if profile.require_claims:
+            return Decision(INSUFFICIENT, "no claims declared", "the team declared no metrics, and this round requires claims to check")
+        return Decision(PASS, "no claims declared", "the team declared no metrics, so none can be misstated")
+    parts, decisions = [], []
+    for claim in claims:
+        if not isinstance(claim, dict):
+            parts.append(repr(claim))
+            decisions.append(Decision(INSUFFICIENT, repr(claim), "a claims entry is not an object"))
+            continue
+        metric = str(claim.get("metric", "?"))
+        verdict = claim.get("verdict")
+        measured = quote_metric("", claim.get("measured"), ci_label(report)).lstrip(" =")
+        quoted = f"{metric}: declared {fmt(_number(claim.get('declared')))}, measured {measured} -> {verdict}"
+        parts.append(quoted)
+        if verdict == "confirmed":
+            decisions.append(Decision(PASS, quoted, f"{metric} confirmed"))
+        elif verdict == "not-confirmed":
+            decisions.append(Decision(FAIL, quoted, f"the claimed {metric} was not confirmed by measurement"))
+        else:
+            decisions.append(Decision(INSUFFICIENT, quoted, f"the claimed {metric} could not be measured"))
+    combined = combine(decisions)
+    why = combined.why if combined.result != PASS else f"all {len(claims)} claimed metric(s) confirmed"
+    return Decision(combined.result, "; ".join(parts), why)
+
+
+def decide_audit_trail(report: dict[str, Any], submission_sha256: str) -> Decision:
+    """The report must say what it judged, on which data, with which seed and software."""
+    provenance = lookup(report, "data.provenance_sha256")
+    seed = lookup(report, "config.seed")
+    software = lookup(report, "software")
+    judged = lookup(report, "submission.sha256")
+    problems = []
+    if not (isinstance(provenance, str) and re.fullmatch(r"[0-9a-f]{64}", provenance)):
+        problems.append("no test-data provenance sha256")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        problems.append("no random seed")
+    if not (isinstance(software, dict) and software):
+        problems.append("no software versions")
+    if judged != submission_sha256:
+        problems.append("no matching submission sha256")
+    evidence = (
+        f"submission.sha256 = {str(judged)[:16]}…, data.provenance_sha256 = "
+        f"{str(provenance)[:16] if provenance is not _MISSING else 'absent'}…, config.seed = "
+        f"{seed if seed is not _MISSING else 'absent'}, software = "
+        + (", ".join(f"{k} {v}" for k, v in list(software.items())[:4]) if isinstance(software, dict) and software else "absent")
+    )
+    if problems:
+        return Decision(INSUFFICIENT, evidence, "the report lacks " + ", ".join(problems))
+    return Decision(PASS, evidence, "the report names the submission, test data, seed and software it used")
+
+
+def decide_automatic(criterion: Criterion, report: dict[str, Any], profile: Profile, submission_sha256: str) -> Decision:
+    """Decide an automatic criterion: every measure must pass."""
+    decisions = []
+    for measure in criterion.measures:
+        check = measure.get("check")
+        if check == "claims":
+            decisions.append(decide_claims(report, profile))
+        elif check == "audit_trail":
+            decisions.append(decide_audit_trail(report, submission_sha256))
+        else:
+            decisions.append(decide_measure(measure, report, profile))
+    return combine(decisions)

@@ -1,0 +1,1 @@
+"""Data files (packaged with saferkit.ethics); no code."""

@@ -1,0 +1,104 @@
+"""Evaluation profiles: the limits one evaluation round judges automatic criteria against.
+
+A round can tighten or relax limits without touching code or criteria: copy
+`profiles/default.yaml`, edit it, and pass it with `--profile`. Every limit a
+criterion names must be present, so a typo cannot silently drop a check.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from saferkit.errors import UserError
+from saferkit.ethics.checklist import Criterion, load_criteria
+
+DEFAULT_PROFILE = "default.yaml"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Limits and answer rules for one round; `source` says where it was read from."""
+
+    name: str
+    limits: dict[str, float]
+    min_chars: int
+    min_words: int
+    require_claims: bool
+    free_licences: tuple[str, ...]
+    required_overrides: dict[str, bool]
+    source: str
+
+    def is_required(self, criterion: Criterion) -> bool:
+        """Whether the criterion must pass in this round (the criterion's flag unless overridden)."""
+        return self.required_overrides.get(criterion.id, criterion.required)
+
+
+@lru_cache(maxsize=1)
+def profile_schema() -> dict[str, Any]:
+    """The JSON Schema a profile file follows."""
+    text = resources.files("saferkit.ethics").joinpath("schemas", "profile.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def default_profile_text() -> str:
+    """The packaged default profile, as YAML with its comments (to copy and edit)."""
+    return resources.files("saferkit.ethics").joinpath("profiles", DEFAULT_PROFILE).read_text(encoding="utf-8")
+
+
+def parse_profile(text: str, source: str, criteria: tuple[Criterion, ...] | None = None) -> Profile:
+    """Validate a profile's YAML text against the schema and against the criteria it must serve."""
+    from jsonschema import Draft202012Validator
+
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UserError(f"profile {source} is not valid YAML: {str(exc).splitlines()[0]}; fix the file.") from None
+    problems = [
+        f"{'.'.join(str(p) for p in error.absolute_path) or '(top level)'}: {error.message}"
+        for error in Draft202012Validator(profile_schema()).iter_errors(document)
+    ]
+    if not problems:
+        criteria = criteria if criteria is not None else load_criteria()
+        known = {criterion.id for criterion in criteria}
+        needed = sorted(
+            {m["limit"] for c in criteria for m in c.measures if "limit" in m} - set(document["limits"])
+        )
+        problems += [f"limits: no value for '{name}', which a criterion compares against" for name in needed]
+        problems += [
+            f"required_overrides: '{cid}' is not a criterion id"
+            for cid in document.get("required_overrides", {})
+            if cid not in known
+        ]
+    if problems:
+        raise UserError(f"profile {source} is not valid: {'; '.join(problems)}. Start from `saferkit ethics profile`.")
+    return Profile(
+        name=document["name"],
+        limits={key: float(value) for key, value in document["limits"].items()},
+        min_chars=document["answers"]["min_chars"],
+        min_words=document["answers"]["min_words"],
+        require_claims=document["require_claims"],
+        free_licences=tuple(document["free_licences"]),
+        required_overrides=dict(document.get("required_overrides") or {}),
+        source=source,
+    )
+
+
+def load_profile(path: str | Path | None = None) -> Profile:
+    """The profile at `path`, or the packaged default profile when `path` is None."""
+    if path is None:
+        return parse_profile(default_profile_text(), f"(built-in) {DEFAULT_PROFILE}")
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"profile {path} does not exist; pass a profile YAML file or leave --profile out for the default.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"profile {path} is not UTF-8 text; save it as YAML.") from None
+    return parse_profile(text, str(path))

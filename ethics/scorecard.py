@@ -1,0 +1,228 @@
+"""The scorecard: every criterion decided, and `qualified` only when every required one passes.
+
+The scorecard names the sha256 of the submission and of the report it judged,
+so it cannot be moved to another model; a report made for another submission
+is refused outright.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from saferkit import __version__
+from saferkit.errors import UserError
+from saferkit.ethics.automatic import decide_automatic
+from saferkit.ethics.checklist import Criterion, load_criteria
+from saferkit.ethics.decision import PASS, RESULTS, Decision
+from saferkit.ethics.declared import decide_declared
+from saferkit.ethics.profile import Profile, load_profile
+from saferkit.ethics.review import Review, decide_reviewer, load_review
+from saferkit.evaluation.digest import bytes_sha256
+
+SCHEMA_VERSION = 1
+REPORT_MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class JudgedReport:
+    """A parsed report.json and the sha256 of its exact bytes."""
+
+    data: dict[str, Any]
+    sha256: str
+    source: str
+
+
+def read_report(path: str | Path) -> JudgedReport:
+    """Read report.json as written by `saferkit evaluate`; refuse what is not one."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "report.json"
+    if not path.is_file():
+        raise UserError(f"report {path} does not exist; pass the report.json that `saferkit evaluate` wrote.")
+    if path.stat().st_size > REPORT_MAX_BYTES:
+        raise UserError(f"report {path} is larger than {REPORT_MAX_BYTES // (1024 * 1024)} MiB; it cannot be an evaluation report.")
+    raw = path.read_bytes()
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"report {path} is not valid JSON ({exc}); pass the report.json that `saferkit evaluate` wrote.") from None
+    if not isinstance(data, dict) or data.get("schema_version") != 1 or not isinstance(data.get("submission"), dict):
+        raise UserError(f"report {path} is not a schema_version 1 evaluation report; run `saferkit evaluate` again.")
+    if not isinstance(data["submission"].get("sha256"), str):
+        raise UserError(f"report {path} does not name the submission it judged (submission.sha256); run `saferkit evaluate` again.")
+    return JudgedReport(data, bytes_sha256(raw), str(path))
+
+
+def require_same_submission(report: JudgedReport, submission_sha256: str, submission_source: str) -> None:
+    """Refuse a report made for another submission, or for this one before it was changed."""
+    judged = report.data["submission"]["sha256"]
+    if judged != submission_sha256:
+        raise UserError(
+            f"report {report.source} judged submission {judged[:16]}…, but {submission_source} is "
+            f"{submission_sha256[:16]}…; the report belongs to another submission or one of them was changed. "
+            "Evaluate this submission again and check the new report."
+        )
+
+
+def decide(
+    criterion: Criterion,
+    *,
+    manifest: dict[str, Any],
+    submission_sha256: str,
+    report: dict[str, Any],
+    profile: Profile,
+    review: Review | None,
+    known_digests: set[str] | None,
+    today: dt.date | None = None,
+) -> Decision:
+    """Route a criterion to the decider for its kind."""
+    if criterion.kind == "automatic":
+        return decide_automatic(criterion, report, profile, submission_sha256)
+    if criterion.kind == "declared":
+        return decide_declared(criterion, manifest, profile, known_digests)
+    return decide_reviewer(criterion, review, today)
+
+
+def build_scorecard(
+    *,
+    manifest: dict[str, Any],
+    submission_sha256: str,
+    report: JudgedReport,
+    profile: Profile,
+    review: Review | None = None,
+    known_digests: set[str] | None = None,
+    criteria: tuple[Criterion, ...] | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """Decide every criterion and assemble scorecard.json (see docs/CONTRACTS.md)."""
+    rows = []
+    for criterion in criteria or load_criteria():
+        decision = decide(
+            criterion,
+            manifest=manifest,
+            submission_sha256=submission_sha256,
+            report=report.data,
+            profile=profile,
+            review=review,
+            known_digests=known_digests,
+            today=today,
+        )
+        rows.append(
+            {
+                "id": criterion.id,
+                "title": criterion.title,
+                "principle": criterion.principle,
+                "sub_principle": criterion.sub_principle,
+                "sources": criterion.source_labels,
+                "kind": criterion.kind,
+                "required": profile.is_required(criterion),
+                "result": decision.result,
+                "evidence": decision.evidence,
+                "why": decision.why,
+            }
+        )
+    counts = {result: sum(row["result"] == result for row in rows) for result in RESULTS}
+    blocking = [row["id"] for row in rows if row["required"] and row["result"] != PASS]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "qualified": not blocking,
+        "submission_sha256": submission_sha256,
+        "report_sha256": report.sha256,
+        "profile": profile.name,
+        "criteria": rows,
+        "counts": counts,
+        "blocking": blocking,
+        "submission": {"name": manifest.get("name"), "version": manifest.get("version")},
+        "review_used": review.source if review else None,
+        "limits": profile.limits,
+        "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "saferkit_version": __version__,
+    }
+
+
+@lru_cache(maxsize=1)
+def scorecard_schema() -> dict[str, Any]:
+    """The published JSON Schema of scorecard.json."""
+    text = resources.files("saferkit.ethics").joinpath("schemas", "scorecard.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def scorecard_problems(scorecard: Any) -> list[str]:
+    """Schema violations in a scorecard (for readers such as the hub, and as a self-check)."""
+    from jsonschema import Draft202012Validator
+
+    return [
+        f"{'.'.join(str(p) for p in error.absolute_path) or '(top level)'}: {error.message}"
+        for error in Draft202012Validator(scorecard_schema()).iter_errors(scorecard)
+    ]
+
+
+def training_digests(folders: list[Path]) -> set[str] | None:
+    """Provenance digests of data folders the evaluator holds (None when none were given)."""
+    if not folders:
+        return None
+    from saferkit.datasets.provenance import provenance_sha256, require_provenance
+
+    digests = set()
+    for folder in folders:
+        require_provenance(folder)
+        digests.add(provenance_sha256(folder))
+    return digests
+
+
+def check_submission(
+    submission_path: str | Path,
+    report_path: str | Path,
+    *,
+    review_path: str | Path | None = None,
+    profile_path: str | Path | None = None,
+    training_data: list[Path] | None = None,
+) -> dict[str, Any]:
+    """Load everything, refuse mismatched inputs, and return the scorecard (nothing written)."""
+    from saferkit.evaluation.submission import load_submission
+
+    submission = load_submission(submission_path)
+    report = read_report(report_path)
+    require_same_submission(report, submission.sha256, str(submission_path))
+    profile = load_profile(profile_path)
+    review = load_review(review_path, submission.sha256) if review_path else None
+    return build_scorecard(
+        manifest=submission.manifest,
+        submission_sha256=submission.sha256,
+        report=report,
+        profile=profile,
+        review=review,
+        known_digests=training_digests(list(training_data or [])),
+    )
+
+
+def read_scorecard(path: str | Path, submission_sha256: str | None = None) -> dict[str, Any]:
+    """Read and validate scorecard.json (for the hub); refuse one made for another submission.
+
+    A card that passes this check is what the gate wrote: the schema also
+    refuses `qualified: true` beside a required criterion that did not pass.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "scorecard.json"
+    if not path.is_file():
+        raise UserError(f"scorecard {path} does not exist; write one with `saferkit ethics check`.")
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"scorecard {path} is not valid JSON ({exc}); run `saferkit ethics check` again.") from None
+    problems = scorecard_problems(card)
+    if problems:
+        raise UserError(f"scorecard {path} is not a valid scorecard: {'; '.join(problems[:5])}.")
+    if submission_sha256 is not None and card["submission_sha256"] != submission_sha256:
+        raise UserError(
+            f"scorecard {path} is for submission {card['submission_sha256'][:16]}…, not {submission_sha256[:16]}…; "
+            "check this submission with `saferkit ethics check`."
+        )
+    return card

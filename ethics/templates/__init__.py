@@ -1,0 +1,1 @@
+"""Jinja2 templates (packaged with saferkit.ethics); no code."""

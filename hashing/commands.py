@@ -1,0 +1,256 @@
+"""CLI: `saferkit hash`, `saferkit match`, `saferkit hashlist ...`, `saferkit hashing bench`.
+
+Only argument parsing and printing live here; the work is in the library
+modules, imported inside each command so `saferkit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Iterator, List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console(stderr=True)
+
+hashlist_app = typer.Typer(help="Convert and inspect hash lists (CSV, JSONL, HMA text, VICS JSON).", no_args_is_help=True)
+hashing_app = typer.Typer(help="Hashing benchmarks and tools.", no_args_is_help=True)
+
+ALGO_HELP = "Algorithms, repeat or comma-separate: md5, sha1, sha256, pdq, phash, dhash, ahash, whash, or all. Default: md5,sha1,sha256,pdq,phash,dhash."
+
+
+def _policy(exif_transpose: bool, alpha: str, max_pixels: Optional[int]):
+    from saferkit.hashing.decode import MAX_IMAGE_PIXELS, DecodePolicy
+
+    return DecodePolicy(exif_transpose=exif_transpose, alpha=alpha, max_pixels=max_pixels or MAX_IMAGE_PIXELS)
+
+
+def _progress():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False)
+
+
+def _count_files(paths: List[Path]) -> Optional[int]:
+    """Files to process (one cheap walk), so the progress bar has a total."""
+    from saferkit.hashing.bulk import iter_files
+
+    return sum(1 for _ in iter_files(paths))
+
+
+def _with_progress(rows: Iterator[dict], total: Optional[int], label: str) -> Iterator[dict]:
+    with _progress() as progress:
+        task = progress.add_task(label, total=total)
+        for row in rows:
+            progress.advance(task)
+            yield row
+
+
+def _print_summary(summary: Any, out: Optional[Path]) -> None:
+    table = Table(title="hashing summary", show_header=False)
+    table.add_row("files", str(summary.files))
+    table.add_row("hashed", str(summary.hashed))
+    for kind, count in sorted(summary.errors.items()):
+        table.add_row(f"error: {kind}", str(count))
+    table.add_row("PDQ quality < 50 (kept, flagged)", str(summary.low_quality))
+    if out:
+        table.add_row("written to", str(out))
+    console.print(table)
+
+
+def hash_command(
+    paths: List[Path] = typer.Argument(..., help="Files or folders (walked recursively)."),
+    algo: Optional[List[str]] = typer.Option(None, "--algo", "-a", help=ALGO_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output file (.csv or .jsonl). Default: CSV on standard output."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="csv or jsonl (default: from the --out extension)."),
+    workers: int = typer.Option(0, "--workers", "-j", help="Processes to use (0 = all cores)."),
+    hash_size: int = typer.Option(8, "--hash-size", help="Side of the pHash/dHash/aHash/wHash grid: 8 gives 64-bit hashes."),
+    dihedral: bool = typer.Option(False, "--dihedral", help="Also write the eight PDQ rotation/mirror variants."),
+    exif_transpose: bool = typer.Option(False, "--exif-transpose", help="Hash the image as viewers show it (EXIF orientation applied). Default: raw pixel order, like the PDQ reference."),
+    alpha: str = typer.Option("drop", "--alpha", help="Transparent pixels: drop (keep the colours under them, as the PDQ reference does) or white (composite onto white)."),
+    max_pixels: Optional[int] = typer.Option(None, "--max-pixels", help="Refuse images with more pixels than this (decompression bombs). Default: 100,000,000."),
+) -> None:
+    """Hash files: PDQ, pHash/dHash/aHash/wHash and MD5/SHA-1/SHA-256 from one read and one decode."""
+    from saferkit.hashing.algorithms import normalize_algos
+    from saferkit.hashing.bulk import HashSummary, RowWriter, hash_paths, output_columns
+
+    names = normalize_algos(algo)
+    policy = _policy(exif_transpose, alpha, max_pixels)
+    total = _count_files(paths)
+    rows = hash_paths(paths, names, workers=workers or None, policy=policy, hash_size=hash_size, dihedral=dihedral)
+    summary = HashSummary()
+    columns = output_columns(names, dihedral)
+    if out is None:
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in _with_progress(rows, total, "hashing"):
+            if isinstance(row.get("pdq_dihedral"), list):
+                row["pdq_dihedral"] = ";".join(row["pdq_dihedral"])
+            writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+            summary.add(row)
+    else:
+        with RowWriter(out, columns, fmt) as writer:
+            for row in _with_progress(rows, total, "hashing"):
+                writer.write(row)
+                summary.add(row)
+    _print_summary(summary, out)
+
+
+def match_command(
+    paths: List[Path] = typer.Argument(..., help="Files or folders to check (walked recursively)."),
+    lists: List[Path] = typer.Option(..., "--list", "-l", help="Hash list(s) to match against (CSV, JSONL, text, VICS JSON); repeat for several."),
+    threshold: Optional[int] = typer.Option(None, "--threshold", "-t", help="Hamming threshold in bits for perceptual hashes (default: PDQ 31, pHash/dHash 10, aHash/wHash 8). Digests match exactly."),
+    dihedral: bool = typer.Option(False, "--dihedral", help="Also match the eight PDQ rotations/mirrors of each file."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write every match (and every file error) to this CSV or JSONL file."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on the first malformed list line instead of skipping it."),
+    list_format: Optional[str] = typer.Option(None, "--list-format", help="Format of the lists: csv, jsonl, text, vics (default: from extension)."),
+    hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type of one-hash-per-line text lists (default: from the length)."),
+    workers: int = typer.Option(0, "--workers", "-j", help="Processes to use (0 = all cores)."),
+    exif_transpose: bool = typer.Option(False, "--exif-transpose", help="Hash images as viewers show them (EXIF orientation applied)."),
+) -> None:
+    """Match files against hash lists: exact digests, PDQ and 64-bit perceptual hashes by Hamming distance."""
+    from saferkit.hashing.algorithms import ALL_ALGOS
+    from saferkit.hashing.bulk import HashSummary, RowWriter, hash_paths
+    from saferkit.hashing.matcher import HashMatcher
+
+    matcher = HashMatcher(lists, strict=strict, fmt=list_format, hash_type=hash_type)
+    for loaded in matcher.lists:
+        note = f", {loaded.skipped} malformed line(s) skipped (first at line {loaded.errors[0][0]}: {loaded.errors[0][1]})" if loaded.skipped else ""
+        console.print(f"list {loaded.name}: " + (", ".join(f"{n:,} {t}" for t, n in sorted(loaded.rows.items())) or "no usable hashes") + note)
+    algos = [name for name in ALL_ALGOS if name in matcher.hash_types]
+    if not algos:
+        from saferkit.hashing.errors import HashingError
+
+        raise HashingError("the lists hold no usable hashes; check them with `saferkit hashlist info`.")
+    policy = _policy(exif_transpose, "drop", None)
+    total = _count_files(paths)
+    rows = hash_paths(paths, algos, workers=workers or None, policy=policy, dihedral=dihedral)
+    columns = ["path", "list", "id", "hash_type", "distance", "category", "source", "variant", "error"]
+    summary = HashSummary()
+    matched_files = 0
+    match_count = 0
+    writer = RowWriter(out, columns) if out else None
+    try:
+        batch: list[dict] = []
+
+        def flush() -> None:
+            nonlocal matched_files, match_count
+            for row, matches in zip(batch, matcher.match_many(batch, threshold=threshold, dihedral=dihedral)):
+                matched_files += bool(matches)
+                match_count += len(matches)
+                for found in matches:
+                    if writer:
+                        writer.write({"path": row["path"], **found})
+                    else:
+                        typer.echo(f"{row['path']}\t{found['list']}:{found['id']}\t{found['hash_type']}\tdistance={found['distance']}\t{found['variant']}\t{found['category']}")
+                if row.get("error") and writer:
+                    writer.write({"path": row["path"], "error": row["error"]})
+            batch.clear()
+
+        for row in _with_progress(rows, total, "matching"):
+            summary.add(row)
+            batch.append(row)
+            if len(batch) >= 256:
+                flush()
+        flush()
+    except BaseException:
+        if writer:
+            writer.abort()
+        raise
+    if writer:
+        writer.close()
+    _print_summary(summary, out)
+    console.print(f"{matched_files} of {summary.files} file(s) matched; {match_count} match(es) in all.")
+
+
+@hashlist_app.command("convert")
+def hashlist_convert(
+    source: Path = typer.Argument(..., help="List to read."),
+    target: Path = typer.Argument(..., help="List to write."),
+    from_format: Optional[str] = typer.Option(None, "--from", help="csv, jsonl, text or vics (default: from the extension)."),
+    to_format: Optional[str] = typer.Option(None, "--to", help="csv, jsonl, text or vics (default: from the extension)."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on the first malformed line instead of skipping it."),
+    hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type for one-hash-per-line text input (default: from the length)."),
+) -> None:
+    """Convert a hash list between CSV, JSONL, one-hex-per-line text and VICS JSON (streamed)."""
+    from saferkit.hashing.hashlist import read_hashlist, write_hashlist
+    from saferkit.hashing.errors import HashingError
+
+    if source.resolve() == target.resolve():
+        raise HashingError("the output would overwrite the input; choose another output path.")
+    reader = read_hashlist(source, from_format, strict=strict, hash_type=hash_type)
+    written = write_hashlist(reader, target, to_format)
+    console.print(f"wrote {written:,} hash(es) to {target}; read {reader.read:,}, skipped {reader.skipped:,} malformed line(s).")
+    _print_errors(reader)
+
+
+def _print_errors(reader: Any) -> None:
+    for line, message in reader.errors[:10]:
+        console.print(f"  line {line}: {message}", highlight=False)
+    if reader.skipped > 10:
+        console.print(f"  ... and {reader.skipped - 10:,} more.")
+
+
+@hashlist_app.command("info")
+def hashlist_info(
+    source: Path = typer.Argument(..., help="List to describe."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="csv, jsonl, text or vics (default: from the extension)."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on the first malformed line."),
+    hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type for one-hash-per-line text lists."),
+) -> None:
+    """Count a list's hashes by type, category and source, and report malformed lines."""
+    from collections import Counter
+
+    from saferkit.hashing.hashlist import read_hashlist
+
+    reader = read_hashlist(source, fmt, strict=strict, hash_type=hash_type)
+    types: Counter = Counter()
+    categories: Counter = Counter()
+    sources: Counter = Counter()
+    for record in reader:
+        types[record.hash_type] += 1
+        if len(categories) < 1000 or record.category in categories:
+            categories[record.category or "(none)"] += 1
+        if len(sources) < 1000 or record.source in sources:
+            sources[record.source or "(none)"] += 1
+    table = Table(title=f"{source} ({reader.fmt})")
+    table.add_column("field")
+    table.add_column("value")
+    table.add_column("count", justify="right")
+    table.add_row("hashes", "", f"{reader.read:,}")
+    table.add_row("malformed lines skipped", "", f"{reader.skipped:,}")
+    for label, counter in (("hash type", types), ("category", categories), ("source", sources)):
+        for value, count in counter.most_common(20):
+            table.add_row(label, value, f"{count:,}")
+    Console().print(table)
+    _print_errors(reader)
+
+
+@hashing_app.command("bench")
+def hashing_bench(
+    images: Optional[Path] = typer.Option(None, "--images", help="Folder of permitted images (default: a generated set of procedural images, no people)."),
+    out: Path = typer.Option(Path("hash-bench"), "--out", help="Folder for robustness.csv, robustness.md and robustness.png."),
+    algo: Optional[List[str]] = typer.Option(None, "--algo", "-a", help="Perceptual algorithms to test (default: pdq, phash, dhash, ahash, whash)."),
+    count: int = typer.Option(40, "--count", help="Images to use (generated, or the first N of --images)."),
+    transforms: Optional[List[str]] = typer.Option(None, "--transform", help="Transforms to test (default: all of saferkit.datasets.transforms)."),
+    seed: int = typer.Option(0, "--seed", help="Seed for generated images and transforms."),
+) -> None:
+    """Robustness of each perceptual hash to each transform x severity: distances, recall at FPR 1e-4, threshold."""
+    from saferkit.hashing.robustness import run_benchmark
+
+    result = run_benchmark(images=images, out=out, algos=algo, count=count, transforms=transforms, seed=seed, console=console)
+    console.print(f"wrote {result.csv_path}, {result.markdown_path} and {result.plot_path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `hash`, `match`, `hashlist` and `hashing` to the root CLI."""
+    app.command("hash")(hash_command)
+    app.command("match")(match_command)
+    app.add_typer(hashlist_app, name="hashlist")
+    app.add_typer(hashing_app, name="hashing")
+

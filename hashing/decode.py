@@ -1,0 +1,162 @@
+"""The one decode policy every perceptual hash in saferkit goes through.
+
+Why one policy: two tools hashing the same file must produce the same hash, so
+every choice that changes pixels is made here, once, and written down
+(docs/hashing.md, "Decode policy"):
+
+- Size limit first: the header is read and an image with more than
+  `MAX_IMAGE_PIXELS` pixels is refused before any pixel is decoded.
+- First frame only for multi-frame files (GIF, APNG, TIFF, WebP, MPO).
+- Orientation: raw pixel order, as stored, like Meta's PDQ reference (which
+  ignores the EXIF orientation tag). `exif_transpose=True` opts in to hashing
+  the image as a viewer shows it.
+- Large JPEGs are decoded at a reduced scale (libjpeg DCT scaling, "draft
+  mode") so the shorter side stays at least `DRAFT_MIN_SIDE` pixels; PDQ and the
+  imagehash algorithms reduce to 64x64 or smaller, so this changes hashes by a
+  bit or two at most (the conformance test checks it against the reference).
+- Colour: every mode is converted to 8-bit RGB. Alpha is dropped (colour
+  values under transparent pixels are kept, as the PDQ reference does) unless
+  `alpha="white"` asks to composite onto white. Palette images are expanded.
+  16-bit integer images keep their top 8 bits; 32-bit integer and float images
+  are stretched linearly from their minimum to their maximum. CMYK and YCbCr use
+  Pillow's conversion (no ICC colour management).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from saferkit.hashing.errors import HashingError
+
+# Decompression-bomb limit: images with more pixels than this are refused unread.
+# Others (serving, scan) should reuse this constant rather than pick their own.
+MAX_IMAGE_PIXELS = 100_000_000
+
+# Large JPEGs are decoded at 1/2, 1/4 or 1/8 scale while the shorter side stays >= this.
+DRAFT_MIN_SIDE = 512
+
+ALPHA_POLICIES = ("drop", "white")
+
+
+@dataclass(frozen=True)
+class DecodePolicy:
+    """The choices that change pixels; the default matches the PDQ reference."""
+
+    exif_transpose: bool = False
+    alpha: str = "drop"
+    draft: bool = True
+    max_pixels: int = MAX_IMAGE_PIXELS
+
+    def __post_init__(self) -> None:
+        if self.alpha not in ALPHA_POLICIES:
+            raise HashingError(f"unknown alpha policy {self.alpha!r}; use one of {', '.join(ALPHA_POLICIES)}.")
+        if self.max_pixels <= 0:
+            raise HashingError("the pixel limit must be a positive number of pixels.")
+
+
+DEFAULT_POLICY = DecodePolicy()
+
+
+def open_image(data: bytes, policy: DecodePolicy = DEFAULT_POLICY) -> Image.Image:
+    """Read the header only; refuse empty input, non-images and bombs before decoding."""
+    if not data:
+        raise HashingError("empty file (0 bytes): nothing to decode.", kind="empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise HashingError(f"refused a decompression bomb: {exc}", kind="bomb") from exc
+    except Image.UnidentifiedImageError as exc:
+        raise HashingError("not an image, or an image format Pillow cannot read.", kind="not-image") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise HashingError(f"unreadable image header: {exc}", kind="corrupt") from exc
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise HashingError(f"image has an empty size {width}x{height}.", kind="corrupt")
+    if width * height > policy.max_pixels:
+        raise HashingError(
+            f"refused a possible decompression bomb: {width}x{height} = {width * height:,} pixels "
+            f"is over the limit of {policy.max_pixels:,}.",
+            kind="bomb",
+        )
+    return image
+
+
+def decode_rgb(data: bytes, policy: DecodePolicy = DEFAULT_POLICY) -> Image.Image:
+    """Decode `data` into an 8-bit RGB image following the documented policy."""
+    image = open_image(data, policy)
+    try:
+        if getattr(image, "n_frames", 1) > 1:
+            image.seek(0)
+        if policy.draft and image.format == "JPEG":
+            _apply_draft(image)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image.load()
+            if policy.exif_transpose:
+                image = ImageOps.exif_transpose(image)
+            return to_rgb(image, policy.alpha)
+    except HashingError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise HashingError(f"refused a decompression bomb: {exc}", kind="bomb") from exc
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
+        raise HashingError(f"cannot decode the image (truncated or corrupt?): {exc}", kind="corrupt") from exc
+
+
+def _apply_draft(image: Image.Image) -> None:
+    width, height = image.size
+    shorter = min(width, height)
+    if shorter >= 2 * DRAFT_MIN_SIDE:
+        scale = 1
+        while scale < 8 and shorter // (scale * 2) >= DRAFT_MIN_SIDE:
+            scale *= 2
+        image.draft(None, (width // scale, height // scale))
+
+
+def to_rgb(image: Image.Image, alpha: str = "drop") -> Image.Image:
+    """Convert any Pillow mode to 8-bit RGB (see the module docstring for the rules)."""
+    mode = image.mode
+    if mode == "RGB":
+        return image
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        pixels = np.asarray(image, dtype=np.uint16) >> 8
+        return Image.fromarray(pixels.astype(np.uint8), "L").convert("RGB")
+    if mode in ("I", "F"):
+        return Image.fromarray(_stretch(np.asarray(image, dtype=np.float64)), "L").convert("RGB")
+    if mode == "P":
+        has_alpha = "transparency" in image.info
+        image = image.convert("RGBA" if has_alpha else "RGB")
+        mode = image.mode
+    if mode == "PA":
+        image = image.convert("RGBA")
+        mode = "RGBA"
+    if mode in ("RGBA", "LA", "RGBa", "La"):
+        if mode in ("RGBa", "La"):
+            image = image.convert("RGBA" if mode == "RGBa" else "LA")
+        if alpha == "white":
+            rgba = image.convert("RGBA")
+            background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            return Image.alpha_composite(background, rgba).convert("RGB")
+        return image.convert("RGB")
+    try:
+        return image.convert("RGB")
+    except ValueError as exc:
+        raise HashingError(f"unsupported image mode {mode!r}: cannot convert it to RGB.", kind="unsupported") from exc
+
+
+def _stretch(values: np.ndarray) -> np.ndarray:
+    finite = np.isfinite(values)
+    if not finite.any():
+        return np.zeros(values.shape, dtype=np.uint8)
+    low, high = float(values[finite].min()), float(values[finite].max())
+    if high <= low:
+        return np.zeros(values.shape, dtype=np.uint8)
+    scaled = (np.where(finite, values, low) - low) * (255.0 / (high - low))
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)

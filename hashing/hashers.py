@@ -1,0 +1,181 @@
+"""Compute every requested hash of one file from one read and one decode.
+
+Cryptographic digests come from the bytes; all perceptual hashes share one
+decoded RGB image (see `decode.py` for the policy) and one greyscale copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from saferkit.hashing.algorithms import (
+    CRYPTO_ALGOS,
+    DEFAULT_HASH_SIZE,
+    IMAGEHASH_ALGOS,
+    PDQ_LOW_QUALITY,
+    normalize_algos,
+)
+from saferkit.hashing.decode import DEFAULT_POLICY, DecodePolicy, decode_rgb
+from saferkit.hashing.errors import HashingError
+
+
+def bits_to_hex(bits: np.ndarray) -> str:
+    """Pack a bit vector (first bit = most significant) into lower-case hex."""
+    return np.packbits(np.asarray(bits, dtype=np.uint8).ravel()).tobytes().hex()
+
+
+def pdq_from_rgb(rgb: np.ndarray) -> tuple[str, int]:
+    """PDQ hash (64 hex digits, the reference's text form) and quality of an RGB array."""
+    import pdqhash
+
+    bits, quality = pdqhash.compute(rgb)
+    return bits_to_hex(bits), int(quality)
+
+
+def pdq_dihedral_from_rgb(rgb: np.ndarray) -> tuple[list[str], int]:
+    """The eight PDQ dihedral hashes (order: `algorithms.DIHEDRAL_VARIANTS`) and the quality."""
+    import pdqhash
+
+    hashes, quality = pdqhash.compute_dihedral(rgb)
+    return [bits_to_hex(bits) for bits in hashes], int(quality)
+
+
+def _imagehash(name: str, grey, hash_size: int) -> str:
+    import imagehash
+
+    function = {"phash": imagehash.phash, "dhash": imagehash.dhash, "ahash": imagehash.average_hash, "whash": imagehash.whash}[name]
+    try:
+        return str(function(grey, hash_size=hash_size))
+    except (AssertionError, ValueError) as exc:
+        raise HashingError(f"{name} cannot use hash size {hash_size} on this image: {exc}", kind="unsupported") from exc
+
+
+def _crypto(data: bytes, algos: Iterable[str]) -> dict[str, str]:
+    return {name: hashlib.new(name, data).hexdigest() for name in algos if name in CRYPTO_ALGOS}
+
+
+def _perceptual(data: bytes, algos: tuple[str, ...], policy: DecodePolicy, hash_size: int, dihedral: bool) -> dict[str, Any]:
+    wanted = [name for name in algos if name not in CRYPTO_ALGOS]
+    if not wanted and not dihedral:
+        return {}
+    return _hash_rgb(decode_rgb(data, policy), wanted, hash_size, dihedral)
+
+
+def hash_image(image, algos: Iterable[str] | str | None = None, *, hash_size: int = DEFAULT_HASH_SIZE, dihedral: bool = False) -> dict[str, Any]:
+    """Perceptual hashes of an in-memory PIL image (converted to RGB by the decode policy's rules).
+
+    For images that never were files (benchmarks, transforms); digests need bytes, so none here.
+    """
+    from saferkit.hashing.decode import to_rgb
+
+    wanted = [name for name in normalize_algos(algos) if name not in CRYPTO_ALGOS]
+    return _hash_rgb(to_rgb(image), wanted, hash_size, dihedral)
+
+
+def _hash_rgb(image, wanted: list[str], hash_size: int, dihedral: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {"width": image.width, "height": image.height}
+    if "pdq" in wanted or dihedral:
+        rgb = np.asarray(image)
+        if dihedral:
+            variants, quality = pdq_dihedral_from_rgb(rgb)
+            result["pdq_dihedral"] = variants
+            result["pdq"] = variants[0]
+        else:
+            result["pdq"], quality = pdq_from_rgb(rgb)
+        result["pdq_quality"] = quality
+        result["pdq_low_quality"] = quality < PDQ_LOW_QUALITY
+    others = [name for name in wanted if name in IMAGEHASH_ALGOS]
+    if others:
+        grey = image.convert("L")
+        for name in others:
+            result[name] = _imagehash(name, grey, hash_size)
+    return result
+
+
+def hash_bytes(
+    data: bytes,
+    algos: Iterable[str] | str | None = None,
+    *,
+    policy: DecodePolicy = DEFAULT_POLICY,
+    hash_size: int = DEFAULT_HASH_SIZE,
+    dihedral: bool = False,
+) -> dict[str, Any]:
+    """Every requested hash of `data`: keys md5, sha1, sha256, pdq, pdq_quality, phash, ...
+
+    `pdq_low_quality` is True when PDQ quality < 50 (kept, flagged). With
+    `dihedral=True` the result also has `pdq_dihedral`, the eight variants.
+    Raises HashingError for undecodable input or a decompression bomb.
+    """
+    result, error = hash_bytes_partial(data, algos, policy=policy, hash_size=hash_size, dihedral=dihedral)
+    if error is not None:
+        raise error
+    return result
+
+
+def hash_bytes_partial(
+    data: bytes,
+    algos: Iterable[str] | str | None = None,
+    *,
+    policy: DecodePolicy = DEFAULT_POLICY,
+    hash_size: int = DEFAULT_HASH_SIZE,
+    dihedral: bool = False,
+) -> tuple[dict[str, Any], HashingError | None]:
+    """Like `hash_bytes`, but keeps the digests of a file that does not decode and returns the error."""
+    names = normalize_algos(algos)
+    if hash_size < 2:
+        raise HashingError("hash size must be at least 2.")
+    result: dict[str, Any] = _crypto(data, names)
+    try:
+        result.update(_perceptual(data, names, policy, hash_size, dihedral))
+    except HashingError as exc:
+        return result, exc
+    return result, None
+
+
+def hash_file(
+    path: str | os.PathLike,
+    algos: Iterable[str] | str | None = None,
+    *,
+    policy: DecodePolicy = DEFAULT_POLICY,
+    hash_size: int = DEFAULT_HASH_SIZE,
+    dihedral: bool = False,
+) -> dict[str, Any]:
+    """Hash one file; never raises for a bad file: the row's `error` says what went wrong.
+
+    Keys: `path`, `size`, `error` (None when all went well), `error_kind` (see
+    `errors.ERROR_KINDS`) plus those of `hash_bytes`.
+    A file that is not an image still gets its cryptographic digests.
+    """
+    names = normalize_algos(algos)
+    path = Path(path)
+    row: dict[str, Any] = {"path": str(path), "size": None, "error": None, "error_kind": None}
+    try:
+        data = _read(path)
+    except HashingError as exc:
+        row["error"], row["error_kind"] = str(exc), exc.kind
+        return row
+    row["size"] = len(data)
+    result, error = hash_bytes_partial(data, names, policy=policy, hash_size=hash_size, dihedral=dihedral)
+    row.update(result)
+    if error is not None:
+        row["error"], row["error_kind"] = str(error), error.kind
+    return row
+
+
+def _read(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise HashingError("file vanished or does not exist.", kind="missing") from None
+    except PermissionError:
+        raise HashingError("permission denied: cannot read the file.", kind="permission") from None
+    except IsADirectoryError:
+        raise HashingError("is a directory, not a file.", kind="unreadable") from None
+    except OSError as exc:
+        raise HashingError(f"cannot read the file: {exc.strerror or exc}", kind="unreadable") from None

@@ -1,0 +1,186 @@
+"""`HashMatcher`: load hash lists into indexes and match hashed files against them.
+
+Each list is streamed in batches into one `HashIndex` per hash type and
+length, with the list's ids, categories and sources kept in compact numpy
+byte arrays (not Python objects), so big lists load without exhausting memory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from saferkit.hashing.algorithms import DIHEDRAL_VARIANTS, is_crypto
+from saferkit.hashing.errors import HashingError
+from saferkit.hashing.hashlist import HashListReader
+from saferkit.hashing.index import HashIndex
+
+LOAD_BATCH = 100_000
+
+
+@dataclass
+class _Table:
+    """One index plus the list metadata of its rows (row id = position in these arrays)."""
+
+    index: HashIndex
+    ids: list[np.ndarray] = field(default_factory=list)
+    categories: list[np.ndarray] = field(default_factory=list)
+    sources: list[np.ndarray] = field(default_factory=list)
+
+    def freeze(self) -> None:
+        for name in ("ids", "categories", "sources"):
+            parts = getattr(self, name)
+            if isinstance(parts, list):
+                setattr(self, name, _concat(parts))
+
+
+@dataclass
+class LoadedList:
+    """What loading one list found: its name, rows per hash type, malformed lines."""
+
+    path: Path
+    name: str
+    rows: dict[str, int]
+    skipped: int
+    errors: list[tuple[int, str]]
+
+
+class HashMatcher:
+    """Match hashes (as `hash_bytes` returns them) against one or more hash lists."""
+
+    def __init__(self, list_paths: Sequence[str | os.PathLike] | str | os.PathLike, *, strict: bool = False, fmt: str | None = None, hash_type: str | None = None) -> None:
+        if isinstance(list_paths, (str, os.PathLike)):
+            list_paths = [list_paths]
+        if not list_paths:
+            raise HashingError("no hash list given; pass at least one list (CSV, JSONL, text or VICS JSON).")
+        self.lists: list[LoadedList] = []
+        self._tables: dict[tuple[str, str, int], _Table] = {}
+        for path in list_paths:
+            self.lists.append(self._load(Path(path), strict=strict, fmt=fmt, hash_type=hash_type))
+
+    def _load(self, path: Path, *, strict: bool, fmt: str | None, hash_type: str | None) -> LoadedList:
+        reader = HashListReader(path, fmt, strict=strict, hash_type=hash_type)
+        name = path.name
+        if any(loaded.name == name for loaded in self.lists):
+            name = str(path)
+        batch: dict[tuple[str, int], list] = {}
+        pending = 0
+        for record in reader:
+            batch.setdefault((record.hash_type, len(record.hash)), []).append(record)
+            pending += 1
+            if pending >= LOAD_BATCH:
+                self._add_batch(name, batch)
+                batch, pending = {}, 0
+        self._add_batch(name, batch)
+        rows: dict[str, int] = {}
+        for (list_name, hash_type, _), table in self._tables.items():
+            if list_name == name:
+                table.freeze()
+                rows[hash_type] = rows.get(hash_type, 0) + len(table.index)
+        return LoadedList(path=path, name=name, rows=rows, skipped=reader.skipped, errors=reader.errors)
+
+    def _add_batch(self, name: str, batch: dict[tuple[str, int], list]) -> None:
+        for (hash_type, length), records in batch.items():
+            key = (name, hash_type, length)
+            table = self._tables.get(key)
+            if table is None:
+                table = _Table(HashIndex(hash_type, hex_length=length, id_kind="int"))
+                self._tables[key] = table
+            table.index.add([r.hash for r in records])
+            table.ids.append(np.array([r.id.encode("utf-8") for r in records], dtype=np.bytes_))
+            table.categories.append(np.array([r.category.encode("utf-8") for r in records], dtype=np.bytes_))
+            table.sources.append(np.array([r.source.encode("utf-8") for r in records], dtype=np.bytes_))
+
+    @property
+    def hash_types(self) -> set[str]:
+        """Hash types present in the loaded lists (what the files must be hashed with)."""
+        return {hash_type for (_, hash_type, _) in self._tables}
+
+    def __len__(self) -> int:
+        return sum(len(table.index) for table in self._tables.values())
+
+    def match(self, hashes: dict[str, Any], threshold: int | dict[str, int] | None = None, dihedral: bool = False) -> list[dict]:
+        """Every list entry that matches one file's hashes (keys as from `hash_bytes`)."""
+        return self.match_many([hashes], threshold=threshold, dihedral=dihedral)[0]
+
+    def match_many(self, rows: Sequence[dict[str, Any]], threshold: int | dict[str, int] | None = None, dihedral: bool = False) -> list[list[dict]]:
+        """Batched `match`: one list of matches per row, searched with one query batch per index.
+
+        `threshold` is bits for perceptual hashes (an int for all, or per type);
+        None uses each type's default (PDQ 31). Digests always match exactly.
+        With `dihedral`, PDQ is searched with all eight rotations/mirrors of the
+        query (rows need `pdq_dihedral`, from `hash_bytes(..., dihedral=True)`).
+        """
+        results: list[list[dict]] = [[] for _ in rows]
+        for (list_name, hash_type, length), table in self._tables.items():
+            queries, owners, variants = self._queries(rows, hash_type, length, dihedral)
+            if not queries:
+                continue
+            radius = _radius(threshold, hash_type, table.index)
+            qs, found, dist = table.index.search_words(table.index.pack(queries), radius)
+            best: dict[tuple[int, int], dict] = {}
+            for q, row, d in zip(qs.tolist(), found.tolist(), dist.tolist()):
+                owner = owners[q]
+                previous = best.get((owner, row))
+                if previous is not None and previous["distance"] <= d:
+                    continue
+                best[(owner, row)] = {
+                    "list": list_name,
+                    "id": table.ids[row].decode("utf-8"),
+                    "hash_type": hash_type,
+                    "distance": int(d),
+                    "category": table.categories[row].decode("utf-8"),
+                    "source": table.sources[row].decode("utf-8"),
+                    "variant": variants[q],
+                }
+            for (owner, _), match in best.items():
+                results[owner].append(match)
+        for matches in results:
+            matches.sort(key=lambda m: (m["distance"], m["list"], m["hash_type"], m["id"]))
+        return results
+
+    @staticmethod
+    def _queries(rows: Sequence[dict[str, Any]], hash_type: str, length: int, dihedral: bool) -> tuple[list[str], list[int], list[str]]:
+        queries, owners, variants = [], [], []
+        for owner, row in enumerate(rows):
+            if hash_type == "pdq" and dihedral:
+                values = row.get("pdq_dihedral")
+                if values is None and row.get("pdq"):
+                    raise HashingError("dihedral matching needs all eight PDQ variants: hash with dihedral=True (CLI: --dihedral).")
+                pairs = list(zip(DIHEDRAL_VARIANTS, values or []))
+            else:
+                value = row.get(hash_type)
+                pairs = [("original", value)] if value else []
+            for variant, value in pairs:
+                if isinstance(value, str) and len(value) == length:
+                    queries.append(value.lower())
+                    owners.append(owner)
+                    variants.append(variant)
+        return queries, owners, variants
+
+
+def _radius(threshold: int | dict[str, int] | None, hash_type: str, index: HashIndex) -> int:
+    if is_crypto(hash_type):
+        return 0
+    if isinstance(threshold, dict):
+        threshold = threshold.get(hash_type)
+    if threshold is None:
+        return index.default_threshold()
+    if threshold < 0:
+        raise HashingError("the threshold must be 0 or more bits.")
+    return int(threshold)
+
+
+def _concat(parts: Iterable[np.ndarray]) -> np.ndarray:
+    parts = list(parts)
+    if not parts:
+        return np.zeros(0, dtype="S1")
+    width = max(p.dtype.itemsize for p in parts)
+    return np.concatenate([p.astype(f"S{width}") for p in parts])
+
+
+__all__ = ["HashMatcher", "LoadedList"]
