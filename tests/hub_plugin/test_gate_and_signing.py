@@ -27,7 +27,7 @@ def test_unqualified_scorecard_is_refused_naming_failed_criteria(evaluated):
     submission_dir, report, scorecard = evaluated(qualified=False)
     with pytest.raises(NotPublishable) as caught:
         check_publishable(submission_dir, report, scorecard)
-    assert caught.value.check == "qualified" and "fail: worst-group-recall" in str(caught.value)
+    assert caught.value.check == "qualified" and "fail: fairness.worst_group_recall" in str(caught.value)
 
 
 def test_scorecard_for_another_submission_is_refused(evaluated):
@@ -114,3 +114,13 @@ def test_garbled_signature_is_rejected_not_crashing(signed_bundle, keypair):
     (bundle.folder / "signature.sig").write_text('{"dsseEnvelope": "nope"}')
     with pytest.raises(BundleRejected, match="not valid"):
         verify_bundle(bundle.folder, keypair[1].read_bytes())
+
+
+def test_scorecard_that_breaks_the_ethics_schema_is_refused(evaluated):
+    submission_dir, report, scorecard = evaluated()
+    card = json.loads(scorecard.read_text())
+    card["criteria"][1]["result"] = "fail"  # qualified stays true beside a failed required criterion
+    scorecard.write_text(json.dumps(card))
+    with pytest.raises(NotPublishable) as caught:
+        check_publishable(submission_dir, report, scorecard)
+    assert caught.value.check == "scorecard-schema"
