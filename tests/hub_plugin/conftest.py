@@ -114,6 +114,23 @@ def evaluated(tmp_path: Path, toy_submission):
     return make
 
 
+@pytest.fixture
+def cli(capsys):
+    """Run the real `saferkit` entry point in this process: (exit code, stdout, stderr)."""
+    from saferkit.cli import main
+
+    def run(*args) -> tuple[int, str, str]:
+        try:
+            main([str(arg) for arg in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def keypair(tmp_path_factory) -> tuple[Path, Path]:
     from saferkit.hub_plugin.keys import generate_keypair
