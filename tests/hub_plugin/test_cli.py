@@ -49,3 +49,17 @@ def test_public_pages_open_the_web_page_but_not_the_api(tmp_path: Path):
     with EmbeddedHub(tmp_path / "public.db", settings=HubSettings(public_pages=True)) as server:
         assert httpx.get(server.url + "/?lang=nl").status_code == 200
         assert httpx.get(server.url + "/api/v1/entries").status_code == 401
+
+
+def test_serve_refuses_a_taken_port_and_an_unreachable_database(tmp_path: Path, cli):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = cli("hub", "serve", "--db", tmp_path / "x.db", "--port", port)
+        assert code == 2 and f"cannot listen on 127.0.0.1:{port}" in " ".join(err.split())
+    code, _, err = cli("hub", "add-reader", "r", "--db", "postgresql://nobody:pw@127.0.0.1:1/none")
+    assert code == 2 and "cannot open the catalogue database" in " ".join(err.split())
+    assert "pw@" not in err  # the password is not echoed
