@@ -110,6 +110,21 @@ def list_entries(
 
 
 @hub_app.command()
+def withdraw(
+    tool_id: str = typer.Argument(..., help="Tool id."),
+    version: str = typer.Argument(..., help="Version to withdraw."),
+    reason: str = typer.Option(..., "--reason", help="Why (shown to readers beside the version)."),
+    hub: str = typer.Option(..., "--hub", help="Catalogue URL."),
+    api_key: Optional[str] = typer.Option(None, "--api-key", envvar="SAFERKIT_HUB_API_KEY", help=API_KEY_HELP),
+) -> None:
+    """Withdraw a published version: it stays in the catalogue, marked withdrawn with the reason."""
+    from saferkit.hub_plugin.client import HubClient
+
+    record = HubClient(hub, api_key).withdraw(tool_id, version, reason)
+    console.print(f"{tool_id} {record['version']}: {record['status']} ({record['withdrawn_reason']})")
+
+
+@hub_app.command()
 def serve(
     db: str = typer.Option("saferkit-hub.db", "--db", help=DB_HELP),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),

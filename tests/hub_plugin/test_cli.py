@@ -23,6 +23,10 @@ def test_air_gap_round_trip_push_then_list(hub, evaluated, keypair, tmp_path: Pa
     assert "1 tool(s)" in out and "toy-red" in out and "0.910" in out
     code, _, err = cli("hub", "list", "--hub", server.url, "--api-key", "wrong")
     assert code == 2 and "hub answered 401" in err
+    code, out, err = cli("hub", "withdraw", "toy-red", "1.0.0", "--reason", "found a labelling error", "--hub", server.url)
+    assert code == 0 and "toy-red 1.0.0: withdrawn (found a labelling error)" in out, err
+    code, out, _ = cli("hub", "list", "--hub", server.url, "--api-key", reader_key)
+    assert code == 0 and "0 tool(s)" in out
 
 
 def test_add_publisher_and_reader_print_working_keys(tmp_path: Path, keypair, cli):
