@@ -25,7 +25,9 @@ def require_free_port(host: str, port: int) -> None:
     """A clear message instead of a server that dies on start when the address is taken."""
     try:
         with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no conflict
             sock.bind((host, port))
+            sock.listen()
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port} ({exc.strerror}); pass another --port or --host.") from None
 
