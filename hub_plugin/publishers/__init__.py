@@ -50,6 +50,9 @@ class Publisher(ABC):
         self.api_key = api_key
         self.timeout = timeout
 
+    def preflight(self) -> None:
+        """Refuse early (before signing) when the target cannot work, e.g. a missing API key."""
+
     @abstractmethod
     def publish(self, bundle: SignedBundle) -> PublishResult:
         """Deliver the bundle; same content twice is a no-op, changed content under one version is refused."""
