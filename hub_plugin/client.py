@@ -52,7 +52,8 @@ def print_catalogue(console, data: dict[str, Any], lang: str = "en") -> None:  #
     for entry in data["entries"]:
         auc = (entry.get("headline", {}).get("roc_auc") or {}).get("value")
         worst = (entry.get("worst_group_recall") or {}).get("value")
+        summary = localize(entry["summary"], lang)
         table.add_row(entry["id"], entry["version"], entry["vendor"]["name"], entry["cost"],
                       "–" if auc is None else f"{auc:.3f}", "–" if worst is None else f"{worst:.3f}",
-                      localize(entry["summary"], lang).text[:60])
+                      summary.text[:60] + ("" if summary.translated else " (en)"))
     console.print(table)

@@ -101,12 +101,13 @@ def list_entries(
     deployment: Optional[str] = typer.Option(None, help="on-premise, offline, cpu, gpu, no-network, data-stays."),
     language: Optional[str] = typer.Option(None, help="Entries translated into this language (ar, en, fr, ...)."),
     q: Optional[str] = typer.Option(None, "--search", help="Text search over names, summaries and model cards."),
+    lang: str = typer.Option("en", "--lang", help="Show summaries in this language (English where untranslated)."),
 ) -> None:
     """List the catalogue (latest active version of each tool)."""
     from saferkit.hub_plugin.client import HubClient, print_catalogue
 
     data = HubClient(hub, api_key).list(category=category, cost=cost, deployment=deployment, language=language, q=q)
-    print_catalogue(console, data)
+    print_catalogue(console, data, lang)
 
 
 @hub_app.command()

@@ -20,7 +20,9 @@ def test_air_gap_round_trip_push_then_list(hub, evaluated, keypair, tmp_path: Pa
     assert code == 0 and "toy-red 1.0.0: published" in out, err
     code, out, err = cli("hub", "list", "--hub", server.url, "--api-key", reader_key, "--category", "triage")
     assert code == 0, err
-    assert "1 tool(s)" in out and "toy-red" in out and "0.910" in out
+    assert "1 tool(s)" in out and "toy-red" in out and "0.910" in out and "(en)" not in out
+    code, out, _ = cli("hub", "list", "--hub", server.url, "--api-key", reader_key, "--lang", "fr")
+    assert code == 0 and "(en)" in out  # no French text: the English one, marked
     code, _, err = cli("hub", "list", "--hub", server.url, "--api-key", "wrong")
     assert code == 2 and "hub answered 401" in err
     code, out, err = cli("hub", "withdraw", "toy-red", "1.0.0", "--reason", "found a labelling error", "--hub", server.url)
