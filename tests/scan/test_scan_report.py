@@ -100,3 +100,26 @@ def test_threshold_for_recall_keeps_the_requested_share_of_positives():
     assert threshold_for_recall(scores, 0.75) == 0.7
     assert threshold_for_recall(scores, 1.0) == 0.1
     assert threshold_for_recall([], 0.9) is None
+
+
+def test_labels_measure_the_threshold_that_keeps_the_chosen_recall(tmp_path, toy_submission):
+    from saferkit.datasets import load_dataset
+    from saferkit.datasets.plan import make_config
+    from saferkit.datasets.synth import generate
+
+    data = generate(tmp_path / "data", make_config(n=40, seed=1, size=32), workers=1).root
+    out = tmp_path / "result"
+    scan(out, data, models=[toy_submission()], workers=0, shard_size=64)
+    triage = write_report(out, tmp_path / "r.html", labels_root=data, recall=0.9)
+    frame = load_dataset(data)
+    flags = dict(zip(frame["abspath"], frame["flag"]))
+    scores = {r["path"]: r["scores"][0]["score"] for r in store.read_rows(out).to_pylist() if r["scores"]}
+    positives = [s for p, s in scores.items() if flags.get(p) == 1]
+    assert positives and triage.threshold == threshold_for_recall(positives, 0.9)
+    kept = sum(1 for s in positives if s >= triage.threshold) / len(positives)
+    assert kept >= 0.9
+    assert triage.to_review == sum(1 for s in scores.values() if s >= triage.threshold)
+    assert [m["recall"] for m in triage.measured] == [0.8, 0.9, 0.95, 0.99]
+    assert "measured on" in triage.threshold_source
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "share skipped" in html
