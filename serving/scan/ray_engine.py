@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import warnings
 from typing import Any, Iterator, Optional
 from urllib.parse import urlsplit
 
@@ -133,17 +134,22 @@ class RayEngine:
         context.print_on_execution_start = False
         by_index = {item["index"]: batch for batch in batches for item in batch.files}
         pending = {batch.batch_id: [] for batch in batches}
+        for name in ("ray", "ray.data"):  # errored blocks are ours to report, as worker_died rows
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         dataset = ray.data.from_items([batch.to_item() for batch in batches], override_num_blocks=len(batches))
-        results = dataset.map_batches(
-            RayScanActor,
-            fn_constructor_kwargs={"config": self.config},
-            batch_size=1,
-            batch_format="pyarrow",
-            compute=ray.data.ActorPoolStrategy(size=self.workers),
-            num_cpus=1,
-            max_restarts=-1,
-            max_task_retries=1,
-        )
+        with warnings.catch_warnings():
+            # max_restarts / max_task_retries have no named parameter yet; without them Ray retries forever
+            warnings.simplefilter("ignore", DeprecationWarning)
+            results = dataset.map_batches(
+                RayScanActor,
+                fn_constructor_kwargs={"config": self.config},
+                batch_size=1,
+                batch_format="pyarrow",
+                compute=ray.data.ActorPoolStrategy(size=self.workers),
+                num_cpus=1,
+                max_restarts=-1,
+                max_task_retries=1,
+            )
         try:
             for table in results.iter_batches(batch_size=None, batch_format="pyarrow"):
                 for batch_id, part in _split_by_batch(table, by_index):
