@@ -115,6 +115,11 @@ def _prepare_out(out: Path, overwrite: bool) -> Optional[dict[str, Any]]:
     manifest_file = out / store.MANIFEST_NAME
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} is a file; --out must be a folder for the scan result.")
+    if out.is_dir() and not manifest_file.is_file():
+        entries = list(out.iterdir())
+        if entries and all(p.name == store.PLAN_NAME or p.name.endswith(".tmp") for p in entries):
+            for leftover in entries:  # a first run stopped while planning: start it again
+                leftover.unlink()
     if out.is_dir() and any(out.iterdir()):
         if not manifest_file.is_file():
             raise UserError(f"{out} is not empty and holds no scan; choose a new or empty folder for --out.")
