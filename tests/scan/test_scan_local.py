@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from scan_helpers import rows_by_name, scan
+from scan_helpers import add_bad_inputs, make_images, rows_by_name, scan, write_hashlist
+from toy_submissions import write_toy_submission
 
 from saferkit.errors import UserError
 from saferkit.evaluation.digest import file_sha256
@@ -27,12 +28,16 @@ BAD_KINDS = {
 }
 
 
-@pytest.fixture
-def scanned(tmp_path, image_folder, hashlist_for, toy_submission):
-    folder = image_folder(10, bad=True)
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory):
+    """One scan shared by the tests that only read its result."""
+    tmp_path = tmp_path_factory.mktemp("scanned")
+    folder = tmp_path / "media"
+    make_images(folder, 10)
+    add_bad_inputs(folder)
     images = sorted(folder.rglob("img*"))
-    hashlist = hashlist_for([images[0]], [images[1]])
-    submission = toy_submission()
+    hashlist = write_hashlist(tmp_path / "known.csv", [images[0]], [images[1]])
+    submission = write_toy_submission(tmp_path / "submission")
     out = tmp_path / "result"
     summary = scan(out, folder, models=[submission], hashlists=[hashlist], workers=2, shard_size=5, batch_size=2)
     return {"folder": folder, "images": images, "hashlist": hashlist, "submission": submission, "out": out, "summary": summary}
