@@ -47,13 +47,23 @@ def fmt(value: float | None) -> str:
     return f"{value:.4g}"
 
 
-def quote_metric(path: str, metric: Any) -> str:
-    """A metric as evidence: `path = value (CI low–high)`, with the report's note if any."""
+def ci_label(report: dict[str, Any]) -> str:
+    """'95% CI' when the report states its confidence level, else plain 'CI'."""
+    config = report.get("config") if isinstance(report.get("config"), dict) else {}
+    level = _number(config.get("confidence", config.get("ci_level")))
+    return f"{level * 100:g}% CI" if level is not None and 0 < level < 1 else "CI"
+
+
+def quote_metric(path: str, metric: Any, label: str = "CI") -> str:
+    """A metric as evidence: `path = value (CI low–high)`, where it was found, and the report's note if any."""
     if isinstance(metric, dict):
         text = f"{path} = {fmt(_number(metric.get('value')))}"
         low, high = _number(metric.get("ci_low")), _number(metric.get("ci_high"))
         if low is not None or high is not None:
-            text += f" (95% CI {fmt(low)}–{fmt(high)})"
+            text += f" ({label} {fmt(low)}–{fmt(high)})"
+        where = [f"{key} {metric[key]}" for key in ("attribute", "group") if isinstance(metric.get(key), str)]
+        if where:
+            text += f" [{', '.join(where)}]"
         if metric.get("note"):
             text += f" [note: {metric['note']}]"
         return text
@@ -62,7 +72,8 @@ def quote_metric(path: str, metric: Any) -> str:
 
 def _invalid_section(report: dict[str, Any], path: str) -> str | None:
     section = path.split(".")[0]
-    for entry in report.get("sections_invalid") or []:
+    entries = report.get("sections_invalid")
+    for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict) and entry.get("section") == section:
             return str(entry.get("reason") or "no reason given")
     return None
@@ -76,7 +87,7 @@ def _read(report: dict[str, Any], path: str, bound: str) -> tuple[float | None, 
     metric = lookup(report, path)
     if metric is _MISSING:
         return None, None, f"{path}: absent", f"the report has no {path}"
-    quoted = quote_metric(path, metric)
+    quoted = quote_metric(path, metric, ci_label(report))
     value = _number(metric.get("value")) if isinstance(metric, dict) else _number(metric)
     if value is None:
         note = metric.get("note") if isinstance(metric, dict) else None
@@ -111,7 +122,8 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
     if unusable is not None:
         return Decision(INSUFFICIENT, evidence, unusable)
     if _within(cautious, op, limit):
-        return Decision(PASS, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is within the limit {fmt(limit)}")
+        side = "at or below" if op == "<=" else "at or above"
+        return Decision(PASS, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is {side} the limit {fmt(limit)}")
     side = "above" if op == "<=" else "below"
     if bound != "value" and _within(value, op, limit):
         return Decision(
@@ -137,11 +149,14 @@ def decide_claims(report: dict[str, Any], profile: Profile) -> Decision:
         return Decision(PASS, "no claims declared", "the team declared no metrics, so none can be misstated")
     parts, decisions = [], []
     for claim in claims:
+        if not isinstance(claim, dict):
+            parts.append(repr(claim))
+            decisions.append(Decision(INSUFFICIENT, repr(claim), "a claims entry is not an object"))
+            continue
         metric = str(claim.get("metric", "?"))
         verdict = claim.get("verdict")
-        quoted = f"{metric}: declared {fmt(_number(claim.get('declared')))}, measured " + quote_metric(
-            "", claim.get("measured")
-        ).lstrip(" =") + f" -> {verdict}"
+        measured = quote_metric("", claim.get("measured"), ci_label(report)).lstrip(" =")
+        quoted = f"{metric}: declared {fmt(_number(claim.get('declared')))}, measured {measured} -> {verdict}"
         parts.append(quoted)
         if verdict == "confirmed":
             decisions.append(Decision(PASS, quoted, f"{metric} confirmed"))

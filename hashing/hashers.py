@@ -63,7 +63,21 @@ def _perceptual(data: bytes, algos: tuple[str, ...], policy: DecodePolicy, hash_
     wanted = [name for name in algos if name not in CRYPTO_ALGOS]
     if not wanted and not dihedral:
         return {}
-    image = decode_rgb(data, policy)
+    return _hash_rgb(decode_rgb(data, policy), wanted, hash_size, dihedral)
+
+
+def hash_image(image, algos: Iterable[str] | str | None = None, *, hash_size: int = DEFAULT_HASH_SIZE, dihedral: bool = False) -> dict[str, Any]:
+    """Perceptual hashes of an in-memory PIL image (converted to RGB by the decode policy's rules).
+
+    For images that never were files (benchmarks, transforms); digests need bytes, so none here.
+    """
+    from saferkit.hashing.decode import to_rgb
+
+    wanted = [name for name in normalize_algos(algos) if name not in CRYPTO_ALGOS]
+    return _hash_rgb(to_rgb(image), wanted, hash_size, dihedral)
+
+
+def _hash_rgb(image, wanted: list[str], hash_size: int, dihedral: bool) -> dict[str, Any]:
     result: dict[str, Any] = {"width": image.width, "height": image.height}
     if "pdq" in wanted or dihedral:
         rgb = np.asarray(image)

@@ -1,0 +1,52 @@
+"""A small reader client for a catalogue's JSON API (used by `hub list` and the demo)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from saferkit.errors import UserError
+from saferkit.hub_plugin.languages import localize
+
+
+class HubClient:
+    """Reads a catalogue with a reader (or publisher) key."""
+
+    def __init__(self, url: str, api_key: str | None, timeout: float = 30.0) -> None:
+        if not api_key:
+            raise UserError("reading a hub needs an API key: pass --api-key or set SAFERKIT_HUB_API_KEY.")
+        self.url, self.api_key, self.timeout = url.rstrip("/"), api_key, timeout
+
+    def get(self, path: str, **params: Any) -> dict[str, Any]:
+        import httpx
+
+        try:
+            response = httpx.get(self.url + path, params={k: v for k, v in params.items() if v is not None},
+                                 headers={"X-API-Key": self.api_key}, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise UserError(f"cannot reach the hub at {self.url} ({type(exc).__name__}); check --hub.") from None
+        if response.status_code != 200:
+            try:
+                detail = response.json().get("error", "")
+            except ValueError:
+                detail = response.text[:200]
+            raise UserError(f"hub answered {response.status_code}: {detail}")
+        return response.json()
+
+    def list(self, **filters: Any) -> dict[str, Any]:
+        return self.get("/api/v1/entries", **filters)
+
+
+def print_catalogue(console, data: dict[str, Any], lang: str = "en") -> None:  # noqa: ANN001
+    """The catalogue as a table."""
+    from rich.table import Table
+
+    table = Table(title=f"hub catalogue: {data['total']} tool(s)")
+    for column in ("id", "version", "vendor", "cost", "ROC AUC", "worst-group recall", "summary"):
+        table.add_column(column)
+    for entry in data["entries"]:
+        auc = (entry.get("headline", {}).get("roc_auc") or {}).get("value")
+        worst = (entry.get("worst_group_recall") or {}).get("value")
+        table.add_row(entry["id"], entry["version"], entry["vendor"]["name"], entry["cost"],
+                      "–" if auc is None else f"{auc:.3f}", "–" if worst is None else f"{worst:.3f}",
+                      localize(entry["summary"], lang).text[:60])
+    console.print(table)
