@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PIL import Image
 from scan_helpers import add_bad_inputs, make_images, rows_by_name, scan, write_hashlist
