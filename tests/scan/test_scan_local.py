@@ -76,9 +76,10 @@ def test_each_bad_input_is_one_row_with_its_kind_and_the_scan_goes_on(scanned):
     # a corrupt file still gets its digests, so a cryptographic list can match it
     broken = scanned["folder"] / "bad" / "broken.jpg"
     assert rows["broken.jpg"]["md5"] == hash_bytes(broken.read_bytes(), ["md5"])["md5"]
-    errors = scanned["summary"]["errors"]
     expected = {kind: list(BAD_KINDS.values()).count(kind) for kind in kinds.ALL_KINDS}
-    assert errors == expected
+    assert scanned["summary"]["skipped"] == {kinds.NOT_IMAGE: expected.pop(kinds.NOT_IMAGE)}
+    assert scanned["summary"]["errors"] == expected
+    assert scanned["summary"]["errors_total"] == sum(expected.values())
     assert scanned["summary"]["complete"] and scanned["summary"]["hash_hits"] == 2
     assert scanned["summary"]["hits_by_list"] == {"known.csv": {"cat-md5": 1, "cat-pdq": 1}}
     assert scanned["summary"]["models"]["toy-red@1.0.0"]["scored"] == len(scanned["images"]) - 2
