@@ -30,6 +30,7 @@ from saferkit.serving.scan.worker import ScanWorker, WorkerConfig, failed_batch
 CONNECT_TIMEOUT_S = 5.0
 DEFAULT_CLIENT_PORT = 10001
 DEFAULT_GCS_PORT = 6379
+LOCAL_OBJECT_STORE_BYTES = 512 * 1024 * 1024  # rows are small; do not claim a third of the machine's memory
 
 
 class RayScanActor:
@@ -105,7 +106,7 @@ class RayEngine:
             return False
         quiet = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
         if self.address is None:
-            ray.init(num_cpus=self.workers, **quiet)
+            ray.init(num_cpus=self.workers, object_store_memory=LOCAL_OBJECT_STORE_BYTES, **quiet)
             return True
         check_reachable(self.address)
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 
 import numpy as np
@@ -123,3 +124,27 @@ def test_labels_measure_the_threshold_that_keeps_the_chosen_recall(tmp_path, toy
     assert "measured on" in triage.threshold_source
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "share skipped" in html
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_in_a_browser_previews_appear_one_at_a_time_only_on_click(result, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    html_path = tmp_path / "report.html"
+    write_report(result, html_path, previews=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(html_path.as_uri())
+            buttons = page.locator("button.reveal")
+            assert page.locator("img").count() == 0 and buttons.count() > 2
+            buttons.nth(0).click()
+            assert page.locator("img").count() == 1
+            buttons.nth(2).click()  # showing another hides the first
+            assert page.locator("img").count() == 1 and buttons.nth(0).is_visible()
+            page.locator("button.hide").click()
+            assert page.locator("img").count() == 0
+        finally:
+            browser.close()
