@@ -151,3 +151,18 @@ def test_out_folder_mistakes_are_clear(tmp_path, image_folder, toy_submission):
         scan(tmp_path / "out2", folder, workers=0, hashlists=[tmp_path / "nope.csv"])
     summary = scan(tmp_path / "out", folder, workers=0, models=[toy_submission()], overwrite=True)
     assert summary["models"]["toy-red@1.0.0"]["scored"] == 3
+
+
+def test_a_file_list_scans_exactly_the_listed_files(tmp_path, image_folder):
+    from saferkit.serving.scan.runner import ScanOptions, run_scan
+
+    folder = image_folder(6)
+    chosen = sorted(folder.rglob("img*"))[:3]
+    listing = tmp_path / "paths.txt"
+    listing.write_text("\n".join(str(p) for p in chosen) + "\n" + str(tmp_path / "vanished.png") + "\n", encoding="utf-8")
+    summary = run_scan(ScanOptions(out=tmp_path / "out", file_list=listing, workers=0, progress=False))
+    rows = rows_by_name(tmp_path / "out")
+    assert set(rows) == {p.name for p in chosen} | {"vanished.png"}
+    assert rows["vanished.png"]["error"] == kinds.UNREADABLE
+    assert summary["images_hashed"] == 3
+    assert store.read_json(tmp_path / "out" / store.MANIFEST_NAME)["settings"]["file_list"] == str(listing.resolve())

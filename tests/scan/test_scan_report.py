@@ -44,7 +44,7 @@ def test_report_lists_hits_then_ranking_with_skip_counts_and_no_media(result, tm
     first_ranked = html.index("2. Model ranking")
     for row in hits:
         assert row["path"] in html and html.index(row["path"]) < first_ranked
-    assert html.index("known.csv · category cat-md5") < html.index("known.csv · category cat-pdq") < first_ranked
+    assert html.index("known.csv · category cat-md5 · 1 file") < html.index("known.csv · category cat-pdq") < first_ranked
     scored = sorted((r for r in rows if r["scores"]), key=lambda r: -r["scores"][0]["score"])
     positions = [html.index(r["path"], first_ranked) for r in scored]
     assert positions == sorted(positions)  # highest score first
@@ -52,7 +52,7 @@ def test_report_lists_hits_then_ranking_with_skip_counts_and_no_media(result, tm
     review = sum(1 for r in scored if r["scores"][0]["score"] >= threshold)
     assert (triage.to_review, triage.can_skip, triage.threshold) == (review, len(scored) - review, threshold)
     assert f"looks at\n<b>{review}</b> files and can leave <b>{len(scored) - review}</b>" in html
-    assert "zero_byte: 1 files" in html and "symlink_loop: 2 files" in html
+    assert "zero_byte: 1 file is empty" in html and "symlink_loop: 2 files" in html
     for row in rows:  # every file with a digest is identified by it (hits, ranking or problems)
         if row["sha256"]:
             assert row["sha256"][:16] in html
