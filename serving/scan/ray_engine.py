@@ -1,6 +1,7 @@
 """The cluster engine: Ray Data `map_batches` over an actor pool, running the same ScanWorker.
 
-Each plan batch is one Ray Data block, so an actor that dies costs one batch:
+Each plan batch is one Ray Data block and an actor holds one batch at a time,
+so an actor that dies costs one batch:
 Ray restarts the actor and retries that batch once (`max_task_retries=1`); if
 it dies again the block is skipped (`max_errored_blocks`) and the driver marks
 the batch's files `worker_died`, exactly as the local engine does. Rows come
@@ -146,7 +147,8 @@ class RayEngine:
                 fn_constructor_kwargs={"config": self.config},
                 batch_size=1,
                 batch_format="pyarrow",
-                compute=ray.data.ActorPoolStrategy(size=self.workers),
+                # one batch per actor at a time: when an actor dies it takes only its own batch with it
+                compute=ray.data.ActorPoolStrategy(size=self.workers, max_tasks_in_flight_per_actor=1),
                 num_cpus=1,
                 max_restarts=-1,
                 max_task_retries=1,
