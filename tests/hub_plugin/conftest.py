@@ -103,6 +103,20 @@ def write_evaluated(folder: Path, submission_dir: Path, *, qualified: bool = Tru
 
 
 @pytest.fixture
+def qualified_scorecard(tmp_path: Path):
+    """Factory: a scorecard that qualifies the given submission and report (what a passing gate writes)."""
+
+    def make(submission_dir: Path, report_path: Path) -> Path:
+        path = tmp_path / "qualified-card" / "scorecard.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        report_sha = hashlib.sha256(Path(report_path).read_bytes()).hexdigest()
+        path.write_text(json.dumps(make_scorecard(load_submission(submission_dir).sha256, report_sha), indent=1))
+        return path
+
+    return make
+
+
+@pytest.fixture
 def evaluated(tmp_path: Path, toy_submission):
     """Factory: (submission_dir, report_path, scorecard_path) for a toy submission, qualified by default."""
 
