@@ -43,6 +43,27 @@ def load_state(submissions: list[Path], hashlists: list[Path], config: ServeConf
                        max_pixels=config.limits.max_pixels or default_max_pixels())
 
 
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer KEY"},
+    "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+}
+
+
+def _openapi_with_keys(app: FastAPI) -> dict:
+    """The OpenAPI document, saying that every endpoint but health takes either key header."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+        schema["security"] = [{"bearer": []}, {"apiKey": []}]
+        for path in ("/v2/health/live", "/v2/health/ready"):
+            for operation in schema["paths"].get(path, {}).values():
+                operation["security"] = []
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
 def create_app(state: ServerState) -> FastAPI:
     """The FastAPI app: v2 and v1 routes behind the gatekeeper; models warm up before it is ready."""
     from saferkit.serving import v1, v2
@@ -61,6 +82,7 @@ def create_app(state: ServerState) -> FastAPI:
     app = FastAPI(title="saferkit serve", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   docs_url="/docs" if state.config.docs else None, redoc_url=None, openapi_url="/openapi.json")
     app.state.saferkit = state
+    app.openapi = lambda: _openapi_with_keys(app)
     install_error_handlers(app)
     app.include_router(v2.router)
     app.include_router(v1.router)

@@ -152,7 +152,7 @@ def test_pixel_limit_and_image_count_are_configurable(tmp_path):
     with TestClient(app) as client:
         too_big = client.post("/v1/models/toy-red/triage", headers=AUTH,
                               files=[("images", ("a.jpg", image_bytes(size=(40, 40))))])
-        assert too_big.status_code == 413 and "1600 pixels" in too_big.json()["error"]
+        assert too_big.status_code == 413 and "1,600 pixels" in too_big.json()["error"]
         small = image_bytes(size=(20, 20))
         too_many = client.post("/v1/models/toy-red/triage", headers=AUTH,
                                files=[("images", (f"{i}.jpg", small)) for i in range(3)])
