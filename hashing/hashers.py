@@ -158,6 +158,8 @@ def hash_bytes_partial(
         result.update(_perceptual(data, names, policy, hash_size, dihedral))
     except HashingError as exc:
         return result, HashFailure(str(exc), exc.kind)
+    except Exception as exc:  # noqa: BLE001 - a library tripping on one odd image must not end a run
+        return result, HashFailure(f"hashing failed on this image: {type(exc).__name__}: {exc}", "corrupt")
     return result, None
 
 
