@@ -122,8 +122,12 @@ def render_scene(row: Mapping[str, Any], size: int) -> Image.Image:
         draw_shape(draw, _pick(rng, DISTRACTOR_KINDS), x, y, r, rng.uniform(0, 2 * math.pi),
                    object_colour(palette, rng.random(3), background_value))
 
-    slot_kind = row["category"] if int(row["flag"]) == 1 else _pick(rng, DISTRACTOR_KINDS)
-    draw_shape(draw, slot_kind, cx, cy, radius, rng.uniform(0, 2 * math.pi), object_colour(palette, rng.random(3), background_value))
+    angle, colour = rng.uniform(0, 2 * math.pi), object_colour(palette, rng.random(3), background_value)
+    rim_level = int(rng.integers(215, 256)) if rng.random() < 0.5 else int(rng.integers(0, 41))
+    if int(row["flag"]) == 1:
+        draw_shape(draw, row["category"], cx, cy, radius, angle, colour, rim=(rim_level,) * 3)
+    else:
+        draw_shape(draw, _pick(rng, DISTRACTOR_KINDS), cx, cy, radius, angle, colour)
 
     share_low, share_high = OCCLUDED_SHARE[row["occlusion"]]
     if share_high > 0:

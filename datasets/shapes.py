@@ -46,9 +46,9 @@ def _ellipse(rx: float, ry: float, steps: int = 28) -> np.ndarray:
     return np.stack([np.cos(angles) * rx, np.sin(angles) * ry], axis=1)
 
 
-# Unit outlines. Markers are open or concave (a ring and a diamond drawn as strokes,
-# a star's spikes, a cross's arms); distractors are solid and convex (plus a bar,
-# which looks like one arm of a cross). "ring" is drawn as an annulus, not a polygon.
+# Unit outlines. Markers are drawn like stickers, with a thin contrasting rim (light
+# or dark at random, so it adds no brightness on average); distractors are plain.
+# "ring" is drawn as an annulus, not a polygon.
 MARKER_OUTLINES: dict[str, np.ndarray | None] = {
     "star": _star(),
     "ring": None,
@@ -56,8 +56,7 @@ MARKER_OUTLINES: dict[str, np.ndarray | None] = {
     "diamond": np.array([(0, -1), (0.65, 0), (0, 1), (-0.65, 0)], dtype=float),
 }
 RING_INNER = 0.55  # inner radius of the ring marker, relative to its outer radius
-STROKE = 0.32  # stroke width of the diamond marker, relative to its radius
-HOLLOW_MARKERS = ("diamond",)
+RIM = 0.22  # width of a marker's contrasting rim, relative to its radius
 
 DISTRACTOR_OUTLINES: dict[str, np.ndarray] = {
     "disc": _ellipse(0.85, 0.85),
@@ -93,17 +92,29 @@ def draw_shape(
     radius: float,
     angle: float,
     colour: tuple[int, int, int],
+    rim: tuple[int, int, int] | None = None,
 ) -> None:
-    """Draw one marker or distractor, filled with `colour`."""
+    """Draw one marker or distractor filled with `colour`, optionally with a contrasting `rim`.
+
+    Markers are drawn as stickers (with a rim); distractors are not.
+    """
+    rim_width = max(2, round(radius * RIM))
     if kind == "ring":
         width = max(1, round(radius * (1 - RING_INNER)))
-        draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), outline=colour, width=width)
+        box = (cx - radius, cy - radius, cx + radius, cy + radius)
+        if rim is None:
+            draw.ellipse(box, outline=colour, width=width)
+            return
+        draw.ellipse(box, outline=rim, width=width + rim_width)
+        inset = rim_width
+        inner = (box[0] + inset, box[1] + inset, box[2] - inset, box[3] - inset)
+        draw.ellipse(inner, outline=colour, width=max(1, width - rim_width))
         return
     points = place(_OUTLINE_POINTS[kind], cx, cy, radius, angle)
-    if kind in HOLLOW_MARKERS:
-        draw.polygon(points, outline=colour, width=max(1, round(radius * STROKE)))
-    else:
+    if rim is None:
         draw.polygon(points, fill=colour)
+    else:
+        draw.polygon(points, fill=colour, outline=rim, width=rim_width)
 
 
 def covered_fraction_offset(fraction: float) -> float:
