@@ -65,6 +65,13 @@ def environment(device: str, device_name: str, threads: int) -> dict[str, Any]:
     }
 
 
+def _artifact_location(uri: str) -> str | None:
+    """Artifacts beside a SQLite store (MLflow would use ./mlruns under the current folder); a server decides its own."""
+    if uri.startswith("sqlite:///"):
+        return (Path(uri[len("sqlite:///"):]).resolve().parent / LOCAL_ARTIFACTS_NAME).as_uri()
+    return None
+
+
 def _quiet_store_logs() -> None:
     for name in ("mlflow.store.db.utils", "alembic", "alembic.runtime.migration"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -91,11 +98,8 @@ def tracked_run(
         found = client.get_experiment_by_name(experiment)
         if found is not None:
             experiment_id = found.experiment_id
-        elif tracking_uri is None:
-            location = (Path(run_dir).resolve() / LOCAL_ARTIFACTS_NAME).as_uri()
-            experiment_id = client.create_experiment(experiment, artifact_location=location)
         else:
-            experiment_id = client.create_experiment(experiment)
+            experiment_id = client.create_experiment(experiment, artifact_location=_artifact_location(uri))
     except MlflowException as exc:
         raise UserError(f"cannot use the MLflow tracking store at {uri} ({exc.message.splitlines()[0]}); "
                         f"check --tracking-uri or leave it out to track inside the run folder.") from None

@@ -1,4 +1,4 @@
-"""A tiny, easy, deterministic image set for baseline tests (shapes on noise, no people).
+"""Helpers for baseline tests: a tiny, easy, deterministic image set (shapes on noise, no people).
 
 Positives carry a bright cross marker; negatives only distractor squares. Written
 with a manifest.csv and a provenance.json that pass the kit's provenance gate.
@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -64,3 +67,27 @@ def make_dataset(root: Path, counts: dict[str, int] | None = None, size: int = 3
     if provenance:
         (root / "provenance.json").write_text(json.dumps(PROVENANCE, indent=2))
     return root
+
+
+REPO_PARENT = str(Path(__file__).resolve().parents[3])
+TINY = {"epochs": 3, "batch_size": 16, "img_size": 32, "workers": 1}
+
+
+def tiny_config(**overrides):
+    """A TrainConfig small enough for tests (imports torch-free config only)."""
+    from saferkit.baseline.config import TrainConfig
+
+    return TrainConfig(**{**TINY, "log_model": False, **overrides})
+
+
+def quiet_console():
+    from rich.console import Console
+
+    return Console(quiet=True)
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run `python -m saferkit ARGS` with this checkout importable."""
+    env = {**os.environ, "PYTHONPATH": REPO_PARENT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run([sys.executable, "-m", "saferkit", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=timeout)
