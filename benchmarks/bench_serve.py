@@ -5,7 +5,8 @@
    throughput of onnxruntime called in-process on batches of 32, for a model whose
    raw batch-32 rate here is under 1,000 images/s: the baseline architecture
    (torchvision mobilenet_v3_small, random weights, softmax in the graph) exported
-   at 224 px. The same figure is printed for the 64 px baseline.
+   at 224 px, and a heavier model in the same scope (resnet18 at 224 px). The
+   same figure is printed for the 64 px baseline.
 2. A table of concurrency (1, 4, 16, 64) -> requests/s, p50/p95/p99 latency,
    error rate and the mean batch size the server itself measured (/metrics), for
    /v2/models/NAME/infer and /v1/models/NAME/triage with JPEG uploads.
@@ -38,14 +39,15 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 KEY = "bench-key-" + "0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-ARCH = "mobilenet_v3_small"
+ARCH = "mobilenet_v3_small"  # the baseline's default architecture
+HEAVIER_ARCH = "resnet18"  # a second model in the target's scope (raw rate well under 1,000 img/s)
 CONCURRENCY = (1, 4, 16, 64)
 TARGET_RATIO = 0.8
 IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
 
 
-def export_baseline(size: int) -> bytes:
-    """The baseline architecture at `size` px as ONNX (the baseline package's exporter when present)."""
+def export_baseline(size: int, arch: str = ARCH) -> bytes:
+    """A torchvision architecture at `size` px as ONNX (the baseline package's exporter when present)."""
     import torch
 
     torch.manual_seed(0)
@@ -53,11 +55,11 @@ def export_baseline(size: int) -> bytes:
         from saferkit.baseline.models import build_model
         from saferkit.baseline.onnx_export import export_onnx
 
-        return export_onnx(build_model(ARCH, 2), size)
+        return export_onnx(build_model(arch, 2), size)
     except ImportError:
         import torchvision
 
-        model = torch.nn.Sequential(torchvision.models.get_model(ARCH, weights=None, num_classes=2),
+        model = torch.nn.Sequential(torchvision.models.get_model(arch, weights=None, num_classes=2),
                                     torch.nn.Softmax(dim=1)).eval()
         buffer = io.BytesIO()
         torch.onnx.export(model, (torch.zeros(1, 3, size, size),), buffer, input_names=["images"],
@@ -66,15 +68,15 @@ def export_baseline(size: int) -> bytes:
         return buffer.getvalue()
 
 
-def write_submission(folder: Path, size: int) -> Path:
+def write_submission(folder: Path, size: int, arch: str = ARCH) -> Path:
     import onnx
     import yaml
     from toy_submissions import toy_manifest
 
-    model_bytes = export_baseline(size)
+    model_bytes = export_baseline(size, arch)
     graph = onnx.load_from_string(model_bytes).graph
     manifest = toy_manifest(
-        name=f"baseline-{size}px",
+        name=folder.name,
         input={"name": graph.input[0].name, "height": size, "width": size, "color": "RGB", "scale": 255.0,
                "mean": IMAGENET_MEAN, "std": IMAGENET_STD, "resize": "bilinear", "letterbox": False},
         output={"name": graph.output[0].name, "kind": "probabilities", "labels": ["clear", "review"],
@@ -273,18 +275,19 @@ def main() -> None:
 
     cores = available_cores()
     plan = plan_threads(args.workers, args.threads, cores)
-    results: dict = {"cores": cores, "arch": ARCH, "seconds_per_measurement": args.seconds, "rounds": args.rounds,
+    results: dict = {"cores": cores, "arch": f"{ARCH} (baseline), {HEAVIER_ARCH}", "seconds_per_measurement": args.seconds, "rounds": args.rounds,
                      "server": {"workers": plan.workers, "threads": plan.threads,
                                 "max_batch_size": 32, "max_queue_delay_ms": args.delay_ms},
                      "load_average_at_start": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         workdir = Path(tmp)
-        print(f"exporting {ARCH} at 224 and 64 px ...", flush=True)
-        subs = {size: write_submission(workdir / f"baseline-{size}px", size) for size in (224, 64)}
+        print(f"exporting {ARCH} at 224 and 64 px and {HEAVIER_ARCH} at 224 px ...", flush=True)
+        subs = {("baseline", size): write_submission(workdir / f"baseline-{size}px", size) for size in (224, 64)}
+        subs[(HEAVIER_ARCH, 224)] = write_submission(workdir / f"{HEAVIER_ARCH}-224px", 224, HEAVIER_ARCH)
         server = ServerProcess(list(subs.values()), workdir, args.delay_ms, args.workers, args.threads)
         try:
             server.wait_ready()
-            results["target"] = [_target(server, subs[size], size, args, cores) for size in (224, 64)]
+            results["target"] = [_target(server, sub, size, args, cores) for (_, size), sub in subs.items()]
             jpegs = jpeg_images(16)
             table = []
             for kind in ("v2", "triage"):
@@ -306,14 +309,14 @@ def _target(server: ServerProcess, submission: Path, size: int, args, cores: int
     raw, served = [], []
     for round_index in range(args.rounds):
         raw.append(raw_rate(submission, args.seconds, cores))
-        served.append(asyncio.run(drive(server, f"baseline-{size}px", "v2", 16, args.seconds, size, [])))
-        print(f"  {size} px round {round_index + 1}: in-process {raw[-1][0]:,.1f} img/s, "
+        served.append(asyncio.run(drive(server, submission.name, "v2", 16, args.seconds, size, [])))
+        print(f"  {submission.name} round {round_index + 1}: in-process {raw[-1][0]:,.1f} img/s, "
               f"served {served[-1]['req_per_s']:,.1f} img/s (mean batch {served[-1]['mean_batch']:.1f})", flush=True)
     raw_rate_median = float(np.median([r[0] for r in raw]))
     served_median = float(np.median([s["req_per_s"] for s in served]))
     raw_cpu = float(np.median([r[1] for r in raw]))
     served_cpu = float(np.median([s["server_cpu_s_per_request"] for s in served]))
-    return {"size": size, "raw_batch32_img_s": raw_rate_median, "served_16_clients_img_s": served_median,
+    return {"model": submission.name, "size": size, "raw_batch32_img_s": raw_rate_median, "served_16_clients_img_s": served_median,
             "ratio": served_median / raw_rate_median, "mean_batch": float(np.median([s["mean_batch"] for s in served])),
             "raw_cpu_ms_per_image": raw_cpu * 1000, "server_cpu_ms_per_image": served_cpu * 1000,
             "cpu_efficiency_ratio": raw_cpu / served_cpu, "model_qualifies": raw_rate_median < 1000,
@@ -325,13 +328,13 @@ def _report(results: dict) -> None:
     print(f"Dynamic batching vs onnxruntime in-process ({results['cores']} cores, {results['arch']}, medians of "
           f"{results['rounds']} alternating rounds; load average {results['load_average_at_start'][0]:.1f} at start, "
           f"{results['load_average_at_end'][0]:.1f} at end):")
-    print(f"{'size':>5} {'raw b32 img/s':>14} {'served 16 clients':>18} {'ratio':>6} {'mean batch':>10} "
+    print(f"{'model':>15} {'raw b32 img/s':>14} {'served 16 clients':>18} {'ratio':>6} {'mean batch':>10} "
           f"{'CPU ms/img raw':>15} {'server':>7} {'CPU ratio':>9}  verdict")
     for row in results["target"]:
         verdict = "meets 80%" if row["meets_80pct"] else "below 80%"
         if not row["model_qualifies"]:
             verdict += " (raw rate >= 1,000 img/s: outside the target's scope)"
-        print(f"{row['size']:>5} {row['raw_batch32_img_s']:>14,.1f} {row['served_16_clients_img_s']:>18,.1f} "
+        print(f"{row['model']:>15} {row['raw_batch32_img_s']:>14,.1f} {row['served_16_clients_img_s']:>18,.1f} "
               f"{row['ratio']:>6.2f} {row['mean_batch']:>10.1f} {row['raw_cpu_ms_per_image']:>15.1f} "
               f"{row['server_cpu_ms_per_image']:>7.1f} {row['cpu_efficiency_ratio']:>9.2f}  {verdict}")
     print("(CPU ratio: in-process CPU time per image / the server process's CPU time per image; less sensitive to "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -95,12 +96,17 @@ def create_app(state: ServerState) -> FastAPI:
     # Route templates label the metrics (a raw path would make one series per model name or typo).
     templates = [r for r in (*v2.router.routes, *v1.router.routes, *app.router.routes) if hasattr(r, "path")]
 
-    def endpoint_of(scope) -> str:
+    @functools.lru_cache(maxsize=1024)
+    def template_of(method: str, path: str) -> str:
+        probe = {"type": "http", "method": method, "path": path, "root_path": ""}
         for route in templates:
-            match, _ = route.matches(scope)
+            match, _ = route.matches(probe)
             if match != Match.NONE:
                 return route.path
         return "unmatched"
+
+    def endpoint_of(scope) -> str:
+        return template_of(scope["method"], scope["path"])
 
     limits = state.config.limits
     app.add_middleware(Gatekeeper, keys=state.keys, limiter=RateLimiter(limits.rate_limit_per_s, limits.rate_burst),

@@ -169,13 +169,20 @@ def test_docs_only_when_asked(tmp_path):
         assert client.get("/v2").status_code == 401
 
 
-@pytest.mark.parametrize("problem", ["duplicate", "missing"])
-def test_bad_submissions_stop_the_server_before_it_starts(tmp_path, problem):
+@pytest.mark.parametrize("problem,message", [("duplicate", "two submissions are named"), ("missing", "does not exist"),
+                                             ("nan", "NaN"), ("unnormalised", "probabilities")])
+def test_bad_submissions_stop_the_server_before_it_starts(tmp_path, problem, message):
+    """The harness's submission check runs first: the server never serves what evaluation would refuse."""
     from toy_submissions import write_toy_submission
 
     from saferkit.errors import UserError
 
     first = write_toy_submission(tmp_path / "a")
-    second = write_toy_submission(tmp_path / "b") if problem == "duplicate" else tmp_path / "nowhere"
-    with pytest.raises(UserError, match="two submissions are named" if problem == "duplicate" else "does not exist"):
+    if problem == "duplicate":
+        second = write_toy_submission(tmp_path / "b")
+    elif problem == "missing":
+        second = tmp_path / "nowhere"
+    else:
+        second = write_toy_submission(tmp_path / problem, kind=problem, name=problem)
+    with pytest.raises(UserError, match=message):
         build_app(tmp_path, submissions=[first, second])
