@@ -9,11 +9,11 @@ or abuse material and no identifiable children.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 from saferkit.errors import UserError
+from saferkit.jsonfile import read_json_file
 
 PROVENANCE_NAME = "provenance.json"
 PERMITTED_CONTENT = ("synthetic", "benign-proxy")
@@ -55,10 +55,7 @@ def require_provenance(root: str | Path) -> dict[str, Any]:
             f"{root} has no {PROVENANCE_NAME}; the kit reads only synthetic or permitted benign-proxy data. "
             f"Add one (see `saferkit data check --help`) or generate data with `saferkit data synth`."
         )
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProvenanceError(f"{path} is not valid JSON ({exc}); fix or replace it.") from None
+    record = read_json_file(path, what="provenance file", remedy="fix or replace it", error=ProvenanceError)
     problems = provenance_problems(record)
     if problems:
         raise ProvenanceError(f"{path} is not a valid provenance file: {'; '.join(problems)}.")

@@ -17,6 +17,7 @@ from typing import Any
 
 from saferkit import __version__
 from saferkit.errors import UserError
+from saferkit.jsonfile import read_json_file
 from saferkit.ethics.automatic import decide_automatic
 from saferkit.ethics.checklist import Criterion, load_criteria
 from saferkit.ethics.decision import PASS, RESULTS, Decision
@@ -211,12 +212,7 @@ def read_scorecard(path: str | Path, submission_sha256: str | None = None) -> di
     path = Path(path)
     if path.is_dir():
         path = path / "scorecard.json"
-    if not path.is_file():
-        raise UserError(f"scorecard {path} does not exist; write one with `saferkit ethics check`.")
-    try:
-        card = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(f"scorecard {path} is not valid JSON ({exc}); run `saferkit ethics check` again.") from None
+    card = read_json_file(path, what="scorecard", remedy="write one with `saferkit ethics check`")
     problems = scorecard_problems(card)
     if problems:
         raise UserError(f"scorecard {path} is not a valid scorecard: {'; '.join(problems[:5])}.")

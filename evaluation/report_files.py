@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from saferkit.errors import UserError
+from saferkit.jsonfile import read_json_file
 
 REPORT_SCHEMA_FILE = "report.schema.json"
 
@@ -42,12 +43,7 @@ def read_report(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if path.is_dir():
         path = path / "report.json"
-    if not path.is_file():
-        raise UserError(f"{path} does not exist; pass a report folder written by `saferkit evaluate` or its report.json.")
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(f"{path} is not valid JSON ({exc}); re-run `saferkit evaluate`.") from None
+    report = read_json_file(path, what="report", remedy="pass a report folder written by `saferkit evaluate` or its report.json")
     problems = report_problems(report)
     if problems:
         raise UserError(f"{path} is not a saferkit report: {'; '.join(problems[:5])}.")
