@@ -8,7 +8,7 @@
 
 saferkit_ci_apt_install() {
   local missing=()
-  command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
   command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
   if [ "${#missing[@]}" -eq 0 ]; then
     return 0

@@ -71,11 +71,21 @@ def quote_metric(path: str, metric: Any, label: str = "CI") -> str:
 
 
 def _invalid_section(report: dict[str, Any], path: str) -> str | None:
-    section = path.split(".")[0]
+    """Why the report marks the part holding `path` invalid, or None.
+
+    An entry such as "variants/test_conflicting" covers the paths under it; an
+    entry inside a section ("robustness/jpeg/3") also covers that section's
+    summaries ("robustness.max_auc_drop"), which are only as good as every part.
+    """
+    wanted = path.split(".")
     entries = report.get("sections_invalid")
     for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, dict) and entry.get("section") == section:
-            return str(entry.get("reason") or "no reason given")
+        if not isinstance(entry, dict) or not isinstance(entry.get("section"), str):
+            continue
+        parts = entry["section"].replace(".", "/").split("/")
+        overlap = min(len(parts), len(wanted))
+        if parts[:overlap] == wanted[:overlap] or (parts[0] == wanted[0] and len(wanted) == 2):
+            return f"{entry['section']}: {entry.get('reason') or 'no reason given'}"
     return None
 
 
@@ -83,7 +93,7 @@ def _read(report: dict[str, Any], path: str, bound: str) -> tuple[float | None, 
     """(point estimate, cautious bound, quoted evidence, why it is unusable or None)."""
     reason = _invalid_section(report, path)
     if reason is not None:
-        return None, None, f"{path}: section marked invalid", f"the report marks the '{path.split('.')[0]}' section invalid ({reason})"
+        return None, None, f"{path}: marked invalid", f"the report marks part of what {path} rests on invalid ({reason})"
     metric = lookup(report, path)
     if metric is _MISSING:
         return None, None, f"{path}: absent", f"the report has no {path}"
@@ -116,7 +126,10 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
         if unusable is None:
             value = cautious = value - other_value
             path = f"{path} − {measure['minus']}"
-            quoted += f" = {fmt(value)}"
+            if measure.get("absolute"):
+                value = cautious = abs(value)
+                path = f"|{path}|"
+            quoted += f"; {'gap' if measure.get('absolute') else 'difference'} = {fmt(value)}"
     rule = f"{_BOUND_WORDS[bound]} {op} {fmt(limit)} ({measure['limit']})"
     evidence = f"{quoted}; rule: {rule}"
     if unusable is not None:
@@ -139,7 +152,7 @@ def decide_claims(report: dict[str, Any], profile: Profile) -> Decision:
     """Every metric the team claimed must be confirmed by what the harness measured."""
     reason = _invalid_section(report, "claims")
     if reason is not None:
-        return Decision(INSUFFICIENT, "claims: section marked invalid", f"the report marks the claims section invalid ({reason})")
+        return Decision(INSUFFICIENT, "claims: marked invalid", f"the report marks the claims invalid ({reason})")
     claims = lookup(report, "claims")
     if claims is _MISSING or not isinstance(claims, list):
         return Decision(INSUFFICIENT, "claims: absent", "the report has no claims section")
@@ -161,9 +174,11 @@ def decide_claims(report: dict[str, Any], profile: Profile) -> Decision:
         if verdict == "confirmed":
             decisions.append(Decision(PASS, quoted, f"{metric} confirmed"))
         elif verdict == "not-confirmed":
-            decisions.append(Decision(FAIL, quoted, f"the claimed {metric} was not confirmed by measurement"))
+            direction = f" (the claim lies {claim['direction']} the interval)" if isinstance(claim.get("direction"), str) else ""
+            decisions.append(Decision(FAIL, quoted, f"the claimed {metric} was not confirmed by measurement{direction}"))
         else:
-            decisions.append(Decision(INSUFFICIENT, quoted, f"the claimed {metric} could not be measured"))
+            reason = f": {claim['why']}" if isinstance(claim.get("why"), str) else ""
+            decisions.append(Decision(INSUFFICIENT, quoted, f"the claimed {metric} could not be measured{reason}"))
     combined = combine(decisions)
     why = combined.why if combined.result != PASS else f"all {len(claims)} claimed metric(s) confirmed"
     return Decision(combined.result, "; ".join(parts), why)

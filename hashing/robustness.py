@@ -31,7 +31,7 @@ BENCH_ALGOS = ("pdq", "pdq+dihedral") + IMAGEHASH_ALGOS
 GENERATED_SIZE = (320, 240)
 CSV_COLUMNS = (
     "algorithm", "transform", "severity", "true_pairs", "true_mean", "true_median", "true_p95", "true_max",
-    "distinct_pairs", "distinct_min", "distinct_p01", "distinct_median", "threshold", "fpr_at_threshold", "fpr_resolved",
+    "distinct_pairs", "distinct_identical", "distinct_min", "distinct_p01", "distinct_median", "threshold", "fpr_at_threshold", "fpr_resolved",
     "recall_at_fpr_1e-4",
 )
 
@@ -168,7 +168,8 @@ def run_benchmark(
                 "algorithm": algo, "transform": name, "severity": severity, "true_pairs": int(true.size),
                 "true_mean": round(float(true.mean()), 2), "true_median": float(np.median(true)),
                 "true_p95": float(np.percentile(true, 95)), "true_max": int(true.max()),
-                "distinct_pairs": int(distinct.size), "distinct_min": int(distinct.min()),
+                "distinct_pairs": int(distinct.size), "distinct_identical": int((distinct == 0).sum()),
+                "distinct_min": int(distinct.min()),
                 "distinct_p01": float(np.percentile(distinct, 1)), "distinct_median": float(np.median(distinct)),
                 "threshold": threshold, "fpr_at_threshold": fpr, "fpr_resolved": distinct.size * TARGET_FPR >= 1,
                 "recall_at_fpr_1e-4": round(float((true <= threshold).mean()), 4),
@@ -231,6 +232,9 @@ def _markdown(rows, algos, names, severities, n_images: int, images: Path | None
         mine = [r for r in rows if r["algorithm"] == algo]
         lines += [f"## {algo} (threshold {mine[0]['threshold']} bits, {mine[0]['distinct_pairs']:,} distinct pairs, "
                   f"closest distinct pair {mine[0]['distinct_min']} bits)", ""]
+        if mine[0]["threshold"] < 0:
+            lines += [f"No threshold keeps the false-positive rate at {TARGET_FPR:g}: {mine[0]['distinct_identical']:,} pairs of "
+                      "distinct images have identical hashes, so every recall below is 0 by construction.", ""]
         lines.append("| transform | " + " | ".join(f"severity {s}" for s in severities) + " |")
         lines.append("|---|" + "---|" * len(severities))
         for name in names:

@@ -101,12 +101,28 @@ def list_entries(
     deployment: Optional[str] = typer.Option(None, help="on-premise, offline, cpu, gpu, no-network, data-stays."),
     language: Optional[str] = typer.Option(None, help="Entries translated into this language (ar, en, fr, ...)."),
     q: Optional[str] = typer.Option(None, "--search", help="Text search over names, summaries and model cards."),
+    lang: str = typer.Option("en", "--lang", help="Show summaries in this language (English where untranslated)."),
 ) -> None:
     """List the catalogue (latest active version of each tool)."""
     from saferkit.hub_plugin.client import HubClient, print_catalogue
 
     data = HubClient(hub, api_key).list(category=category, cost=cost, deployment=deployment, language=language, q=q)
-    print_catalogue(console, data)
+    print_catalogue(console, data, lang)
+
+
+@hub_app.command()
+def withdraw(
+    tool_id: str = typer.Argument(..., help="Tool id."),
+    version: str = typer.Argument(..., help="Version to withdraw."),
+    reason: str = typer.Option(..., "--reason", help="Why (shown to readers beside the version)."),
+    hub: str = typer.Option(..., "--hub", help="Catalogue URL."),
+    api_key: Optional[str] = typer.Option(None, "--api-key", envvar="SAFERKIT_HUB_API_KEY", help=API_KEY_HELP),
+) -> None:
+    """Withdraw a published version: it stays in the catalogue, marked withdrawn with the reason."""
+    from saferkit.hub_plugin.client import HubClient
+
+    record = HubClient(hub, api_key).withdraw(tool_id, version, reason)
+    console.print(f"{tool_id} {record['version']}: {record['status']} ({record['withdrawn_reason']})")
 
 
 @hub_app.command()

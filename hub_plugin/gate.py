@@ -71,11 +71,16 @@ def why_not_publishable(scorecard: dict[str, Any]) -> str | None:
 
 def check_publishable(submission_path: Path, report_path: Path, scorecard_path: Path) -> PublishInputs:
     """Load the three inputs and refuse unless qualified and every digest ties them together."""
+    from saferkit.ethics.scorecard import scorecard_problems
     from saferkit.evaluation.submission import load_submission
 
     submission = load_submission(submission_path)
     report, report_bytes = _read_json(report_path, REPORT_FILE, "evaluation report")
     scorecard, scorecard_bytes = _read_json(scorecard_path, SCORECARD_FILE, "ethics scorecard")
+    problems = scorecard_problems(scorecard)
+    if problems:
+        raise NotPublishable("scorecard-schema", "the scorecard does not match the ethics scorecard schema: "
+                             + "; ".join(problems[:5]) + "; write it again with `saferkit ethics check`.")
     reason = why_not_publishable(scorecard)
     if reason:
         raise NotPublishable("qualified", reason + "; only qualified tools reach the hub.")

@@ -16,7 +16,8 @@ def publish(submission: Path, report: Path, scorecard: Path, hub: str, *, key: P
     """Publish a qualified submission to `hub`; nothing is sent unless every check passes."""
     inputs = check_publishable(submission, report, scorecard)
     entry = build_entry(inputs, load_listing(listing))
-    publisher_cls = select_publisher(hub, publisher)
+    target = select_publisher(hub, publisher)(hub, api_key=api_key)
+    target.preflight()
     with tempfile.TemporaryDirectory(prefix="saferkit-bundle-") as tmp:
         bundle = write_signed_bundle(inputs, entry, Path(tmp) / "bundle", key)
-        return publisher_cls(hub, api_key=api_key).publish(bundle)
+        return target.publish(bundle)

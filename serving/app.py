@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -43,6 +44,27 @@ def load_state(submissions: list[Path], hashlists: list[Path], config: ServeConf
                        max_pixels=config.limits.max_pixels or default_max_pixels())
 
 
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer KEY"},
+    "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+}
+
+
+def _openapi_with_keys(app: FastAPI) -> dict:
+    """The OpenAPI document, saying that every endpoint but health takes either key header."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+        schema["security"] = [{"bearer": []}, {"apiKey": []}]
+        for path in ("/v2/health/live", "/v2/health/ready"):
+            for operation in schema["paths"].get(path, {}).values():
+                operation["security"] = []
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
 def create_app(state: ServerState) -> FastAPI:
     """The FastAPI app: v2 and v1 routes behind the gatekeeper; models warm up before it is ready."""
     from saferkit.serving import v1, v2
@@ -61,6 +83,7 @@ def create_app(state: ServerState) -> FastAPI:
     app = FastAPI(title="saferkit serve", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   docs_url="/docs" if state.config.docs else None, redoc_url=None, openapi_url="/openapi.json")
     app.state.saferkit = state
+    app.openapi = lambda: _openapi_with_keys(app)
     install_error_handlers(app)
     app.include_router(v2.router)
     app.include_router(v1.router)
@@ -73,12 +96,17 @@ def create_app(state: ServerState) -> FastAPI:
     # Route templates label the metrics (a raw path would make one series per model name or typo).
     templates = [r for r in (*v2.router.routes, *v1.router.routes, *app.router.routes) if hasattr(r, "path")]
 
-    def endpoint_of(scope) -> str:
+    @functools.lru_cache(maxsize=1024)
+    def template_of(method: str, path: str) -> str:
+        probe = {"type": "http", "method": method, "path": path, "root_path": ""}
         for route in templates:
-            match, _ = route.matches(scope)
+            match, _ = route.matches(probe)
             if match != Match.NONE:
                 return route.path
         return "unmatched"
+
+    def endpoint_of(scope) -> str:
+        return template_of(scope["method"], scope["path"])
 
     limits = state.config.limits
     app.add_middleware(Gatekeeper, keys=state.keys, limiter=RateLimiter(limits.rate_limit_per_s, limits.rate_burst),

@@ -18,7 +18,8 @@ def serve(
     api_keys: Optional[Path] = typer.Option(None, "--api-keys", help="File with one API key a line "
                                             "(also read: SAFERKIT_API_KEYS, comma-separated)."),
     provider: str = typer.Option("auto", help="Execution provider: auto (CUDA when usable), cpu or cuda."),
-    workers: int = typer.Option(1, help="Batches run at once, across all models."),
+    workers: Optional[int] = typer.Option(None, help="Batches run at once, across all models (default: one "
+                                          "per core up to 4 cores, else cores // 4)."),
     threads: Optional[int] = typer.Option(None, help="Threads per batch (default: cores // workers)."),
     max_batch_size: int = typer.Option(32, help="Most images in one dynamic batch."),
     max_queue_delay_ms: float = typer.Option(5.0, help="Longest a request waits for others to share its batch."),
@@ -71,8 +72,10 @@ def serve(
                       f"providers {', '.join(model.runner.providers)}")
     console.print(f"{plan.workers} worker(s) x {plan.threads} thread(s) on {plan.cores} cores; "
                   f"batches up to {max_batch_size} images or {max_queue_delay_ms:g} ms")
-    if hashlist:
-        console.print(f"hash lists: {', '.join(str(p) for p in hashlist)}")
+    for loaded in getattr(state.matcher, "lists", []):
+        rows = ", ".join(f"{n:,} {t}" for t, n in sorted(loaded.rows.items())) or "no hashes"
+        skipped = f", {loaded.skipped} malformed line(s) skipped" if loaded.skipped else ""
+        console.print(f"hash list {loaded.path}: {rows}{skipped}")
     console.print(f"audit log: {audit_log.resolve()}")
     if generated:
         console.print(f"no API keys configured: this session's key is [bold]{generated}[/] "

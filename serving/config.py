@@ -30,7 +30,7 @@ class ExecutionConfig:
     """Where and how the models run: provider, concurrent batches (workers), threads per batch."""
 
     provider: str = "auto"  # auto | cpu | cuda
-    workers: int = 1
+    workers: int | None = None  # None: chosen from the cores (serving/threads.py)
     threads: int | None = None  # None: cores // workers
 
 

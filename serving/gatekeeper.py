@@ -61,13 +61,14 @@ class Gatekeeper:
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
             if path not in self.public:
                 key_id = self._authorise(headers)
-            body = await self._read_body(receive, headers)
-            if body is None:  # the client went away mid-upload
+            read = await self._read_body(receive, headers)
+            if read is None:  # the client went away mid-upload
                 outcome["status"] = 499
                 return
-            state["input_sha256"] = hashlib.sha256(body).hexdigest() if body else None
+            chunks, digest = read
+            state["input_sha256"] = digest
             state["key_id"] = key_id
-            await self.app(scope, _replay(body, receive), self._capturing(send, outcome))
+            await self.app(scope, _replay(chunks, receive), self._capturing(send, outcome))
         except _Rejected as rejected:
             outcome["status"], outcome["error"] = rejected.status, rejected.message
             await _send_error(send, rejected)
@@ -94,7 +95,8 @@ class Gatekeeper:
                                  f"retry in {wait:.2f} s.", {"Retry-After": str(max(1, round(wait + 0.5)))})
         return key_id
 
-    async def _read_body(self, receive, headers: dict[str, str]) -> bytes | None:
+    async def _read_body(self, receive, headers: dict[str, str]) -> tuple[list[bytes], str | None] | None:
+        """The body's chunks (joined once, later, by whoever reads it) and its sha256; None if the client left."""
         limit = self.max_body_bytes
         declared = headers.get("content-length")
         if declared is not None:
@@ -104,7 +106,7 @@ class Gatekeeper:
                 raise _Rejected(400, "Content-Length is not a number.") from None
             if too_big:
                 raise _Rejected(413, f"the request body ({declared} bytes) is over this server's limit of {limit} bytes.")
-        chunks, total = [], 0
+        chunks, total, digest = [], 0, hashlib.sha256()
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
@@ -113,9 +115,11 @@ class Gatekeeper:
             total += len(chunk)
             if total > limit:
                 raise _Rejected(413, f"the request body is over this server's limit of {limit} bytes.")
-            chunks.append(chunk)
+            if chunk:
+                chunks.append(chunk)
+                digest.update(chunk)
             if not message.get("more_body", False):
-                return b"".join(chunks)
+                return chunks, digest.hexdigest() if total else None
 
     def _capturing(self, send, outcome: dict[str, Any]):
         async def wrapped(message) -> None:
@@ -145,15 +149,15 @@ def _error_text(body: bytes) -> str | None:
         return None
 
 
-def _replay(body: bytes, receive):
-    sent = False
+def _replay(chunks: list[bytes], receive):
+    """Hand the already-read body on, chunk by chunk, then pass through (only a disconnect can follow)."""
+    pending = list(chunks) or [b""]
 
     async def replay():
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()  # after the body: only a disconnect can come
+        if pending:
+            chunk = pending.pop(0)
+            return {"type": "http.request", "body": chunk, "more_body": bool(pending)}
+        return await receive()
 
     return replay
 

@@ -8,14 +8,14 @@ a batcher and describes it (v2 metadata, triage labels at the team's threshold).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from saferkit.errors import UserError
-from saferkit.evaluation.runner import OnnxTriageModel, resolve_providers
+from saferkit.evaluation.runner import NEGATIVE_LABELS, OnnxTriageModel, resolve_providers
 from saferkit.evaluation.submission import Submission
 from saferkit.serving.api_errors import ApiError
 from saferkit.serving.batching import DynamicBatcher
@@ -28,17 +28,15 @@ PLATFORM = "onnxruntime_onnx"
 
 def validated_submission(path: Path) -> Submission:
     """The harness's own submission check, so the server serves only what evaluation would accept."""
-    try:
-        from saferkit.evaluation.check import check_submission  # type: ignore[attr-defined]
-    except ImportError:
-        check_submission = None
     from saferkit.evaluation.submission import load_submission
 
-    if check_submission is not None:
-        result = check_submission(path)
-        if isinstance(result, Submission):
-            return result
-    return load_submission(path)
+    try:
+        from saferkit.evaluation.check import check_submission
+    except ImportError:  # the full check is not in this build: the loader's schema check still applies
+        return load_submission(path)
+    result = check_submission(path)
+    result.raise_if_invalid()
+    return result.submission if result.submission is not None else load_submission(path)
 
 
 @dataclass
@@ -49,6 +47,11 @@ class ServedModel:
     runner: OnnxTriageModel
     batcher: DynamicBatcher
     ready: bool = False
+    sha256: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Submission.sha256 hashes the whole model on each access; every request needs it, so hash once.
+        self.sha256 = self.submission.sha256
 
     @property
     def name(self) -> str:
@@ -59,15 +62,12 @@ class ServedModel:
         return self.submission.version
 
     @property
-    def sha256(self) -> str:
-        return self.submission.sha256
-
-    @property
     def input_shape(self) -> tuple[int, int, int]:
         return (3, self.runner.height, self.runner.width)
 
     def describe(self) -> dict[str, Any]:
-        return self.runner.describe()
+        """Name, version and digest, for responses and audit lines."""
+        return {"name": self.name, "version": self.version, "sha256": self.sha256}
 
     def metadata(self) -> dict[str, Any]:
         """Open Inference Protocol model metadata (plus saferkit's details under `parameters`)."""
@@ -90,20 +90,34 @@ class ServedModel:
         }
 
     def labels_at_threshold(self, probabilities: np.ndarray, scores: np.ndarray) -> list[str]:
-        """The label per image at the team's operating threshold.
+        """The label per image at the team's operating threshold (see `labels_at_threshold`)."""
+        return labels_at_threshold(self.runner.labels, self.runner.positive_index,
+                                   self.submission.output.get("positive_label"), self.submission.threshold,
+                                   probabilities, scores)
 
-        At or above the threshold: the positive label (binary) or the most probable
-        label other than the negative one (multiclass); below it: the negative label.
-        """
-        labels = self.runner.labels
-        positive = self.runner.positive_index
-        if len(labels) == 2:
-            negative = 1 - positive
-            return [labels[positive] if s >= self.submission.threshold else labels[negative] for s in scores]
-        negative = 0 if positive != 0 else 1
-        others = np.array([i for i in range(len(labels)) if i != negative])
-        best = others[np.argmax(probabilities[:, others], axis=1)]
-        return [labels[b] if s >= self.submission.threshold else labels[negative] for b, s in zip(best, scores)]
+
+def labels_at_threshold(labels: list[str], positive_index: int, declared_positive: str | None, threshold: float,
+                        probabilities: np.ndarray, scores: np.ndarray) -> list[str]:
+    """One label per row: what the team's threshold says about each image.
+
+    Binary: the positive label when the positive score reaches the threshold,
+    else the other label. Multiclass with a declared positive label: that label,
+    else the most probable other one. Multiclass without (scores are 1 - P(negative),
+    as the shared runner computes them): the most probable non-negative label,
+    else the negative label.
+    """
+    if len(labels) == 2:
+        negative = 1 - positive_index
+        return [labels[positive_index] if s >= threshold else labels[negative] for s in scores]
+    negatives = [i for i, label in enumerate(labels) if label.lower() in NEGATIVE_LABELS]
+    if declared_positive is not None or not negatives:
+        others = [i for i in range(len(labels)) if i != positive_index]
+        below = np.array(others)[np.argmax(probabilities[:, others], axis=1)]
+        return [labels[positive_index] if s >= threshold else labels[b] for s, b in zip(scores, below)]
+    negative = negatives[0]
+    candidates = np.array([i for i in range(len(labels)) if i != negative])
+    above = candidates[np.argmax(probabilities[:, candidates], axis=1)]
+    return [labels[a] if s >= threshold else labels[negative] for a, s in zip(above, scores)]
 
 
 class ModelSet:

@@ -98,6 +98,9 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     for kind, n in summary["errors"].items():
         if n:
             table.add_row(f"problem: {kind}", f"{n:,}")
+    for kind, n in summary["skipped"].items():
+        if n:
+            table.add_row(f"skipped: {kind}", f"{n:,}")
     run = summary.get("last_run", {})
     if run.get("files_per_s"):
         table.add_row("speed this run", f"{run['files_per_s']:,.1f} files/s")

@@ -13,9 +13,8 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from saferkit.errors import UserError
 from saferkit.serving.api_errors import ApiError
-from saferkit.serving.images import decode_image, open_checked
+from saferkit.serving.images import as_api_error, decode_image, open_checked
 from saferkit.serving.state import ServerState, note_for_audit, server_state
 from saferkit.serving.uploads import Upload, read_uploads
 
@@ -80,36 +79,36 @@ async def triage(request: Request, name: str) -> dict:
             "positive_label": names[model.runner.positive_index], "advisory": ADVISORY, "results": results}
 
 
-def _hash_upload(state: ServerState, upload: Upload, algos: tuple[str, ...]) -> dict[str, Any]:
-    """The hashing package's hashes of one upload, after the same format and pixel checks as triage."""
-    from saferkit.hashing import hash_bytes
+def _hash_upload(state: ServerState, upload: Upload, algos: tuple[str, ...], dihedral: bool = False) -> dict[str, Any]:
+    """The hashing package's hashes of one upload, after the same size and format checks as triage."""
+    from saferkit.hashing import HashingError, hash_bytes
+    from saferkit.hashing.decode import DecodePolicy
 
     open_checked(upload.data, upload.label, state.max_pixels, state.config.limits.allowed_formats)
     try:
-        return hash_bytes(upload.data, algos)
-    except UserError as exc:
-        raise ApiError(422, f"{upload.label}: {exc}") from None
+        return hash_bytes(upload.data, algos, policy=DecodePolicy(max_pixels=state.max_pixels), dihedral=dihedral)
+    except HashingError as exc:
+        raise as_api_error(exc, upload.label) from None
 
 
-def _algorithms(raw: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    from saferkit.hashing import ALGORITHMS
+def _algorithms(raw: str | None) -> tuple[str, ...]:
+    """The algorithms asked for (comma-separated, or "all"); the hashing package's defaults when none."""
+    from saferkit.hashing import HashingError
+    from saferkit.hashing.algorithms import normalize_algos
 
-    if not raw:
-        return default
-    algos = tuple(dict.fromkeys(a.strip().lower() for a in raw.split(",") if a.strip()))
-    unknown = [a for a in algos if a not in ALGORITHMS]
-    if unknown or not algos:
-        raise ApiError(400, f"unknown hash algorithm(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(ALGORITHMS)}.")
-    return algos
+    try:
+        return normalize_algos(raw or None)
+    except HashingError as exc:
+        raise ApiError(400, str(exc)) from None
 
 
 @router.post("/v1/hash", summary="Hash uploaded images (cryptographic and perceptual, PDQ with quality)",
              openapi_extra=MULTIPART_IMAGES)
-async def hash_images(request: Request, algos: str | None = Query(None, description="Comma-separated, e.g. pdq,sha256")) -> dict:
-    from saferkit.hashing import ALGORITHMS
-
+async def hash_images(request: Request, algos: str | None = Query(
+        None, description="Comma-separated (md5, sha1, sha256, pdq, phash, dhash, ahash, whash) or all; "
+                          "default md5,sha1,sha256,pdq,phash,dhash")) -> dict:
     state = server_state(request)
-    chosen = _algorithms(algos, tuple(ALGORITHMS))
+    chosen = _algorithms(algos)
     uploads = await read_uploads(request, state)
     note_for_audit(request, images=[u.sha256 for u in uploads])
     hashes = await run_in_threadpool(lambda: [_hash_upload(state, u, chosen) for u in uploads])
@@ -119,21 +118,26 @@ async def hash_images(request: Request, algos: str | None = Query(None, descript
 
 @router.post("/v1/match", summary="Match images or hashes against the loaded hash lists", openapi_extra=MATCH_BODY)
 async def match(request: Request,
-                threshold: int | None = Query(None, ge=0, description="Largest Hamming distance that matches"),
+                threshold: int | None = Query(None, ge=0, description="Largest Hamming distance that matches "
+                                              "(default: each hash type's own, PDQ 31)"),
                 dihedral: bool = Query(False, description="Also match rotated and mirrored copies (PDQ)")) -> dict:
-    from saferkit.hashing import ALGORITHMS
+    from saferkit.hashing import HashingError
 
     state = server_state(request)
     if state.matcher is None:
         raise ApiError(404, "no hash lists are loaded on this server; start it with --hashlist LIST.")
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("application/json"):
+    if request.headers.get("content-type", "").startswith("application/json"):
         queries, threshold, dihedral = await _json_queries(request, threshold, dihedral)
         described = [{"index": i} for i in range(len(queries))]
+        if dihedral and any("pdq" in q for q in queries):
+            raise ApiError(400, "dihedral matching needs the image (its eight PDQ variants); upload the image "
+                                "instead of its hash, or match without dihedral.")
     else:
         uploads = await read_uploads(request, state)
         note_for_audit(request, images=[u.sha256 for u in uploads])
-        queries = await run_in_threadpool(lambda: [_hash_upload(state, u, tuple(ALGORITHMS)) for u in uploads])
+        algos = tuple(sorted(state.matcher.hash_types | ({"pdq"} if dihedral else set())))
+        queries = await run_in_threadpool(
+            lambda: [_hash_upload(state, u, algos, dihedral=dihedral) for u in uploads])
         described = [u.describe() for u in uploads]
         state.metrics.images.labels("match").inc(len(uploads))
     if threshold is None:
@@ -141,13 +145,14 @@ async def match(request: Request,
 
     def run_matches() -> list[list[dict]]:
         try:
-            return [state.matcher.match(q, threshold=threshold, dihedral=dihedral) for q in queries]
-        except UserError as exc:
+            return state.matcher.match_many(queries, threshold=threshold, dihedral=dihedral)
+        except HashingError as exc:
             raise ApiError(400, str(exc)) from None
 
     found = await run_in_threadpool(run_matches)
+    shown = [{k: v for k, v in q.items() if k != "pdq_dihedral"} for q in queries]  # variants: for matching only
     return {"lists": state.hashlists, "threshold": threshold, "dihedral": dihedral,
-            "results": [{**d, "hashes": q, "matches": m} for d, q, m in zip(described, queries, found)]}
+            "results": [{**d, "hashes": q, "matches": m} for d, q, m in zip(described, shown, found)]}
 
 
 async def _json_queries(request: Request, threshold: int | None, dihedral: bool):

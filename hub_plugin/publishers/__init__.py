@@ -50,6 +50,9 @@ class Publisher(ABC):
         self.api_key = api_key
         self.timeout = timeout
 
+    def preflight(self) -> None:
+        """Refuse early (before signing) when the target cannot work, e.g. a missing API key."""
+
     @abstractmethod
     def publish(self, bundle: SignedBundle) -> PublishResult:
         """Deliver the bundle; same content twice is a no-op, changed content under one version is refused."""
@@ -86,7 +89,10 @@ def select_publisher(target: str, name: str | None = None) -> type[Publisher]:
     if len(scheme) == 1:  # a Windows drive letter, not a scheme
         scheme = ""
     for candidate in sorted(available_publishers()):
-        cls = load_publisher_class(candidate)
+        try:
+            cls = load_publisher_class(candidate)
+        except UserError:  # a broken third-party plugin must not block the others
+            continue
         if scheme in cls.schemes:
             return cls
     raise UserError(f"no hub publisher handles {target!r}; use an http(s):// catalogue URL, a folder path, "

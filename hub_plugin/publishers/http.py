@@ -20,11 +20,14 @@ class HttpPublisher(Publisher):
     name = "http"
     schemes = ("http", "https")
 
+    def preflight(self) -> None:
+        if not self.api_key:
+            raise UserError("publishing to a hub needs the publisher API key: pass --api-key or set SAFERKIT_HUB_API_KEY.")
+
     def publish(self, bundle: SignedBundle) -> PublishResult:
         import httpx
 
-        if not self.api_key:
-            raise UserError("publishing to a hub needs the publisher API key: pass --api-key or set SAFERKIT_HUB_API_KEY.")
+        self.preflight()
         url = self.target.rstrip("/") + "/api/v1/entries"
         try:
             response = httpx.post(url, content=zip_bundle(bundle.folder), timeout=self.timeout,

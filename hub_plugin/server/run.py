@@ -21,10 +21,22 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def require_free_port(host: str, port: int) -> None:
+    """A clear message instead of a server that dies on start when the address is taken."""
+    try:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no conflict
+            sock.bind((host, port))
+            sock.listen()
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror}); pass another --port or --host.") from None
+
+
 def serve(db: str, host: str, port: int, settings: HubSettings | None = None) -> None:
     """Run the catalogue in the foreground until interrupted."""
     import uvicorn
 
+    require_free_port(host, port)
     catalogue = Catalogue(db)
     try:
         uvicorn.run(create_app(catalogue, settings), host=host, port=port, log_level="info",

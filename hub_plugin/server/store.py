@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from saferkit.errors import UserError
@@ -87,7 +87,13 @@ class Catalogue:
 
     def __init__(self, db_url: str) -> None:
         self.engine = make_engine(db_url)
-        migrate(self.engine)
+        try:
+            migrate(self.engine)
+        except OperationalError as exc:
+            self.engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else type(exc).__name__
+            raise UserError(f"cannot open the catalogue database {self.engine.url!r} ({reason}); "
+                            "check --db and that the database server runs.") from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:

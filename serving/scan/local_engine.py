@@ -9,7 +9,6 @@ a worker again. A broken ProcessPoolExecutor cannot say which task did it.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -24,11 +23,6 @@ from saferkit.serving.scan.worker import ScanWorker, WorkerConfig, failed_batch
 
 MAX_ATTEMPTS = 2  # a batch is retried once after its worker dies
 STOP_TIMEOUT_S = 5.0
-
-
-def threads_per_worker(workers: int) -> int:
-    """Intra-op threads per worker so workers x threads does not exceed the cores."""
-    return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 def _worker_main(conn: Any, config: WorkerConfig) -> None:

@@ -8,7 +8,6 @@ or lists into one result.
 from __future__ import annotations
 
 import platform
-import sys
 import time
 from importlib import metadata
 from pathlib import Path

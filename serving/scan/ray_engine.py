@@ -1,6 +1,7 @@
 """The cluster engine: Ray Data `map_batches` over an actor pool, running the same ScanWorker.
 
-Each plan batch is one Ray Data block, so an actor that dies costs one batch:
+Each plan batch is one Ray Data block and an actor holds one batch at a time,
+so an actor that dies costs one batch:
 Ray restarts the actor and retries that batch once (`max_task_retries=1`); if
 it dies again the block is skipped (`max_errored_blocks`) and the driver marks
 the batch's files `worker_died`, exactly as the local engine does. Rows come
@@ -17,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import warnings
 from typing import Any, Iterator, Optional
 from urllib.parse import urlsplit
 
@@ -29,6 +31,7 @@ from saferkit.serving.scan.worker import ScanWorker, WorkerConfig, failed_batch
 CONNECT_TIMEOUT_S = 5.0
 DEFAULT_CLIENT_PORT = 10001
 DEFAULT_GCS_PORT = 6379
+LOCAL_OBJECT_STORE_BYTES = 512 * 1024 * 1024  # rows are small; do not claim a third of the machine's memory
 
 
 class RayScanActor:
@@ -104,7 +107,7 @@ class RayEngine:
             return False
         quiet = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
         if self.address is None:
-            ray.init(num_cpus=self.workers, **quiet)
+            ray.init(num_cpus=self.workers, object_store_memory=LOCAL_OBJECT_STORE_BYTES, **quiet)
             return True
         check_reachable(self.address)
         try:
@@ -133,17 +136,23 @@ class RayEngine:
         context.print_on_execution_start = False
         by_index = {item["index"]: batch for batch in batches for item in batch.files}
         pending = {batch.batch_id: [] for batch in batches}
+        for name in ("ray", "ray.data"):  # errored blocks are ours to report, as worker_died rows
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         dataset = ray.data.from_items([batch.to_item() for batch in batches], override_num_blocks=len(batches))
-        results = dataset.map_batches(
-            RayScanActor,
-            fn_constructor_kwargs={"config": self.config},
-            batch_size=1,
-            batch_format="pyarrow",
-            compute=ray.data.ActorPoolStrategy(size=self.workers),
-            num_cpus=1,
-            max_restarts=-1,
-            max_task_retries=1,
-        )
+        with warnings.catch_warnings():
+            # max_restarts / max_task_retries have no named parameter yet; without them Ray retries forever
+            warnings.simplefilter("ignore", DeprecationWarning)
+            results = dataset.map_batches(
+                RayScanActor,
+                fn_constructor_kwargs={"config": self.config},
+                batch_size=1,
+                batch_format="pyarrow",
+                # one batch per actor at a time: when an actor dies it takes only its own batch with it
+                compute=ray.data.ActorPoolStrategy(size=self.workers, max_tasks_in_flight_per_actor=1),
+                num_cpus=1,
+                max_restarts=-1,
+                max_task_retries=1,
+            )
         try:
             for table in results.iter_batches(batch_size=None, batch_format="pyarrow"):
                 for batch_id, part in _split_by_batch(table, by_index):

@@ -28,6 +28,7 @@ def _render(triage: Triage, result: Path, previews: bool) -> str:
     env.filters["short"] = lambda value, n=16: "" if value is None else (value[:n] + "…" if len(value) > n else value)
     env.filters["score"] = lambda value: "" if value is None else f"{value:.4f}"
     env.filters["count"] = lambda value: f"{value:,}"
+    env.filters["files"] = lambda value: f"{value:,} file" + ("" if value == 1 else "s")
     return env.from_string(text).render(
         t=triage, result=str(Path(result).resolve()), previews=previews,
         generated=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),

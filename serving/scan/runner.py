@@ -8,7 +8,6 @@ is back.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from saferkit.errors import UserError
 from saferkit.serving.scan import manifest as scan_manifest
 from saferkit.serving.scan import plan as scan_plan
 from saferkit.serving.scan import store
-from saferkit.serving.scan.local_engine import LocalEngine, threads_per_worker
+from saferkit.serving.scan.local_engine import LocalEngine
 from saferkit.serving.scan.progress import scan_progress
 from saferkit.serving.scan.summary import summarize
 from saferkit.serving.scan.walk import list_source
@@ -115,6 +114,11 @@ def _prepare_out(out: Path, overwrite: bool) -> Optional[dict[str, Any]]:
     manifest_file = out / store.MANIFEST_NAME
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} is a file; --out must be a folder for the scan result.")
+    if out.is_dir() and not manifest_file.is_file():
+        entries = list(out.iterdir())
+        if entries and all(p.name == store.PLAN_NAME or p.name.endswith(".tmp") for p in entries):
+            for leftover in entries:  # a first run stopped while planning: start it again
+                leftover.unlink()
     if out.is_dir() and any(out.iterdir()):
         if not manifest_file.is_file():
             raise UserError(f"{out} is not empty and holds no scan; choose a new or empty folder for --out.")
@@ -139,14 +143,21 @@ def _new_plan(options: ScanOptions, settings: dict[str, Any], console: Console) 
 
 
 def _make_engine(options: ScanOptions, config: WorkerConfig):
-    cores = os.cpu_count() or 1
+    """The chosen engine; local workers x threads must fit the cores, as for the server."""
+    from saferkit.serving.threads import available_cores, plan_threads
+
+    cores = available_cores()
     if options.engine == "ray":
         from saferkit.serving.scan.ray_engine import RayEngine
 
-        workers = options.workers or cores
-        return RayEngine(_with_threads(config, options.threads or 1), workers, options.ray_address)
+        return RayEngine(_with_threads(config, options.threads or 1), options.workers or cores, options.ray_address)
     workers = cores if options.workers is None else options.workers
-    threads = options.threads or (cores if workers == 0 else threads_per_worker(workers))
+    if workers == 0:
+        threads = options.threads or cores
+    elif workers > cores:  # scans of slow network storage may want more processes than cores; one thread each
+        threads = options.threads or 1
+    else:
+        threads = plan_threads(workers, options.threads, cores).threads
     return LocalEngine(_with_threads(config, threads), workers)
 
 

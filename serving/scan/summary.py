@@ -51,6 +51,7 @@ def summarize(result: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "hits_by_list": {name: dict(sorted(counts.items())) for name, counts in sorted(hits.items())},
         "scored": statuses[store.STATUS_SCORED],
         "models": models,
-        "errors": {kind: errors.get(kind, 0) for kind in kinds.ALL_KINDS},
-        "errors_total": sum(errors.values()),
+        "errors": {kind: errors.get(kind, 0) for kind in kinds.ALL_KINDS if kind not in kinds.SKIPPED_KINDS},
+        "errors_total": sum(n for kind, n in errors.items() if kind not in kinds.SKIPPED_KINDS),
+        "skipped": {kind: errors.get(kind, 0) for kind in kinds.SKIPPED_KINDS},
     }

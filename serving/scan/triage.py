@@ -54,14 +54,9 @@ def load_result(result: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     if not manifest_file.is_file():
         raise UserError(f"{result} holds no scan result (no {store.MANIFEST_NAME}); pass the --out folder of `saferkit scan`.")
     manifest = store.read_json(manifest_file)
-    summary_file = result / store.SUMMARY_NAME
-    if summary_file.is_file():
-        summary = store.read_json(summary_file)
-    else:
-        from saferkit.serving.scan.summary import summarize
+    from saferkit.serving.scan.summary import summarize
 
-        summary = summarize(result, manifest)
-    return manifest, summary
+    return manifest, summarize(result, manifest)  # from the shards, so it is never stale
 
 
 def _labels(labels_root: Optional[Path]) -> dict[str, int]:

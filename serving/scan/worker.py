@@ -65,13 +65,13 @@ def model_keys(submissions: list[Any]) -> list[str]:
     return keys
 
 
-def _classify_hash_error(message: str) -> str:
-    lowered = message.lower()
-    if "bomb" in lowered or "over the limit" in lowered:
-        return kinds.TOO_LARGE
-    if "empty file" in lowered:
-        return kinds.ZERO_BYTE
-    return kinds.CORRUPT
+# The hashing package's error kinds, in the scan's words (a file that got this far looked like an image).
+HASHING_KINDS = {"empty": kinds.ZERO_BYTE, "bomb": kinds.TOO_LARGE, "missing": kinds.UNREADABLE,
+                 "permission": kinds.UNREADABLE, "unreadable": kinds.UNREADABLE}
+
+
+def _hashing_kind(error: Exception) -> str:
+    return HASHING_KINDS.get(getattr(error, "kind", ""), kinds.CORRUPT)
 
 
 class ScanWorker:
@@ -158,7 +158,7 @@ class ScanWorker:
                 for match in found
             ]
         if error:
-            self._fail(row, _classify_hash_error(error), error)
+            self._fail(row, _hashing_kind(error), str(error))
             return False
         return True
 

@@ -68,7 +68,10 @@ def test_robustness_drop_and_shortcut_difference():
     collapsed = make_report(SHA, variants__test_conflicting={"roc_auc": metric(0.6, 0.55, 0.65)})
     decision = decide("fairness.no_shortcut", collapsed)
     assert decision.result == "fail"
-    assert "= 0.37" in decision.evidence  # 0.97 - 0.60
+    assert "gap = 0.365" in decision.evidence  # balanced 0.965 - conflicting 0.60
+    reversed_cue = make_report(SHA, variants__test_conflicting={"roc_auc": metric(0.999, 0.99, 1.0)},
+                               variants__test_balanced={"roc_auc": metric(0.7, 0.6, 0.8)})
+    assert decide("fairness.no_shortcut", reversed_cue).result == "fail"  # better on conflicting: still a cue
     report = make_report(SHA)
     del report["variants"]
     assert decide("fairness.no_shortcut", report).result == "insufficient-evidence"
@@ -110,3 +113,15 @@ def test_a_malformed_report_section_is_insufficient_evidence_not_a_crash():
                          calibration={"ece": [0.1]})
     for cid in ("hub.claims_confirmed", "fairness.equalized_odds", "harm.robustness", "harm.calibration"):
         assert decide(cid, report).result == "insufficient-evidence", cid
+
+
+def test_invalid_parts_cover_their_paths_and_their_section_summaries():
+    one_transform = make_report(SHA, sections_invalid=[{"section": "robustness/jpeg/3", "reason": "NaN scores"}])
+    decision = decide("harm.robustness", one_transform)
+    assert decision.result == "insufficient-evidence" and "robustness/jpeg/3: NaN scores" in decision.why
+    conflicting = make_report(SHA, sections_invalid=[{"section": "variants/test_conflicting", "reason": "one class"}])
+    assert decide("fairness.no_shortcut", conflicting).result == "insufficient-evidence"
+    assert decide("harm.accuracy", conflicting).result == "pass"
+    efficiency = make_report(SHA, sections_invalid=[{"section": "efficiency", "reason": "timing failed"}])
+    assert decide("fairness.no_shortcut", efficiency).result == "pass"
+    assert decide("harm.efficiency", efficiency).result == "insufficient-evidence"

@@ -78,3 +78,16 @@ def test_malformed_list_lines_are_counted_or_fatal_with_strict(tmp_path):
     assert matcher.lists[0].skipped == 1 and matcher.lists[0].rows == {"pdq": 1}
     with pytest.raises(HashingError, match="line 2"):
         HashMatcher(path, strict=True)
+
+
+def test_prepared_lists_reload_memory_mapped_with_the_same_answers(listed, images, tmp_path):
+    path, _ = listed
+    matcher = HashMatcher([path])
+    folder = matcher.save(tmp_path / "prepared")
+    reopened = HashMatcher([folder])
+    queries = [hash_file(p, "all") for p in images[:4]]
+    assert reopened.match_many(queries) == matcher.match_many(queries)
+    assert reopened.hash_types == matcher.hash_types and len(reopened) == len(matcher)
+    matcher.save(folder)  # replacing an earlier prepared folder is fine
+    with pytest.raises(HashingError, match="not a prepared list folder"):
+        matcher.save(tmp_path)

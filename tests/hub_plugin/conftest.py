@@ -76,16 +76,17 @@ def make_report(submission_sha256: str, *, name: str = "toy-red", version: str =
 
 def make_scorecard(submission_sha256: str, report_sha256: str, *, qualified: bool = True) -> dict:
     criteria = [
-        {"id": "synthetic-data-only", "title": "Trained and tested on synthetic or permitted proxy data",
+        {"id": "data.synthetic_only", "title": "Trained and tested on synthetic or permitted proxy data",
          "principle": "lawfulness", "kind": "automatic", "required": True, "result": "pass", "evidence": "", "why": ""},
-        {"id": "worst-group-recall", "title": "Recall holds up for every estimable group", "principle": "fairness",
+        {"id": "fairness.worst_group_recall", "title": "Recall holds up for every estimable group", "principle": "fairness",
          "kind": "automatic", "required": True, "result": "pass" if qualified else "fail", "evidence": "", "why": ""},
-        {"id": "human-oversight", "title": "A person reviews every flag", "principle": "human oversight",
+        {"id": "oversight.human_review", "title": "A person reviews every flag", "principle": "human oversight",
          "kind": "declared", "required": True, "result": "pass", "evidence": "", "why": ""},
     ]
     counts = {r: sum(c["result"] == r for c in criteria) for r in ("pass", "fail", "insufficient-evidence")}
     return {"schema_version": 1, "qualified": qualified, "submission_sha256": submission_sha256,
-            "report_sha256": report_sha256, "profile": "default", "criteria": criteria, "counts": counts}
+            "report_sha256": report_sha256, "profile": "default", "criteria": criteria, "counts": counts,
+            "blocking": [c["id"] for c in criteria if c["required"] and c["result"] != "pass"]}
 
 
 def write_evaluated(folder: Path, submission_dir: Path, *, qualified: bool = True) -> tuple[Path, Path]:
@@ -102,6 +103,20 @@ def write_evaluated(folder: Path, submission_dir: Path, *, qualified: bool = Tru
 
 
 @pytest.fixture
+def qualified_scorecard(tmp_path: Path):
+    """Factory: a scorecard that qualifies the given submission and report (what a passing gate writes)."""
+
+    def make(submission_dir: Path, report_path: Path) -> Path:
+        path = tmp_path / "qualified-card" / "scorecard.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        report_sha = hashlib.sha256(Path(report_path).read_bytes()).hexdigest()
+        path.write_text(json.dumps(make_scorecard(load_submission(submission_dir).sha256, report_sha), indent=1))
+        return path
+
+    return make
+
+
+@pytest.fixture
 def evaluated(tmp_path: Path, toy_submission):
     """Factory: (submission_dir, report_path, scorecard_path) for a toy submission, qualified by default."""
 
@@ -111,6 +126,23 @@ def evaluated(tmp_path: Path, toy_submission):
         return submission_dir, report, scorecard
 
     return make
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the real `saferkit` entry point in this process: (exit code, stdout, stderr)."""
+    from saferkit.cli import main
+
+    def run(*args) -> tuple[int, str, str]:
+        try:
+            main([str(arg) for arg in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
 
 
 @pytest.fixture(scope="session")

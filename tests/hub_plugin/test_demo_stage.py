@@ -42,7 +42,7 @@ def test_demo_shows_why_not_and_publishes_nothing(tmp_path: Path, evaluated):
                             scorecard_dir=scorecard.parent)
     demo_stage.run(ctx)
     output = console.export_text()
-    assert "not published (qualified)" in output and "fail: worst-group-recall" in output
+    assert "not published (qualified)" in output and "fail: fairness.worst_group_recall" in output
     assert "0 tool(s)" in output
     assert [row[1] for row in ctx.summary] == ["not published (gate refused)", "catalogue with 0 tool(s)"]
 

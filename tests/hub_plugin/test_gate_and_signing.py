@@ -17,17 +17,11 @@ from saferkit.hub_plugin.signing import BundleRejected, signed_digests, verify_b
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT.parent)}
-    return subprocess.run([sys.executable, "-m", "saferkit", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=120)
-
-
 def test_unqualified_scorecard_is_refused_naming_failed_criteria(evaluated):
     submission_dir, report, scorecard = evaluated(qualified=False)
     with pytest.raises(NotPublishable) as caught:
         check_publishable(submission_dir, report, scorecard)
-    assert caught.value.check == "qualified" and "fail: worst-group-recall" in str(caught.value)
+    assert caught.value.check == "qualified" and "fail: fairness.worst_group_recall" in str(caught.value)
 
 
 def test_scorecard_for_another_submission_is_refused(evaluated):
@@ -52,32 +46,34 @@ def test_report_not_the_one_scored_is_refused(evaluated, tmp_path: Path):
 def test_cli_publish_refusal_is_one_line_and_publishes_nothing(evaluated, keypair, tmp_path: Path):
     submission_dir, report, scorecard = evaluated(qualified=False)
     target = tmp_path / "bundles"
-    result = run_cli("hub", "publish", str(submission_dir), "--report", str(report), "--scorecard", str(scorecard),
-                     "--hub", str(target), "--key", str(keypair[0]))
+    result = subprocess.run([sys.executable, "-m", "saferkit", "hub", "publish", str(submission_dir), "--report",
+                             str(report), "--scorecard", str(scorecard), "--hub", str(target), "--key", str(keypair[0])],
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT.parent)},
+                            timeout=120)
     assert result.returncode == 2
     assert "not published (qualified)" in result.stderr and "Traceback" not in result.stderr
     assert not target.exists()
 
 
-def test_cli_keygen_then_publish_bundle_then_verify(evaluated, tmp_path: Path):
+def test_cli_keygen_then_publish_bundle_then_verify(evaluated, tmp_path: Path, cli):
     submission_dir, report, scorecard = evaluated()
-    keygen = run_cli("hub", "keygen", "--out", str(tmp_path / "k" / "team.pem"))
-    assert keygen.returncode == 0, keygen.stderr
+    code, _, err = cli("hub", "keygen", "--out", tmp_path / "k" / "team.pem")
+    assert code == 0, err
     assert (tmp_path / "k" / "team.pem").stat().st_mode & 0o077 == 0  # private key readable by owner only
-    again = run_cli("hub", "keygen", "--out", str(tmp_path / "k" / "team.pem"))
-    assert again.returncode == 2 and "already exists" in again.stderr
-    publish = run_cli("hub", "publish", str(submission_dir), "--report", str(report), "--scorecard", str(scorecard),
-                      "--hub", f"file://{tmp_path / 'air-gap'}", "--key", str(tmp_path / "k" / "team.pem"))
-    assert publish.returncode == 0, publish.stderr
+    code, _, err = cli("hub", "keygen", "--out", tmp_path / "k" / "team.pem")
+    assert code == 2 and "already exists" in err
+    code, out, err = cli("hub", "publish", submission_dir, "--report", report, "--scorecard", scorecard,
+                         "--hub", f"file://{tmp_path / 'air-gap'}", "--key", tmp_path / "k" / "team.pem")
+    assert code == 0 and "toy-red 1.0.0: published" in out, err
     bundle = tmp_path / "air-gap" / "toy-red" / "1.0.0"
     assert sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()) == [
         "entry.json", "report.json", "scorecard.json", "signature.sig", "submission/model.onnx",
         "submission/submission.yaml"]
-    verified = run_cli("hub", "verify", str(bundle), "--public-key", str(tmp_path / "k" / "team.pub"))
-    assert verified.returncode == 0 and "signature valid: toy-red 1.0.0, 5 signed files" in verified.stdout
+    code, out, _ = cli("hub", "verify", bundle, "--public-key", tmp_path / "k" / "team.pub")
+    assert code == 0 and "signature valid: toy-red 1.0.0, 5 signed files" in out
     (bundle / "report.json").write_text("{}")
-    tampered = run_cli("hub", "verify", str(bundle), "--public-key", str(tmp_path / "k" / "team.pub"))
-    assert tampered.returncode == 2 and "report.json (digest differs" in tampered.stderr
+    code, _, err = cli("hub", "verify", bundle, "--public-key", tmp_path / "k" / "team.pub")
+    assert code == 2 and "report.json (digest differs" in " ".join(err.split())
 
 
 def test_signature_lists_every_bundle_file_and_verifies(signed_bundle, keypair):
@@ -114,3 +110,13 @@ def test_garbled_signature_is_rejected_not_crashing(signed_bundle, keypair):
     (bundle.folder / "signature.sig").write_text('{"dsseEnvelope": "nope"}')
     with pytest.raises(BundleRejected, match="not valid"):
         verify_bundle(bundle.folder, keypair[1].read_bytes())
+
+
+def test_scorecard_that_breaks_the_ethics_schema_is_refused(evaluated):
+    submission_dir, report, scorecard = evaluated()
+    card = json.loads(scorecard.read_text())
+    card["criteria"][1]["result"] = "fail"  # qualified stays true beside a failed required criterion
+    scorecard.write_text(json.dumps(card))
+    with pytest.raises(NotPublishable) as caught:
+        check_publishable(submission_dir, report, scorecard)
+    assert caught.value.check == "scorecard-schema"

@@ -36,6 +36,12 @@ def test_keys_health_is_open_reads_need_reader_writes_need_publisher(hub, signed
     assert post_bundle(server.url, "", b"x").status_code == 401
 
 
+def test_publishing_without_an_api_key_stops_before_signing(hub, evaluated, tmp_path: Path):
+    server, _, _ = hub
+    with pytest.raises(UserError, match="needs the publisher API key"):
+        publish(*evaluated(), server.url, key=tmp_path / "no-such-key.pem", api_key=None)
+
+
 def test_publish_is_idempotent_versioned_and_withdrawable(hub, evaluated, keypair, tmp_path: Path):
     server, publisher_key, reader_key = hub
     reader = {"X-API-Key": reader_key}

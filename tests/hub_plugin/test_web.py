@@ -93,6 +93,8 @@ def test_tool_page_has_evaluation_ethics_card_plots_and_versions(web):
     assert "<code>roc_auc</code></td><td>0.910</td><td>0.870 – 0.940</td>" in text
     assert "Worst-group recall</td><td>0.820</td>" in text
     assert "Recall holds up for every estimable group" in text
+    assert "<td><code>recall</code></td><td>0.875</td>" in text and "<td><code>ece</code></td><td>0.040</td>" in text
+    assert "<td><code>roc_auc</code></td><td>0.900</td><td>confirmed</td>" in text
     for plot in ("groups", "robustness"):
         assert f"/tools/toy-red/v/1.0.0/plots/{plot}.png" in text
         image = web.get(f"/tools/toy-red/v/1.0.0/plots/{plot}.png")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PIL import Image
-from scan_helpers import rows_by_name, scan
+from scan_helpers import add_bad_inputs, make_images, rows_by_name, scan, write_hashlist
+from toy_submissions import write_toy_submission
 
 from saferkit.errors import UserError
 from saferkit.evaluation.digest import file_sha256
@@ -27,12 +26,16 @@ BAD_KINDS = {
 }
 
 
-@pytest.fixture
-def scanned(tmp_path, image_folder, hashlist_for, toy_submission):
-    folder = image_folder(10, bad=True)
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory):
+    """One scan shared by the tests that only read its result."""
+    tmp_path = tmp_path_factory.mktemp("scanned")
+    folder = tmp_path / "media"
+    make_images(folder, 10)
+    add_bad_inputs(folder)
     images = sorted(folder.rglob("img*"))
-    hashlist = hashlist_for([images[0]], [images[1]])
-    submission = toy_submission()
+    hashlist = write_hashlist(tmp_path / "known.csv", [images[0]], [images[1]])
+    submission = write_toy_submission(tmp_path / "submission")
     out = tmp_path / "result"
     summary = scan(out, folder, models=[submission], hashlists=[hashlist], workers=2, shard_size=5, batch_size=2)
     return {"folder": folder, "images": images, "hashlist": hashlist, "submission": submission, "out": out, "summary": summary}
@@ -73,9 +76,10 @@ def test_each_bad_input_is_one_row_with_its_kind_and_the_scan_goes_on(scanned):
     # a corrupt file still gets its digests, so a cryptographic list can match it
     broken = scanned["folder"] / "bad" / "broken.jpg"
     assert rows["broken.jpg"]["md5"] == hash_bytes(broken.read_bytes(), ["md5"])["md5"]
-    errors = scanned["summary"]["errors"]
     expected = {kind: list(BAD_KINDS.values()).count(kind) for kind in kinds.ALL_KINDS}
-    assert errors == expected
+    assert scanned["summary"]["skipped"] == {kinds.NOT_IMAGE: expected.pop(kinds.NOT_IMAGE)}
+    assert scanned["summary"]["errors"] == expected
+    assert scanned["summary"]["errors_total"] == sum(expected.values())
     assert scanned["summary"]["complete"] and scanned["summary"]["hash_hits"] == 2
     assert scanned["summary"]["hits_by_list"] == {"known.csv": {"cat-md5": 1, "cat-pdq": 1}}
     assert scanned["summary"]["models"]["toy-red@1.0.0"]["scored"] == len(scanned["images"]) - 2
@@ -147,3 +151,18 @@ def test_out_folder_mistakes_are_clear(tmp_path, image_folder, toy_submission):
         scan(tmp_path / "out2", folder, workers=0, hashlists=[tmp_path / "nope.csv"])
     summary = scan(tmp_path / "out", folder, workers=0, models=[toy_submission()], overwrite=True)
     assert summary["models"]["toy-red@1.0.0"]["scored"] == 3
+
+
+def test_a_file_list_scans_exactly_the_listed_files(tmp_path, image_folder):
+    from saferkit.serving.scan.runner import ScanOptions, run_scan
+
+    folder = image_folder(6)
+    chosen = sorted(folder.rglob("img*"))[:3]
+    listing = tmp_path / "paths.txt"
+    listing.write_text("\n".join(str(p) for p in chosen) + "\n" + str(tmp_path / "vanished.png") + "\n", encoding="utf-8")
+    summary = run_scan(ScanOptions(out=tmp_path / "out", file_list=listing, workers=0, progress=False))
+    rows = rows_by_name(tmp_path / "out")
+    assert set(rows) == {p.name for p in chosen} | {"vanished.png"}
+    assert rows["vanished.png"]["error"] == kinds.UNREADABLE
+    assert summary["images_hashed"] == 3
+    assert store.read_json(tmp_path / "out" / store.MANIFEST_NAME)["settings"]["file_list"] == str(listing.resolve())

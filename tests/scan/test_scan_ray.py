@@ -6,6 +6,7 @@ every bad input and a worker that dies on every attempt.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -60,7 +61,7 @@ def test_ray_address_from_the_environment_is_used_by_the_cli(tmp_path, image_fol
     address = f"127.0.0.1:{_closed_port()}"
     result = subprocess.run(
         [sys.executable, "-m", "saferkit", "scan", str(folder), "--out", str(tmp_path / "out"), "--engine", "ray"],
-        capture_output=True, text=True, timeout=120, env={**__import__("os").environ, "RAY_ADDRESS": address},
+        capture_output=True, text=True, timeout=120, env={**os.environ, "RAY_ADDRESS": address},
     )
     assert result.returncode == 2
     assert f"cannot reach the Ray cluster at {address}" in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 
 import numpy as np
@@ -43,7 +44,7 @@ def test_report_lists_hits_then_ranking_with_skip_counts_and_no_media(result, tm
     first_ranked = html.index("2. Model ranking")
     for row in hits:
         assert row["path"] in html and html.index(row["path"]) < first_ranked
-    assert html.index("known.csv · category cat-md5") < html.index("known.csv · category cat-pdq") < first_ranked
+    assert html.index("known.csv · category cat-md5 · 1 file") < html.index("known.csv · category cat-pdq") < first_ranked
     scored = sorted((r for r in rows if r["scores"]), key=lambda r: -r["scores"][0]["score"])
     positions = [html.index(r["path"], first_ranked) for r in scored]
     assert positions == sorted(positions)  # highest score first
@@ -51,7 +52,7 @@ def test_report_lists_hits_then_ranking_with_skip_counts_and_no_media(result, tm
     review = sum(1 for r in scored if r["scores"][0]["score"] >= threshold)
     assert (triage.to_review, triage.can_skip, triage.threshold) == (review, len(scored) - review, threshold)
     assert f"looks at\n<b>{review}</b> files and can leave <b>{len(scored) - review}</b>" in html
-    assert "zero_byte: 1 files" in html and "symlink_loop: 2 files" in html
+    assert "zero_byte: 1 file is empty" in html and "symlink_loop: 2 files" in html
     for row in rows:  # every file with a digest is identified by it (hits, ranking or problems)
         if row["sha256"]:
             assert row["sha256"][:16] in html
@@ -100,3 +101,50 @@ def test_threshold_for_recall_keeps_the_requested_share_of_positives():
     assert threshold_for_recall(scores, 0.75) == 0.7
     assert threshold_for_recall(scores, 1.0) == 0.1
     assert threshold_for_recall([], 0.9) is None
+
+
+def test_labels_measure_the_threshold_that_keeps_the_chosen_recall(tmp_path, toy_submission):
+    from saferkit.datasets import load_dataset
+    from saferkit.datasets.plan import make_config
+    from saferkit.datasets.synth import generate
+
+    data = generate(tmp_path / "data", make_config(n=40, seed=1, size=32), workers=1).root
+    out = tmp_path / "result"
+    scan(out, data, models=[toy_submission()], workers=0, shard_size=64)
+    triage = write_report(out, tmp_path / "r.html", labels_root=data, recall=0.9)
+    frame = load_dataset(data)
+    flags = dict(zip(frame["abspath"], frame["flag"]))
+    scores = {r["path"]: r["scores"][0]["score"] for r in store.read_rows(out).to_pylist() if r["scores"]}
+    positives = [s for p, s in scores.items() if flags.get(p) == 1]
+    assert positives and triage.threshold == threshold_for_recall(positives, 0.9)
+    kept = sum(1 for s in positives if s >= triage.threshold) / len(positives)
+    assert kept >= 0.9
+    assert triage.to_review == sum(1 for s in scores.values() if s >= triage.threshold)
+    assert [m["recall"] for m in triage.measured] == [0.8, 0.9, 0.95, 0.99]
+    assert "measured on" in triage.threshold_source
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "share skipped" in html
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_in_a_browser_previews_appear_one_at_a_time_only_on_click(result, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    html_path = tmp_path / "report.html"
+    write_report(result, html_path, previews=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(html_path.as_uri())
+            buttons = page.locator("button.reveal")
+            assert page.locator("img").count() == 0 and buttons.count() > 2
+            buttons.nth(0).click()
+            assert page.locator("img").count() == 1
+            buttons.nth(2).click()  # showing another hides the first
+            assert page.locator("img").count() == 1 and buttons.nth(0).is_visible()
+            page.locator("button.hide").click()
+            assert page.locator("img").count() == 0
+        finally:
+            browser.close()

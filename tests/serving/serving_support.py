@@ -41,3 +41,24 @@ def build_app(tmp: Path, submissions: list[Path] | None = None, hashlists: list[
     config.setdefault("limits", LimitsConfig(max_body_bytes=2 * 1024 * 1024, rate_limit_per_s=0))
     state = load_state(submissions, hashlists or [], ServeConfig(**config), ApiKeys(keys or [KEY, OTHER_KEY]))
     return create_app(state), state
+
+
+def scene_bytes(seed: int, size: int = 128, fmt: str = "PNG", mirror: bool = False) -> bytes:
+    """A synthetic scene (gradient and coloured rectangles; no people) with enough texture for PDQ."""
+    from PIL import ImageDraw, ImageOps
+
+    rng = np.random.default_rng(seed)
+    ramp = np.linspace(0, 255, size, dtype=np.uint8)
+    pixels = np.stack([np.tile(ramp, (size, 1)), np.tile(ramp[:, None], (1, size)),
+                       np.full((size, size), int(rng.integers(0, 255)), np.uint8)], axis=2)
+    image = Image.fromarray(pixels)
+    draw = ImageDraw.Draw(image)
+    for _ in range(8):
+        x, y = (int(v) for v in rng.integers(0, size - 24, 2))
+        draw.rectangle([x, y, x + int(rng.integers(8, 40)), y + int(rng.integers(8, 40))],
+                       fill=tuple(int(c) for c in rng.integers(0, 255, 3)))
+    if mirror:
+        image = ImageOps.mirror(image)
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()

@@ -152,7 +152,7 @@ def test_pixel_limit_and_image_count_are_configurable(tmp_path):
     with TestClient(app) as client:
         too_big = client.post("/v1/models/toy-red/triage", headers=AUTH,
                               files=[("images", ("a.jpg", image_bytes(size=(40, 40))))])
-        assert too_big.status_code == 413 and "1600 pixels" in too_big.json()["error"]
+        assert too_big.status_code == 413 and "1,600 pixels" in too_big.json()["error"]
         small = image_bytes(size=(20, 20))
         too_many = client.post("/v1/models/toy-red/triage", headers=AUTH,
                                files=[("images", (f"{i}.jpg", small)) for i in range(3)])
@@ -169,13 +169,20 @@ def test_docs_only_when_asked(tmp_path):
         assert client.get("/v2").status_code == 401
 
 
-@pytest.mark.parametrize("problem", ["duplicate", "missing"])
-def test_bad_submissions_stop_the_server_before_it_starts(tmp_path, problem):
+@pytest.mark.parametrize("problem,message", [("duplicate", "two submissions are named"), ("missing", "does not exist"),
+                                             ("nan", "NaN"), ("unnormalised", "probabilities")])
+def test_bad_submissions_stop_the_server_before_it_starts(tmp_path, problem, message):
+    """The harness's submission check runs first: the server never serves what evaluation would refuse."""
     from toy_submissions import write_toy_submission
 
     from saferkit.errors import UserError
 
     first = write_toy_submission(tmp_path / "a")
-    second = write_toy_submission(tmp_path / "b") if problem == "duplicate" else tmp_path / "nowhere"
-    with pytest.raises(UserError, match="two submissions are named" if problem == "duplicate" else "does not exist"):
+    if problem == "duplicate":
+        second = write_toy_submission(tmp_path / "b")
+    elif problem == "missing":
+        second = tmp_path / "nowhere"
+    else:
+        second = write_toy_submission(tmp_path / problem, kind=problem, name=problem)
+    with pytest.raises(UserError, match=message):
         build_app(tmp_path, submissions=[first, second])

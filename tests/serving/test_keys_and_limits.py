@@ -68,6 +68,9 @@ def test_rate_limiter_allows_a_burst_then_refills_per_key():
 
 
 def test_thread_plan_never_exceeds_cores():
+    assert (plan_threads(None, None, cores=2).workers, plan_threads(None, None, cores=2).threads) == (2, 1)
+    assert (plan_threads(None, None, cores=16).workers, plan_threads(None, None, cores=16).threads) == (4, 4)
+    assert plan_threads(None, 2, cores=8).workers == 4
     assert plan_threads(1, None, cores=8).threads == 8
     assert plan_threads(3, None, cores=8).threads == 2
     assert plan_threads(2, 4, cores=8).threads == 4
@@ -77,6 +80,8 @@ def test_thread_plan_never_exceeds_cores():
         plan_threads(4, None, cores=2)
     with pytest.raises(UserError):
         plan_threads(0, None, cores=2)
+    with pytest.raises(UserError):
+        plan_threads(None, 0, cores=2)
 
 
 def test_binding_beyond_loopback_needs_keys():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 import tritonclient.http as triton
 from rich.console import Console
-from serving_support import AUTH, KEY, build_app, expected_review_probability, image_bytes
+from serving_support import AUTH, KEY, build_app, expected_review_probability, image_bytes, scene_bytes
 from toy_submissions import write_toy_submission
 from tritonclient.utils import InferenceServerException
 
@@ -76,11 +77,17 @@ def test_concurrent_clients_each_get_their_own_answer(server):
         score = float(np.frombuffer(response.content[json_length:], dtype="<f4")[1])
         return score, float(expected_review_probability(batch)[0])
 
+    def served() -> float:
+        text = httpx.get(f"{server.url}/metrics", headers=AUTH).text
+        found = re.search(r'^saferkit_requests_total\{endpoint="/v2/models/\{name\}/infer",method="POST",status="200"\} (\S+)$',
+                          text, re.M)
+        return float(found.group(1)) if found else 0.0
+
+    before = served()
     with ThreadPoolExecutor(max_workers=8) as pool:
         for got, expected in pool.map(one, range(16)):
             assert abs(got - expected) < 1e-5
-    metrics = httpx.get(f"{server.url}/metrics", headers=AUTH).text
-    assert 'saferkit_requests_total{endpoint="/v2/models/{name}/infer",method="POST",status="200"} 16.0' in metrics
+    assert served() - before == 16
 
 
 def free_port() -> int:
@@ -135,13 +142,21 @@ def test_cli_serves_until_interrupted(tmp_path):
     assert (tmp_path / "audit.jsonl").read_text().count("/v1/models/toy-red/triage") == 1
 
 
-def test_demo_stage_serves_triages_and_stops(tmp_path):
+def test_demo_stage_serves_triages_matches_and_stops(tmp_path):
     from saferkit.demo import DemoContext
+    from saferkit.hashing import HashRecord, hash_bytes, write_hashlist
     from saferkit.serving import demo_stage
 
+    scene = scene_bytes(5)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "scene.png").write_bytes(scene)
+    write_hashlist([HashRecord("pdq", hash_bytes(scene, ("pdq",))["pdq"], "scene-5")], tmp_path / "list.csv")
     ctx = DemoContext(out=tmp_path, console=Console(file=open(os.devnull, "w")))
-    ctx.artifacts["submission_dir"] = write_toy_submission(tmp_path / "sub")
+    ctx.artifacts.update(submission_dir=write_toy_submission(tmp_path / "sub"), data_dir=tmp_path / "data",
+                         hashlist_path=tmp_path / "list.csv")
     demo_stage.run(ctx)
-    rows = [row for row in ctx.summary if row[0] == "serving"]
-    assert any("triage via HTTP" in what for _, what, _ in rows)
-    assert (tmp_path / "serving" / "audit.jsonl").read_text().count("triage") == 1
+    rows = [what for stage, what, _ in ctx.summary if stage == "serving"]
+    assert any("triage via HTTP" in what for what in rows)
+    assert "match via HTTP: 1 match(es)" in rows
+    audit = (tmp_path / "serving" / "audit.jsonl").read_text()
+    assert audit.count("/triage") == 1 and audit.count("/v1/match") == 1

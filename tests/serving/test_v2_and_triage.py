@@ -113,4 +113,18 @@ def test_openapi_document_needs_a_key_and_docs_are_off(client):
     assert client.get("/openapi.json").status_code == 401
     spec = client.get("/openapi.json", headers=AUTH).json()
     assert "/v2/models/{name}/infer" in spec["paths"] and "/v1/models/{name}/triage" in spec["paths"]
+    assert set(spec["components"]["securitySchemes"]) == {"bearer", "apiKey"}
+    assert spec["paths"]["/v2/health/live"]["get"]["security"] == []
     assert client.get("/docs", headers=AUTH).status_code == 404
+
+
+def test_labels_at_threshold_for_binary_and_multiclass():
+    from saferkit.serving.models import labels_at_threshold
+
+    probs = np.array([[0.7, 0.3], [0.2, 0.8]])
+    assert labels_at_threshold(["clear", "review"], 1, "review", 0.3, probs, probs[:, 1]) == ["review", "review"]
+    assert labels_at_threshold(["clear", "review"], 1, "review", 0.5, probs, probs[:, 1]) == ["clear", "review"]
+    three = np.array([[0.6, 0.1, 0.3], [0.1, 0.7, 0.2], [0.9, 0.05, 0.05]])
+    labels = ["none", "cat-a", "cat-b"]
+    assert labels_at_threshold(labels, 1, None, 0.35, three, 1 - three[:, 0]) == ["cat-b", "cat-a", "none"]
+    assert labels_at_threshold(labels, 2, "cat-b", 0.25, three, three[:, 2]) == ["cat-b", "cat-a", "none"]

@@ -1,0 +1,1 @@
+"""Files that `saferkit init` copies into a new team project (see baseline/scaffold.py)."""
