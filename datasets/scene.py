@@ -42,7 +42,7 @@ OCCLUDED_SHARE: dict[str, tuple[float, float]] = {
     "heavy": (0.35, 0.5),
 }
 DISTRACTORS = (2, 4)  # inclusive range of distractor shapes besides the slot object
-CLUTTER_SHAPES = (16, 30)
+CLUTTER_SHAPES = (12, 24)
 
 
 @lru_cache(maxsize=8)

@@ -56,7 +56,7 @@ MARKER_OUTLINES: dict[str, np.ndarray | None] = {
     "diamond": np.array([(0, -1), (0.65, 0), (0, 1), (-0.65, 0)], dtype=float),
 }
 RING_INNER = 0.55  # inner radius of the ring marker, relative to its outer radius
-RIM = 0.22  # width of a marker's contrasting rim, relative to its radius
+RIM = 0.28  # width of a marker's contrasting rim, relative to its radius
 
 DISTRACTOR_OUTLINES: dict[str, np.ndarray] = {
     "disc": _ellipse(0.85, 0.85),
