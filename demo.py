@@ -56,6 +56,12 @@ def _load_stages() -> list[tuple[str, Any]]:
     return stages
 
 
+def _stage_label(module_name: str) -> str:
+    """'saferkit.serving.scan_demo_stage' -> 'scan'; 'saferkit.hashing.demo_stage' -> 'hashing'."""
+    package, module = module_name.split(".")[-2:]
+    return module.removesuffix("demo_stage").rstrip("_") or package
+
+
 def run_demo(out: Path, *, overwrite: bool = True) -> DemoContext:
     """Run all stages into `out` and print a summary of what was produced and where."""
     out = Path(out)
@@ -67,7 +73,7 @@ def run_demo(out: Path, *, overwrite: bool = True) -> DemoContext:
     console = Console()
     ctx = DemoContext(out=out.resolve(), console=console)
     for name, module in _load_stages():
-        label = name.split(".")[-2] if name.endswith("demo_stage") else name
+        label = _stage_label(name)
         console.rule(f"[bold]{label}")
         started = time.perf_counter()
         module.run(ctx)

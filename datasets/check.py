@@ -87,20 +87,41 @@ def check_dataset(root: str | Path, *, verify_images: bool = False) -> CheckRepo
     return report
 
 
+def report_dict(report: CheckReport) -> dict[str, Any]:
+    """The check result as plain data (for `data check --json` and scripts)."""
+    return {
+        "root": str(report.root),
+        "ok": report.ok,
+        "layout": report.layout,
+        "provenance_problems": report.provenance_problems,
+        "layout_error": report.layout_error,
+        "missing_files": report.missing_files,
+        "unreadable_files": report.unreadable_files,
+        "counts": [
+            {"split": split, "class": category, "flag": int(flag), "images": count}
+            for (split, category, flag), count in sorted(report.counts.items())
+        ],
+        "total": sum(report.counts.values()),
+    }
+
+
 def print_report(report: CheckReport, console: Console) -> None:
     """Human-readable check result: verdict, problems, then counts per split and class."""
     verdict = "[bold green]valid[/]" if report.ok else "[bold red]NOT usable[/]"
-    console.print(f"{report.root}: {verdict} ({report.layout or 'no layout'})", highlight=False)
+    say = lambda text: console.print(text, highlight=False, soft_wrap=True)  # noqa: E731 - one-liner helper
+    say(f"{report.root}: {verdict} ({report.layout or 'no layout'})")
     if report.provenance_problems:
-        console.print(f"provenance: {'; '.join(report.provenance_problems)}", highlight=False)
+        say(f"provenance: {len(report.provenance_problems)} problem(s)")
+        for problem in report.provenance_problems:
+            say(f"  - {problem}")
     else:
-        console.print("provenance: ok", highlight=False)
+        say("provenance: ok")
     if report.layout_error:
-        console.print(f"layout: {report.layout_error}", highlight=False)
+        say(f"layout: {report.layout_error}")
     if report.missing_files:
-        console.print(f"missing files: {len(report.missing_files)} (e.g. {report.missing_files[0]})", highlight=False)
+        say(f"missing files: {len(report.missing_files)} (e.g. {report.missing_files[0]})")
     if report.unreadable_files:
-        console.print(f"unreadable images: {len(report.unreadable_files)} (e.g. {report.unreadable_files[0]})", highlight=False)
+        say(f"unreadable images: {len(report.unreadable_files)} (e.g. {report.unreadable_files[0]})")
     if report.counts:
         table = Table(title="images per split and class")
         for column in ("split", "class", "flag", "images"):

@@ -58,12 +58,18 @@ def synth(
 def check(
     root: Path = typer.Argument(..., help="A data folder: manifest.csv or an ImageFolder layout, plus provenance.json."),
     verify_images: bool = typer.Option(False, "--verify-images", help="Also decode every image (slower)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON instead of a table."),
 ) -> None:
     """Check a data folder's provenance file and layout, and count images per class and split."""
-    from saferkit.datasets.check import check_dataset, print_report
+    import json
+
+    from saferkit.datasets.check import check_dataset, print_report, report_dict
 
     report = check_dataset(root, verify_images=verify_images)
-    print_report(report, Console())
+    if as_json:
+        typer.echo(json.dumps(report_dict(report), indent=2))
+    else:
+        print_report(report, Console())
     if not report.ok:
         raise typer.Exit(1)
 

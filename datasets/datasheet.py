@@ -89,8 +89,9 @@ def render_datasheet(rows: Sequence[dict[str, Any]], config: SynthConfig, genera
         "scikit-image's CC0 brick, grass or gravel photographs or procedural noise or stripes, or `clutter` "
         "of small shapes), two to five distractor shapes (disc, ellipse, triangle, square, pentagon, hexagon, "
         "bar) and one slot object: in positives a marker of one category "
-        f"({', '.join(CATEGORIES)}), in negatives another distractor. Markers and distractors share sizes, "
-        "colours and placement; only the shape differs. No image depicts a person.",
+        f"({', '.join(CATEGORIES)}) drawn like a sticker with a thin light or dark rim, in negatives another "
+        "plain distractor. Markers and distractors share sizes, colours and placement; the marker's shape "
+        "and rim set it apart. No image depicts a person.",
         "",
         "Attributes (recorded per image; independent of the label unless listed under spurious correlations):",
         "",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -30,63 +31,71 @@ SUPERSAMPLE = 2  # draw at twice the size, then average down: smooth edges at sm
 
 # Object radius as a fraction of the image side, per `scale` group.
 SCALE_RADIUS: dict[str, tuple[float, float]] = {
-    "small": (0.055, 0.075),
-    "medium": (0.09, 0.115),
-    "large": (0.13, 0.165),
+    "small": (0.07, 0.085),
+    "medium": (0.1, 0.12),
+    "large": (0.14, 0.17),
 }
 # Share of the slot object hidden by an occluding card, per `occlusion` group.
 OCCLUDED_SHARE: dict[str, tuple[float, float]] = {
     "none": (0.0, 0.0),
-    "partial": (0.2, 0.35),
-    "heavy": (0.45, 0.6),
+    "partial": (0.15, 0.28),
+    "heavy": (0.35, 0.5),
 }
-DISTRACTORS = (2, 5)  # inclusive range of distractor shapes besides the slot object
-CLUTTER_SHAPES = (18, 34)
+DISTRACTORS = (2, 4)  # inclusive range of distractor shapes besides the slot object
+CLUTTER_SHAPES = (16, 30)
 
 
-def _gradient(size: int, dark: tuple[int, int, int], light: tuple[int, int, int], rng: np.random.Generator) -> np.ndarray:
+@lru_cache(maxsize=8)
+def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
+    ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
+    return xs, ys
+
+
+def _gradient(size: int, rng: np.random.Generator) -> Image.Image:
     angle = rng.uniform(0, 2 * math.pi)
-    ys, xs = np.mgrid[0:size, 0:size].astype(np.float32) / max(size - 1, 1)
+    xs, ys = _grid(size)
     t = xs * math.cos(angle) + ys * math.sin(angle)
-    t = (t - t.min()) / max(float(t.max() - t.min()), 1e-6)
-    return _tint(t, dark, light)
+    t -= t.min()
+    return Image.fromarray((t * (255.0 / max(float(t.max()), 1e-6))).astype(np.uint8))
 
 
-def _tint(t: np.ndarray, dark: tuple[int, int, int], light: tuple[int, int, int]) -> np.ndarray:
-    low = np.asarray(dark, dtype=np.float32)
-    high = np.asarray(light, dtype=np.float32)
-    return low + (high - low) * t[..., None]
+def _tint(grey: Image.Image, dark: tuple[int, int, int], light: tuple[int, int, int]) -> Image.Image:
+    """Map grey 0..255 linearly onto dark..light (a composite with grey as the mask does exactly that)."""
+    return Image.composite(Image.new("RGB", grey.size, light), Image.new("RGB", grey.size, dark), grey)
 
 
 def _background(kind: str, canvas: int, palette: Any, rng: np.random.Generator) -> tuple[Image.Image, float]:
     value, dark, light = background_colours(palette, rng)
     if kind == "texture":
-        texture = texture_patch(str(rng.choice(TEXTURE_KINDS)), rng, canvas)
-        pixels = _tint(texture, dark, light)
+        grey = texture_patch(_pick(rng, TEXTURE_KINDS), rng, canvas)
     else:
-        pixels = _gradient(canvas, dark, light, rng)
-    image = Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8))
+        grey = _gradient(canvas, rng)
+    image = _tint(grey, dark, light)
     if kind == "clutter":
         draw = ImageDraw.Draw(image)
-        for _ in range(int(rng.integers(CLUTTER_SHAPES[0], CLUTTER_SHAPES[1] + 1))):
-            radius = rng.uniform(0.025, 0.07) * canvas
+        count = int(rng.integers(CLUTTER_SHAPES[0], CLUTTER_SHAPES[1] + 1))
+        for u in rng.random((count, 8)).tolist():  # one draw for all shapes: much faster than many small ones
             draw_shape(
                 draw,
-                str(rng.choice(DISTRACTOR_KINDS)),
-                rng.uniform(0, canvas),
-                rng.uniform(0, canvas),
-                radius,
-                rng.uniform(0, 2 * math.pi),
-                object_colour(palette, rng, value),
+                DISTRACTOR_KINDS[int(u[0] * len(DISTRACTOR_KINDS))],
+                u[1] * canvas,
+                u[2] * canvas,
+                (0.02 + 0.03 * u[3]) * canvas,
+                u[4] * 2 * math.pi,
+                object_colour(palette, u[5:8], value),
             )
     return image, value
+
+
+def _pick(rng: np.random.Generator, options: tuple[str, ...]) -> str:
+    return options[int(rng.integers(len(options)))]
 
 
 def _occluder(cx: float, cy: float, radius: float, share: float, rng: np.random.Generator) -> list[tuple[float, float]]:
     """A card whose straight edge hides about `share` of the disc around (cx, cy)."""
     edge = covered_fraction_offset(share)
-    depth = 1 - edge + rng.uniform(0.4, 1.2)
-    half_width = rng.uniform(1.2, 2.0)
+    depth = 1 - edge + rng.uniform(0.2, 0.6)
+    half_width = rng.uniform(0.9, 1.4)
     card = np.array([(edge, -half_width), (edge + depth, -half_width), (edge + depth, half_width), (edge, half_width)])
     return place(card, cx, cy, radius, rng.uniform(0, 2 * math.pi))
 
@@ -110,17 +119,20 @@ def render_scene(row: Mapping[str, Any], size: int) -> Image.Image:
             x, y = rng.uniform(r, canvas - r, size=2)
             if math.hypot(x - cx, y - cy) > radius + r + 1:
                 break
-        draw_shape(draw, str(rng.choice(DISTRACTOR_KINDS)), x, y, r, rng.uniform(0, 2 * math.pi),
-                   object_colour(palette, rng, background_value))
+        draw_shape(draw, _pick(rng, DISTRACTOR_KINDS), x, y, r, rng.uniform(0, 2 * math.pi),
+                   object_colour(palette, rng.random(3), background_value))
 
-    slot_kind = row["category"] if int(row["flag"]) == 1 else str(rng.choice(DISTRACTOR_KINDS))
-    draw_shape(draw, slot_kind, cx, cy, radius, rng.uniform(0, 2 * math.pi), object_colour(palette, rng, background_value))
+    angle, colour = rng.uniform(0, 2 * math.pi), object_colour(palette, rng.random(3), background_value)
+    rim_level = int(rng.integers(215, 256)) if rng.random() < 0.5 else int(rng.integers(0, 41))
+    if int(row["flag"]) == 1:
+        draw_shape(draw, row["category"], cx, cy, radius, angle, colour, rim=(rim_level,) * 3)
+    else:
+        draw_shape(draw, _pick(rng, DISTRACTOR_KINDS), cx, cy, radius, angle, colour)
 
     share_low, share_high = OCCLUDED_SHARE[row["occlusion"]]
     if share_high > 0:
         card = _occluder(cx, cy, radius, rng.uniform(share_low, share_high), rng)
-        draw.polygon(card, fill=object_colour(palette, rng, background_value))
+        draw.polygon(card, fill=object_colour(palette, rng.random(3), background_value))
 
-    pixels = np.asarray(image.reduce(SUPERSAMPLE), dtype=np.float32)
-    pixels = apply_lighting(pixels, row["lighting"], rng)
-    return apply_device(pixels, row["device"], rng)
+    lit = apply_lighting(image.reduce(SUPERSAMPLE), row["lighting"], rng)
+    return apply_device(lit, row["device"], rng)

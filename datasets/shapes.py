@@ -14,6 +14,10 @@ import numpy as np
 from PIL import ImageDraw
 
 
+def _points(outline) -> list[tuple[float, float]]:
+    return outline if isinstance(outline, list) else [tuple(p) for p in np.asarray(outline, dtype=float).tolist()]
+
+
 def _regular(sides: int, radius: float = 1.0, phase: float = 0.0) -> np.ndarray:
     angles = phase + np.arange(sides) * (2 * math.pi / sides)
     return np.stack([np.cos(angles), np.sin(angles)], axis=1) * radius
@@ -42,14 +46,17 @@ def _ellipse(rx: float, ry: float, steps: int = 28) -> np.ndarray:
     return np.stack([np.cos(angles) * rx, np.sin(angles) * ry], axis=1)
 
 
-# Unit outlines. "ring" is drawn as an annulus (see draw_shape), not a polygon.
+# Unit outlines. Markers are drawn like stickers, with a thin contrasting rim (light
+# or dark at random, so it adds no brightness on average); distractors are plain.
+# "ring" is drawn as an annulus, not a polygon.
 MARKER_OUTLINES: dict[str, np.ndarray | None] = {
     "star": _star(),
     "ring": None,
     "cross": _cross(),
-    "diamond": np.array([(0, -1), (0.55, 0), (0, 1), (-0.55, 0)], dtype=float),
+    "diamond": np.array([(0, -1), (0.65, 0), (0, 1), (-0.65, 0)], dtype=float),
 }
 RING_INNER = 0.55  # inner radius of the ring marker, relative to its outer radius
+RIM = 0.22  # width of a marker's contrasting rim, relative to its radius
 
 DISTRACTOR_OUTLINES: dict[str, np.ndarray] = {
     "disc": _ellipse(0.85, 0.85),
@@ -61,14 +68,20 @@ DISTRACTOR_OUTLINES: dict[str, np.ndarray] = {
     "bar": _rect(1.0, 0.28),
 }
 DISTRACTOR_KINDS: tuple[str, ...] = tuple(DISTRACTOR_OUTLINES)
+_OUTLINE_POINTS: dict[str, list[tuple[float, float]]] = {
+    kind: _points(outline)
+    for kind, outline in {**DISTRACTOR_OUTLINES, **MARKER_OUTLINES}.items()
+    if outline is not None
+}
 
 
-def place(outline: np.ndarray, cx: float, cy: float, radius: float, angle: float) -> list[tuple[float, float]]:
-    """Scale, rotate and move a unit outline into image coordinates."""
-    c, s = math.cos(angle), math.sin(angle)
-    rotation = np.array([[c, -s], [s, c]])
-    points = outline @ rotation.T * radius + (cx, cy)
-    return [tuple(p) for p in points.tolist()]
+def place(outline, cx: float, cy: float, radius: float, angle: float) -> list[tuple[float, float]]:
+    """Scale, rotate and move a unit outline (array or list of points) into image coordinates.
+
+    Plain Python on purpose: for a dozen points it is several times faster than numpy.
+    """
+    c, s = math.cos(angle) * radius, math.sin(angle) * radius
+    return [(x * c - y * s + cx, x * s + y * c + cy) for x, y in _points(outline)]
 
 
 def draw_shape(
@@ -79,16 +92,29 @@ def draw_shape(
     radius: float,
     angle: float,
     colour: tuple[int, int, int],
+    rim: tuple[int, int, int] | None = None,
 ) -> None:
-    """Draw one marker or distractor, filled with `colour`."""
+    """Draw one marker or distractor filled with `colour`, optionally with a contrasting `rim`.
+
+    Markers are drawn as stickers (with a rim); distractors are not.
+    """
+    rim_width = max(2, round(radius * RIM))
     if kind == "ring":
         width = max(1, round(radius * (1 - RING_INNER)))
-        draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), outline=colour, width=width)
+        box = (cx - radius, cy - radius, cx + radius, cy + radius)
+        if rim is None:
+            draw.ellipse(box, outline=colour, width=width)
+            return
+        draw.ellipse(box, outline=rim, width=width + rim_width)
+        inset = rim_width
+        inner = (box[0] + inset, box[1] + inset, box[2] - inset, box[3] - inset)
+        draw.ellipse(inner, outline=colour, width=max(1, width - rim_width))
         return
-    outline = MARKER_OUTLINES.get(kind)
-    if outline is None:
-        outline = DISTRACTOR_OUTLINES[kind]
-    draw.polygon(place(outline, cx, cy, radius, angle), fill=colour)
+    points = place(_OUTLINE_POINTS[kind], cx, cy, radius, angle)
+    if rim is None:
+        draw.polygon(points, fill=colour)
+    else:
+        draw.polygon(points, fill=colour, outline=rim, width=rim_width)
 
 
 def covered_fraction_offset(fraction: float) -> float:

@@ -47,13 +47,23 @@ def fmt(value: float | None) -> str:
     return f"{value:.4g}"
 
 
-def quote_metric(path: str, metric: Any) -> str:
-    """A metric as evidence: `path = value (CI low–high)`, with the report's note if any."""
+def ci_label(report: dict[str, Any]) -> str:
+    """'95% CI' when the report states its confidence level, else plain 'CI'."""
+    config = report.get("config") if isinstance(report.get("config"), dict) else {}
+    level = _number(config.get("confidence", config.get("ci_level")))
+    return f"{level * 100:g}% CI" if level is not None and 0 < level < 1 else "CI"
+
+
+def quote_metric(path: str, metric: Any, label: str = "CI") -> str:
+    """A metric as evidence: `path = value (CI low–high)`, where it was found, and the report's note if any."""
     if isinstance(metric, dict):
         text = f"{path} = {fmt(_number(metric.get('value')))}"
         low, high = _number(metric.get("ci_low")), _number(metric.get("ci_high"))
         if low is not None or high is not None:
-            text += f" (95% CI {fmt(low)}–{fmt(high)})"
+            text += f" ({label} {fmt(low)}–{fmt(high)})"
+        where = [f"{key} {metric[key]}" for key in ("attribute", "group") if isinstance(metric.get(key), str)]
+        if where:
+            text += f" [{', '.join(where)}]"
         if metric.get("note"):
             text += f" [note: {metric['note']}]"
         return text
@@ -61,10 +71,21 @@ def quote_metric(path: str, metric: Any) -> str:
 
 
 def _invalid_section(report: dict[str, Any], path: str) -> str | None:
-    section = path.split(".")[0]
-    for entry in report.get("sections_invalid") or []:
-        if isinstance(entry, dict) and entry.get("section") == section:
-            return str(entry.get("reason") or "no reason given")
+    """Why the report marks the part holding `path` invalid, or None.
+
+    An entry such as "variants/test_conflicting" covers the paths under it; an
+    entry inside a section ("robustness/jpeg/3") also covers that section's
+    summaries ("robustness.max_auc_drop"), which are only as good as every part.
+    """
+    wanted = path.split(".")
+    entries = report.get("sections_invalid")
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("section"), str):
+            continue
+        parts = entry["section"].replace(".", "/").split("/")
+        overlap = min(len(parts), len(wanted))
+        if parts[:overlap] == wanted[:overlap] or (parts[0] == wanted[0] and len(wanted) == 2):
+            return f"{entry['section']}: {entry.get('reason') or 'no reason given'}"
     return None
 
 
@@ -72,11 +93,11 @@ def _read(report: dict[str, Any], path: str, bound: str) -> tuple[float | None, 
     """(point estimate, cautious bound, quoted evidence, why it is unusable or None)."""
     reason = _invalid_section(report, path)
     if reason is not None:
-        return None, None, f"{path}: section marked invalid", f"the report marks the '{path.split('.')[0]}' section invalid ({reason})"
+        return None, None, f"{path}: marked invalid", f"the report marks part of what {path} rests on invalid ({reason})"
     metric = lookup(report, path)
     if metric is _MISSING:
         return None, None, f"{path}: absent", f"the report has no {path}"
-    quoted = quote_metric(path, metric)
+    quoted = quote_metric(path, metric, ci_label(report))
     value = _number(metric.get("value")) if isinstance(metric, dict) else _number(metric)
     if value is None:
         note = metric.get("note") if isinstance(metric, dict) else None
@@ -105,13 +126,17 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
         if unusable is None:
             value = cautious = value - other_value
             path = f"{path} − {measure['minus']}"
-            quoted += f" = {fmt(value)}"
+            if measure.get("absolute"):
+                value = cautious = abs(value)
+                path = f"|{path}|"
+            quoted += f"; {'gap' if measure.get('absolute') else 'difference'} = {fmt(value)}"
     rule = f"{_BOUND_WORDS[bound]} {op} {fmt(limit)} ({measure['limit']})"
     evidence = f"{quoted}; rule: {rule}"
     if unusable is not None:
         return Decision(INSUFFICIENT, evidence, unusable)
     if _within(cautious, op, limit):
-        return Decision(PASS, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is within the limit {fmt(limit)}")
+        side = "at or below" if op == "<=" else "at or above"
+        return Decision(PASS, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is {side} the limit {fmt(limit)}")
     side = "above" if op == "<=" else "below"
     if bound != "value" and _within(value, op, limit):
         return Decision(
@@ -127,7 +152,7 @@ def decide_claims(report: dict[str, Any], profile: Profile) -> Decision:
     """Every metric the team claimed must be confirmed by what the harness measured."""
     reason = _invalid_section(report, "claims")
     if reason is not None:
-        return Decision(INSUFFICIENT, "claims: section marked invalid", f"the report marks the claims section invalid ({reason})")
+        return Decision(INSUFFICIENT, "claims: marked invalid", f"the report marks the claims invalid ({reason})")
     claims = lookup(report, "claims")
     if claims is _MISSING or not isinstance(claims, list):
         return Decision(INSUFFICIENT, "claims: absent", "the report has no claims section")
@@ -137,18 +162,23 @@ def decide_claims(report: dict[str, Any], profile: Profile) -> Decision:
         return Decision(PASS, "no claims declared", "the team declared no metrics, so none can be misstated")
     parts, decisions = [], []
     for claim in claims:
+        if not isinstance(claim, dict):
+            parts.append(repr(claim))
+            decisions.append(Decision(INSUFFICIENT, repr(claim), "a claims entry is not an object"))
+            continue
         metric = str(claim.get("metric", "?"))
         verdict = claim.get("verdict")
-        quoted = f"{metric}: declared {fmt(_number(claim.get('declared')))}, measured " + quote_metric(
-            "", claim.get("measured")
-        ).lstrip(" =") + f" -> {verdict}"
+        measured = quote_metric("", claim.get("measured"), ci_label(report)).lstrip(" =")
+        quoted = f"{metric}: declared {fmt(_number(claim.get('declared')))}, measured {measured} -> {verdict}"
         parts.append(quoted)
         if verdict == "confirmed":
             decisions.append(Decision(PASS, quoted, f"{metric} confirmed"))
         elif verdict == "not-confirmed":
-            decisions.append(Decision(FAIL, quoted, f"the claimed {metric} was not confirmed by measurement"))
+            direction = f" (the claim lies {claim['direction']} the interval)" if isinstance(claim.get("direction"), str) else ""
+            decisions.append(Decision(FAIL, quoted, f"the claimed {metric} was not confirmed by measurement{direction}"))
         else:
-            decisions.append(Decision(INSUFFICIENT, quoted, f"the claimed {metric} could not be measured"))
+            reason = f": {claim['why']}" if isinstance(claim.get("why"), str) else ""
+            decisions.append(Decision(INSUFFICIENT, quoted, f"the claimed {metric} could not be measured{reason}"))
     combined = combine(decisions)
     why = combined.why if combined.result != PASS else f"all {len(claims)} claimed metric(s) confirmed"
     return Decision(combined.result, "; ".join(parts), why)

@@ -28,6 +28,12 @@ PRINCIPLES = (
     "no-promotion-of-unethical-tools",
     "cybersecurity",
 )
+# How each source framework is named to readers.
+FRAMEWORK_NAMES = {
+    "interpol-unicri-toolkit": "INTERPOL/UNICRI AI Toolkit",
+    "eu-ai-act": "EU AI Act",
+    "hub": "AI for Safer Children hub",
+}
 # Files listed first, in this order, on the scorecard; any other *.yaml follows by name.
 CRITERIA_ORDER = ("lawfulness", "harm", "autonomy", "fairness", "governance", "data", "hub")
 
@@ -67,6 +73,11 @@ class Criterion:
             also_reads=tuple(data.get("also_reads", ())),
             measures=tuple(dict(measure) for measure in data.get("measures", ())),
         )
+
+    @property
+    def source_labels(self) -> list[str]:
+        """Sources as readers see them, e.g. 'EU AI Act: Art. 14 Human oversight'."""
+        return [f"{FRAMEWORK_NAMES[s['framework']]}: {s['ref']}" for s in self.sources]
 
     @property
     def asks_team(self) -> bool:

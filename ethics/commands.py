@@ -22,8 +22,9 @@ def results_table(card: dict[str, Any], title: str) -> Table:
     """A terminal table of per-criterion results (shared by the command and the demo)."""
     table = Table(title=title, show_lines=False)
     table.add_column("criterion", no_wrap=True)
-    for column in ("kind", "req", "result", "why"):
-        table.add_column(column, overflow="fold")
+    for column in ("kind", "req", "result"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("why", overflow="fold", ratio=1)
     for row in card["criteria"]:
         style = RESULT_STYLE[row["result"]]
         table.add_row(row["id"], row["kind"], "yes" if row["required"] else "no", f"[{style}]{row['result']}[/]", row["why"])
@@ -85,6 +86,9 @@ def review_command(
     submission: Path = typer.Argument(..., help="Submission folder or .zip to review."),
     out: Path = typer.Option(Path("review.yaml"), "--out", help="Review file to write (an earlier one for the same submission is updated)."),
     reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Your name (asked for when left out)."),
+    report: Optional[Path] = typer.Option(
+        None, "--report", help="This submission's report.json: shows the measured results before you decide."
+    ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a review file that belongs to another submission."),
 ) -> None:
     """Walk through the reviewer criteria in the terminal and write the review file."""
@@ -105,6 +109,15 @@ def review_command(
         elif not overwrite:
             raise UserError(f"{out} is a review of another submission; choose another --out or pass --overwrite.")
 
+    context = review_context(loaded.manifest)
+    if report is not None:
+        from saferkit.ethics.scorecard import check_submission
+
+        card = check_submission(submission, report)
+        for row in card["criteria"]:
+            if row["kind"] == "automatic":
+                context[f"{row['id']} ({row['result']})"] = row["evidence"]
+
     def ask(prompt: str, default: Optional[str] = None, choices: Optional[list[str]] = None) -> str:
         kind = click.Choice(choices) if choices else click.STRING
         return click.prompt(prompt, default=default, type=kind, show_choices=bool(choices), err=True)
@@ -112,7 +125,7 @@ def review_command(
     document = walk_through(
         submission_sha256=loaded.sha256,
         submission_label=f"{loaded.name} {loaded.version}",
-        context=review_context(loaded.manifest),
+        context=context,
         ask=ask,
         say=lambda text: typer.echo(text, err=True),
         previous=previous,
@@ -147,7 +160,7 @@ def criteria_command(
     for column in ("kind", "req", "principle", "title", "sources"):
         table.add_column(column, overflow="fold")
     for c in chosen:
-        sources = "; ".join(f"{s['framework']}: {s['ref']}" for s in c.sources)
+        sources = "; ".join(c.source_labels)
         table.add_row(c.id, c.kind, "yes" if c.required else "no", c.principle, c.title, sources)
     Console().print(table)
 

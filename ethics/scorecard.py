@@ -119,7 +119,7 @@ def build_scorecard(
                 "title": criterion.title,
                 "principle": criterion.principle,
                 "sub_principle": criterion.sub_principle,
-                "sources": [f"{s['framework']}: {s['ref']}" for s in criterion.sources],
+                "sources": criterion.source_labels,
                 "kind": criterion.kind,
                 "required": profile.is_required(criterion),
                 "result": decision.result,
@@ -200,3 +200,29 @@ def check_submission(
         review=review,
         known_digests=training_digests(list(training_data or [])),
     )
+
+
+def read_scorecard(path: str | Path, submission_sha256: str | None = None) -> dict[str, Any]:
+    """Read and validate scorecard.json (for the hub); refuse one made for another submission.
+
+    A card that passes this check is what the gate wrote: the schema also
+    refuses `qualified: true` beside a required criterion that did not pass.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "scorecard.json"
+    if not path.is_file():
+        raise UserError(f"scorecard {path} does not exist; write one with `saferkit ethics check`.")
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"scorecard {path} is not valid JSON ({exc}); run `saferkit ethics check` again.") from None
+    problems = scorecard_problems(card)
+    if problems:
+        raise UserError(f"scorecard {path} is not a valid scorecard: {'; '.join(problems[:5])}.")
+    if submission_sha256 is not None and card["submission_sha256"] != submission_sha256:
+        raise UserError(
+            f"scorecard {path} is for submission {card['submission_sha256'][:16]}…, not {submission_sha256[:16]}…; "
+            "check this submission with `saferkit ethics check`."
+        )
+    return card

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -104,11 +104,11 @@ class Submission:
         positive = self.output.get("positive_label")
         return self.labels.index(positive) if positive is not None else 1
 
-    @property
+    @cached_property
     def model_sha256(self) -> str:
         return bytes_sha256(self.model_bytes)
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         """Digest of what the harness reads (model + manifest), the same for a folder or its zip."""
         return files_digest({MODEL_FILE: self.model_sha256, MANIFEST_FILE: bytes_sha256(self.manifest_bytes)})

@@ -16,6 +16,7 @@ _EXPORTS = {
     "hash_bytes": "saferkit.hashing.hashers",
     "hash_file": "saferkit.hashing.hashers",
     "hash_bytes_partial": "saferkit.hashing.hashers",
+    "hash_image": "saferkit.hashing.hashers",
     "DecodePolicy": "saferkit.hashing.decode",
     "decode_rgb": "saferkit.hashing.decode",
     "MAX_IMAGE_PIXELS": "saferkit.hashing.decode",
@@ -25,6 +26,8 @@ _EXPORTS = {
     "read_hashlist": "saferkit.hashing.hashlist",
     "write_hashlist": "saferkit.hashing.hashlist",
     "ALL_ALGOS": "saferkit.hashing.algorithms",
+    "ALGORITHMS": "saferkit.hashing.algorithms",
+    "MAX_PIXELS": "saferkit.hashing.decode",
     "DEFAULT_ALGOS": "saferkit.hashing.algorithms",
     "DIHEDRAL_VARIANTS": "saferkit.hashing.algorithms",
 }

@@ -6,12 +6,14 @@ CLI can validate names without importing numpy, Pillow or pdqhash.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 CRYPTO_ALGOS = ("md5", "sha1", "sha256")
 IMAGEHASH_ALGOS = ("phash", "dhash", "ahash", "whash")
 PERCEPTUAL_ALGOS = ("pdq",) + IMAGEHASH_ALGOS
 ALL_ALGOS = CRYPTO_ALGOS + PERCEPTUAL_ALGOS
+ALGORITHMS = ALL_ALGOS  # the name serving uses
 DEFAULT_ALGOS = ("md5", "sha1", "sha256", "pdq", "phash", "dhash")
 
 # Hex digits of each cryptographic digest.
@@ -49,8 +51,9 @@ DIHEDRAL_VARIANTS = (
 )
 
 
+@lru_cache(maxsize=1024)
 def canonical_name(name: str) -> str:
-    """Lower-case a hash type name and map known aliases onto saferkit's names."""
+    """Lower-case a hash type name and map known aliases onto saferkit's names (cached: lists repeat them)."""
     key = name.strip().lower()
     return ALIASES.get(key, key)
 

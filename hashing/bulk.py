@@ -216,3 +216,23 @@ def hash_to_file(
                 on_row(row)
     return summary
 
+
+
+def read_rows(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
+    """Stream back the rows `hash_to_file` wrote (CSV or JSONL)."""
+    path = Path(path)
+    if not path.is_file():
+        raise HashingError(f"{path} does not exist; pass the output of `saferkit hash`.")
+    with open(path, encoding="utf-8", newline="") as handle:
+        if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except ValueError as exc:
+                        raise HashingError(f"{path} line {number} is not JSON: {exc}") from exc
+        else:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "path" not in reader.fieldnames:
+                raise HashingError(f"{path} is not `saferkit hash` output (no 'path' column).")
+            yield from reader

@@ -22,10 +22,13 @@ hashing_app = typer.Typer(help="Hashing benchmarks and tools.", no_args_is_help=
 ALGO_HELP = "Algorithms, repeat or comma-separate: md5, sha1, sha256, pdq, phash, dhash, ahash, whash, or all. Default: md5,sha1,sha256,pdq,phash,dhash."
 
 
-def _policy(exif_transpose: bool, alpha: str, max_pixels: Optional[int]):
+def _policy(exif_transpose: bool, alpha: str, max_pixels: Optional[int], pdq_max_side: Optional[int] = None):
     from saferkit.hashing.decode import MAX_IMAGE_PIXELS, DecodePolicy
 
-    return DecodePolicy(exif_transpose=exif_transpose, alpha=alpha, max_pixels=max_pixels or MAX_IMAGE_PIXELS)
+    return DecodePolicy(exif_transpose=exif_transpose, alpha=alpha, max_pixels=max_pixels or MAX_IMAGE_PIXELS, pdq_max_side=pdq_max_side)
+
+
+PDQ_SIDE_HELP = "Opt-in speed-up: shrink PDQ's input so its longer side is at most this (the PDQ paper suggests 512). Default: PDQ sees the decoded image, for conformance."
 
 
 def _progress():
@@ -72,13 +75,14 @@ def hash_command(
     exif_transpose: bool = typer.Option(False, "--exif-transpose", help="Hash the image as viewers show it (EXIF orientation applied). Default: raw pixel order, like the PDQ reference."),
     alpha: str = typer.Option("drop", "--alpha", help="Transparent pixels: drop (keep the colours under them, as the PDQ reference does) or white (composite onto white)."),
     max_pixels: Optional[int] = typer.Option(None, "--max-pixels", help="Refuse images with more pixels than this (decompression bombs). Default: 100,000,000."),
+    pdq_max_side: Optional[int] = typer.Option(None, "--pdq-max-side", help=PDQ_SIDE_HELP),
 ) -> None:
     """Hash files: PDQ, pHash/dHash/aHash/wHash and MD5/SHA-1/SHA-256 from one read and one decode."""
     from saferkit.hashing.algorithms import normalize_algos
     from saferkit.hashing.bulk import HashSummary, RowWriter, hash_paths, output_columns
 
     names = normalize_algos(algo)
-    policy = _policy(exif_transpose, alpha, max_pixels)
+    policy = _policy(exif_transpose, alpha, max_pixels, pdq_max_side)
     total = _count_files(paths)
     rows = hash_paths(paths, names, workers=workers or None, policy=policy, hash_size=hash_size, dihedral=dihedral)
     summary = HashSummary()
@@ -103,7 +107,7 @@ def hash_command(
 
 def match_command(
     paths: List[Path] = typer.Argument(..., help="Files or folders to check (walked recursively)."),
-    lists: List[Path] = typer.Option(..., "--list", "-l", help="Hash list(s) to match against (CSV, JSONL, text, VICS JSON); repeat for several."),
+    lists: List[Path] = typer.Option(..., "--list", "-l", help="Hash list(s) to match against (CSV, JSONL, text, VICS JSON, or a folder from `hashlist prepare`); repeat for several."),
     threshold: Optional[int] = typer.Option(None, "--threshold", "-t", help="Hamming threshold in bits for perceptual hashes (default: PDQ 31, pHash/dHash 10, aHash/wHash 8). Digests match exactly."),
     dihedral: bool = typer.Option(False, "--dihedral", help="Also match the eight PDQ rotations/mirrors of each file."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write every match (and every file error) to this CSV or JSONL file."),
@@ -112,6 +116,7 @@ def match_command(
     hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type of one-hash-per-line text lists (default: from the length)."),
     workers: int = typer.Option(0, "--workers", "-j", help="Processes to use (0 = all cores)."),
     exif_transpose: bool = typer.Option(False, "--exif-transpose", help="Hash images as viewers show them (EXIF orientation applied)."),
+    pdq_max_side: Optional[int] = typer.Option(None, "--pdq-max-side", help=PDQ_SIDE_HELP),
 ) -> None:
     """Match files against hash lists: exact digests, PDQ and 64-bit perceptual hashes by Hamming distance."""
     from saferkit.hashing.algorithms import ALL_ALGOS
@@ -120,14 +125,16 @@ def match_command(
 
     matcher = HashMatcher(lists, strict=strict, fmt=list_format, hash_type=hash_type)
     for loaded in matcher.lists:
-        note = f", {loaded.skipped} malformed line(s) skipped (first at line {loaded.errors[0][0]}: {loaded.errors[0][1]})" if loaded.skipped else ""
+        note = f", {loaded.skipped} malformed line(s) skipped" if loaded.skipped else ""
+        if loaded.errors:
+            note += f" (first at line {loaded.errors[0][0]}: {loaded.errors[0][1]})"
         console.print(f"list {loaded.name}: " + (", ".join(f"{n:,} {t}" for t, n in sorted(loaded.rows.items())) or "no usable hashes") + note)
     algos = [name for name in ALL_ALGOS if name in matcher.hash_types]
     if not algos:
         from saferkit.hashing.errors import HashingError
 
         raise HashingError("the lists hold no usable hashes; check them with `saferkit hashlist info`.")
-    policy = _policy(exif_transpose, "drop", None)
+    policy = _policy(exif_transpose, "drop", None, pdq_max_side)
     total = _count_files(paths)
     rows = hash_paths(paths, algos, workers=workers or None, policy=policy, dihedral=dihedral)
     columns = ["path", "list", "id", "hash_type", "distance", "category", "source", "variant", "error"]
@@ -229,6 +236,42 @@ def hashlist_info(
             table.add_row(label, value, f"{count:,}")
     Console().print(table)
     _print_errors(reader)
+
+
+@hashlist_app.command("build")
+def hashlist_build(
+    hashes: Path = typer.Argument(..., help="Output of `saferkit hash` (.csv or .jsonl)."),
+    target: Path = typer.Argument(..., help="List to write (.csv, .jsonl, .txt or .json for VICS)."),
+    algo: Optional[List[str]] = typer.Option(None, "--algo", "-a", help="Hashes to put on the list (default: every hash column present)."),
+    category: str = typer.Option("", "--category", help="Category for every entry."),
+    source: str = typer.Option("", "--source", help="Source for every entry."),
+    to_format: Optional[str] = typer.Option(None, "--to", help="csv, jsonl, text or vics (default: from the extension)."),
+) -> None:
+    """Make a hash list from `saferkit hash` output (rows with errors are left out; ids are the paths)."""
+    from saferkit.hashing.algorithms import ALL_ALGOS, normalize_algos
+    from saferkit.hashing.bulk import read_rows
+    from saferkit.hashing.hashlist import records_from_rows, write_hashlist
+
+    names = normalize_algos(algo) if algo else ALL_ALGOS
+    written = write_hashlist(records_from_rows(read_rows(hashes), names, category=category, source=source), target, to_format)
+    console.print(f"wrote {written:,} hash(es) to {target}")
+
+
+@hashlist_app.command("prepare")
+def hashlist_prepare(
+    lists: List[Path] = typer.Argument(..., help="Lists to load (CSV, JSONL, text, VICS JSON)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write; pass it to `saferkit match --list` later."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on the first malformed line instead of skipping it."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Format of the lists (default: from the extension)."),
+    hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type of one-hash-per-line text lists."),
+) -> None:
+    """Parse lists once into a memory-mapped index folder, so big lists open instantly in `saferkit match`."""
+    from saferkit.hashing.matcher import HashMatcher
+
+    matcher = HashMatcher(lists, strict=strict, fmt=fmt, hash_type=hash_type)
+    matcher.save(out)
+    skipped = sum(loaded.skipped for loaded in matcher.lists)
+    console.print(f"prepared {len(matcher):,} hash(es) from {len(lists)} list(s) in {out}; skipped {skipped:,} malformed line(s).")
 
 
 @hashing_app.command("bench")

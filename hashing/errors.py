@@ -17,3 +17,15 @@ class HashingError(UserError):
     def __init__(self, message: str, *, kind: str = "option", exit_code: int | None = None) -> None:
         super().__init__(message, exit_code=exit_code)
         self.kind = kind
+
+
+class HashFailure(str):
+    """Why one file could not be hashed: the message as a `str` (what callers print and store),
+    plus `kind` (one of `ERROR_KINDS`) for counting."""
+
+    kind: str
+
+    def __new__(cls, message: str, kind: str = "corrupt") -> "HashFailure":
+        value = super().__new__(cls, message)
+        value.kind = kind
+        return value

@@ -20,8 +20,8 @@ from saferkit.hashing.algorithms import (
     PDQ_LOW_QUALITY,
     normalize_algos,
 )
-from saferkit.hashing.decode import DEFAULT_POLICY, DecodePolicy, decode_rgb
-from saferkit.hashing.errors import HashingError
+from saferkit.hashing.decode import DEFAULT_POLICY, IMAGEHASH_MIN_SIDE, DecodePolicy, decode_rgb
+from saferkit.hashing.errors import HashFailure, HashingError
 
 
 def bits_to_hex(bits: np.ndarray) -> str:
@@ -63,10 +63,31 @@ def _perceptual(data: bytes, algos: tuple[str, ...], policy: DecodePolicy, hash_
     wanted = [name for name in algos if name not in CRYPTO_ALGOS]
     if not wanted and not dihedral:
         return {}
-    image = decode_rgb(data, policy)
+    return _hash_rgb(decode_rgb(data, policy), wanted, hash_size, dihedral, policy.pdq_max_side)
+
+
+def hash_image(
+    image,
+    algos: Iterable[str] | str | None = None,
+    *,
+    hash_size: int = DEFAULT_HASH_SIZE,
+    dihedral: bool = False,
+    policy: DecodePolicy = DEFAULT_POLICY,
+) -> dict[str, Any]:
+    """Perceptual hashes of an in-memory PIL image (converted to RGB by the decode policy's rules).
+
+    For images that never were files (benchmarks, transforms); digests need bytes, so none here.
+    """
+    from saferkit.hashing.decode import to_rgb
+
+    wanted = [name for name in normalize_algos(algos) if name not in CRYPTO_ALGOS]
+    return _hash_rgb(to_rgb(image, policy.alpha), wanted, hash_size, dihedral, policy.pdq_max_side)
+
+
+def _hash_rgb(image, wanted: list[str], hash_size: int, dihedral: bool, pdq_max_side: int | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {"width": image.width, "height": image.height}
     if "pdq" in wanted or dihedral:
-        rgb = np.asarray(image)
+        rgb = np.asarray(_shrink_for_pdq(image, pdq_max_side))
         if dihedral:
             variants, quality = pdq_dihedral_from_rgb(rgb)
             result["pdq_dihedral"] = variants
@@ -78,9 +99,23 @@ def _perceptual(data: bytes, algos: tuple[str, ...], policy: DecodePolicy, hash_
     others = [name for name in wanted if name in IMAGEHASH_ALGOS]
     if others:
         grey = image.convert("L")
+        factor = min(grey.size) // IMAGEHASH_MIN_SIDE
+        if factor >= 2:
+            grey = grey.reduce(factor)
         for name in others:
             result[name] = _imagehash(name, grey, hash_size)
     return result
+
+
+def _shrink_for_pdq(image, max_side: int | None):
+    """Opt-in only (`DecodePolicy.pdq_max_side`): box-shrink PDQ's input, keeping the aspect ratio."""
+    if not max_side or max(image.size) <= max_side:
+        return image
+    from PIL import Image
+
+    scale = max_side / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BOX)
 
 
 def hash_bytes(
@@ -99,7 +134,7 @@ def hash_bytes(
     """
     result, error = hash_bytes_partial(data, algos, policy=policy, hash_size=hash_size, dihedral=dihedral)
     if error is not None:
-        raise error
+        raise HashingError(error, kind=error.kind)
     return result
 
 
@@ -110,8 +145,11 @@ def hash_bytes_partial(
     policy: DecodePolicy = DEFAULT_POLICY,
     hash_size: int = DEFAULT_HASH_SIZE,
     dihedral: bool = False,
-) -> tuple[dict[str, Any], HashingError | None]:
-    """Like `hash_bytes`, but keeps the digests of a file that does not decode and returns the error."""
+) -> tuple[dict[str, Any], HashFailure | None]:
+    """Like `hash_bytes`, but keeps the digests of a file that does not decode and returns the error.
+
+    The error is a `str` (the message) with a `kind` attribute (see `errors.ERROR_KINDS`).
+    """
     names = normalize_algos(algos)
     if hash_size < 2:
         raise HashingError("hash size must be at least 2.")
@@ -119,7 +157,9 @@ def hash_bytes_partial(
     try:
         result.update(_perceptual(data, names, policy, hash_size, dihedral))
     except HashingError as exc:
-        return result, exc
+        return result, HashFailure(str(exc), exc.kind)
+    except Exception as exc:  # noqa: BLE001 - a library tripping on one odd image must not end a run
+        return result, HashFailure(f"hashing failed on this image: {type(exc).__name__}: {exc}", "corrupt")
     return result, None
 
 

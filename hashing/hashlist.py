@@ -93,17 +93,18 @@ class HashListReader:
 
     def __init__(self, path: str | os.PathLike, fmt: str | None = None, *, strict: bool = False, hash_type: str | None = None) -> None:
         self.path = Path(path)
+        if not self.path.is_file():
+            raise HashingError(f"hash list {self.path} does not exist or is not a file.")
         self.fmt = detect_format(self.path, fmt)
         self.strict = strict
         self.hash_type = canonical_name(hash_type) if hash_type else None
         self.errors: list[tuple[int, str]] = []
         self.skipped = 0
         self.read = 0
-        if not self.path.is_file():
-            raise HashingError(f"hash list {self.path} does not exist or is not a file.")
 
     def __iter__(self) -> Iterator[HashRecord]:
         parse = {"csv": self._csv, "jsonl": self._jsonl, "text": self._text, "vics": self._vics}[self.fmt]
+        name = self.path.name
         for line, record in parse():
             if isinstance(record, str):
                 self._bad(line, record)
@@ -114,7 +115,7 @@ class HashListReader:
                 self._bad(line, str(exc))
                 continue
             if not record.id:
-                record.id = f"{self.path.name}:{line}"
+                record.id = f"{name}:{line}"
             self.read += 1
             yield record
 
@@ -182,6 +183,7 @@ class HashListReader:
         )
 
     def _text(self) -> Iterator[tuple[int, HashRecord | str]]:
+        name = self.path.name
         with self._open() as handle:
             for line, text in enumerate(handle, start=1):
                 value = text.strip()
@@ -192,7 +194,7 @@ class HashListReader:
                 if hash_type is None:
                     yield line, f"cannot tell the hash type of a {len(value)}-digit value; pass --hash-type"
                     continue
-                yield line, HashRecord(hash_type=hash_type, hash=value, id=f"{self.path.name}:{line}", source=self.path.name)
+                yield line, HashRecord(hash_type=hash_type, hash=value, id=f"{name}:{line}", source=name)
 
     def _vics(self) -> Iterator[tuple[int, HashRecord | str]]:
         with self._open() as handle:

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -29,6 +30,7 @@ from saferkit.hashing.errors import HashingError
 ENGINES = ("auto", "mih", "brute", "faiss")
 SEAL_ROWS = 4096  # tail rows scanned by brute force before they are indexed
 QUERY_BLOCK = 128  # queries searched together (bounds scratch memory)
+SEARCH_THREADS = os.cpu_count() or 1
 FORMAT_VERSION = 1
 
 
@@ -92,7 +94,8 @@ class HashIndex:
 
     def pack(self, hashes_hex: Sequence[str]) -> np.ndarray:
         """Hex hashes -> packed words, checking each has this index's length."""
-        hashes_hex = [h.strip().lower() for h in hashes_hex]
+        if set(map(len, hashes_hex)) - {self.hex_length}:
+            hashes_hex = [h.strip() for h in hashes_hex]
         bad = next((h for h in hashes_hex if len(h) != self.hex_length), None)
         if bad is not None:
             raise HashingError(
@@ -217,8 +220,9 @@ class HashIndex:
         found_q, found_i, found_d = [], [], []
         for segment in self._segments + tail:
             engine = self._engine_for(segment, radius)
-            for start in range(0, len(queries), QUERY_BLOCK):
-                q, rows, d = engine.search(queries[start : start + QUERY_BLOCK], radius)
+            starts = range(0, len(queries), QUERY_BLOCK)
+            search = lambda start: engine.search(queries[start : start + QUERY_BLOCK], radius)  # noqa: E731
+            for start, (q, rows, d) in zip(starts, _parallel_map(search, starts, engine)):
                 live = np.asarray(segment.alive)[rows]
                 found_q.append(q[live] + start)
                 found_i.append(segment.ids[rows[live]])
@@ -325,6 +329,17 @@ class HashIndex:
             segment = _Segment(codes=arrays.pop("codes"), ids=arrays.pop("ids"), alive=arrays.pop("alive"), tables=arrays)
             index._segments.append(segment)
         return index
+
+
+def _parallel_map(function, items: range, engine) -> list:
+    """Query blocks on all cores: numpy releases the GIL in gathers and popcounts.
+
+    FAISS parallelises itself (OpenMP), so its blocks run one after another.
+    """
+    if len(items) <= 1 or isinstance(engine, FaissFlatEngine) or SEARCH_THREADS <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(SEARCH_THREADS, len(items))) as pool:
+        return list(pool.map(function, items))
 
 
 def _concat_ids(parts: list[np.ndarray]) -> np.ndarray:

@@ -7,7 +7,10 @@ byte arrays (not Python objects), so big lists load without exhausting memory.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -20,6 +23,7 @@ from saferkit.hashing.hashlist import HashListReader
 from saferkit.hashing.index import HashIndex
 
 LOAD_BATCH = 100_000
+PREPARED_META = "lists.json"
 
 
 @dataclass
@@ -27,11 +31,16 @@ class _Table:
     """One index plus the list metadata of its rows (row id = position in these arrays)."""
 
     index: HashIndex
+    codes: list[np.ndarray] = field(default_factory=list)
     ids: list[np.ndarray] = field(default_factory=list)
     categories: list[np.ndarray] = field(default_factory=list)
     sources: list[np.ndarray] = field(default_factory=list)
 
     def freeze(self) -> None:
+        """Index the packed hashes in one go (one build, not one merge per batch)."""
+        if self.codes:
+            self.index.add_words(np.concatenate(self.codes))
+            self.codes = []
         for name in ("ids", "categories", "sources"):
             parts = getattr(self, name)
             if isinstance(parts, list):
@@ -60,7 +69,57 @@ class HashMatcher:
         self.lists: list[LoadedList] = []
         self._tables: dict[tuple[str, str, int], _Table] = {}
         for path in list_paths:
-            self.lists.append(self._load(Path(path), strict=strict, fmt=fmt, hash_type=hash_type))
+            path = Path(path)
+            if (path / PREPARED_META).is_file():
+                self._load_prepared(path)
+            else:
+                self.lists.append(self._load(path, strict=strict, fmt=fmt, hash_type=hash_type))
+
+    def save(self, folder: str | os.PathLike) -> Path:
+        """Write the loaded lists as a prepared folder: indexes and metadata as `.npy` files.
+
+        `HashMatcher([folder])` then memory-maps it instead of parsing the lists again.
+        """
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        try:
+            tables = []
+            for k, ((list_name, hash_type, length), table) in enumerate(self._tables.items()):
+                table.freeze()
+                part = staging / f"table{k}"
+                table.index.save(part / "index")
+                for name in ("ids", "categories", "sources"):
+                    np.save(part / f"{name}.npy", np.asarray(getattr(table, name)), allow_pickle=False)
+                tables.append({"list": list_name, "hash_type": hash_type, "length": length, "dir": part.name})
+            lists = [{"name": l.name, "path": str(l.path), "rows": l.rows, "skipped": l.skipped} for l in self.lists]
+            meta = {"format": "saferkit-prepared-lists", "version": 1, "tables": tables, "lists": lists}
+            (staging / PREPARED_META).write_text(json.dumps(meta, indent=1))
+            if folder.exists():
+                if not (folder / PREPARED_META).is_file():
+                    raise HashingError(f"{folder} exists and is not a prepared list folder; choose another output.")
+                shutil.rmtree(folder)
+            staging.rename(folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return folder
+
+    def _load_prepared(self, folder: Path) -> None:
+        try:
+            meta = json.loads((folder / PREPARED_META).read_text())
+        except (OSError, ValueError) as exc:
+            raise HashingError(f"{folder / PREPARED_META} is unreadable: {exc}") from exc
+        if meta.get("format") != "saferkit-prepared-lists" or meta.get("version") != 1:
+            raise HashingError(f"{folder} is not a version-1 saferkit prepared list folder.")
+        for item in meta["tables"]:
+            part = folder / item["dir"]
+            table = _Table(HashIndex.load(part / "index"))
+            for name in ("ids", "categories", "sources"):
+                setattr(table, name, np.load(part / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+            self._tables[(item["list"], item["hash_type"], int(item["length"]))] = table
+        for item in meta["lists"]:
+            self.lists.append(LoadedList(path=folder, name=item["name"], rows=item["rows"], skipped=item["skipped"], errors=[]))
 
     def _load(self, path: Path, *, strict: bool, fmt: str | None, hash_type: str | None) -> LoadedList:
         reader = HashListReader(path, fmt, strict=strict, hash_type=hash_type)
@@ -90,7 +149,7 @@ class HashMatcher:
             if table is None:
                 table = _Table(HashIndex(hash_type, hex_length=length, id_kind="int"))
                 self._tables[key] = table
-            table.index.add([r.hash for r in records])
+            table.codes.append(table.index.pack([r.hash for r in records]))
             table.ids.append(np.array([r.id.encode("utf-8") for r in records], dtype=np.bytes_))
             table.categories.append(np.array([r.category.encode("utf-8") for r in records], dtype=np.bytes_))
             table.sources.append(np.array([r.source.encode("utf-8") for r in records], dtype=np.bytes_))

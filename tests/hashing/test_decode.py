@@ -145,3 +145,20 @@ def test_the_pixel_limit_is_configurable(photo):
     with pytest.raises(HashingError, match="decompression bomb"):
         decode_rgb(data, DecodePolicy(max_pixels=photo.width * photo.height - 1))
     assert decode_rgb(data, DecodePolicy(max_pixels=photo.width * photo.height)).size == photo.size
+
+
+def test_imagehash_works_on_a_reduced_copy_with_little_drift_and_pdq_shrink_is_opt_in():
+    import imagehash
+
+    big = procedural_image(11, (1400, 1050))
+    data = _encode(big, "PNG")
+    ours = hash_bytes(data, ["phash", "dhash", "pdq"])
+    grey = big.convert("L")
+    for name, function in (("phash", imagehash.phash), ("dhash", imagehash.dhash)):
+        assert imagehash.hex_to_hash(ours[name]) - function(grey) <= 2
+    shrunk = hash_bytes(data, ["pdq"], policy=DecodePolicy(pdq_max_side=512))
+    expected = hash_bytes(_encode(big.resize((512, 384), Image.Resampling.BOX), "PNG"), ["pdq"])
+    assert shrunk["pdq"] == expected["pdq"]
+    assert bin(int(shrunk["pdq"], 16) ^ int(ours["pdq"], 16)).count("1") <= 16
+    with pytest.raises(HashingError, match="at least 64"):
+        DecodePolicy(pdq_max_side=10)

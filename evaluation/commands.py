@@ -1,0 +1,132 @@
+"""CLI: `saferkit submission check|schema`, `saferkit evaluate`, `saferkit leaderboard`.
+
+Only typer, rich and the standard library at module level; the work is in the
+evaluation modules, imported inside each command.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+submission_app = typer.Typer(help="Check a submission folder or .zip, or print the submission.yaml schema.", no_args_is_help=True)
+
+
+@submission_app.command("check")
+def check(
+    submission: Path = typer.Argument(..., help="Submission folder or .zip (model.onnx + submission.yaml)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """List every problem with a submission before anything runs (exit 1 when there are any)."""
+    from saferkit.evaluation.check import check_submission
+
+    result = check_submission(submission)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        console = Console()
+        for problem in result.problems:
+            console.print(f"[red]problem[/] {problem.where}: {problem.message}", highlight=False, soft_wrap=True)
+        for warning in result.warnings:
+            console.print(f"[yellow]warning[/] {warning.where}: {warning.message}", highlight=False, soft_wrap=True)
+        if result.ok:
+            console.print(f"[green]ok[/] {submission}: {result.info.get('task')} with labels {result.info.get('labels')}, sha256 {result.info.get('sha256')}", highlight=False)
+        else:
+            console.print(f"{len(result.problems)} problem(s) in {submission}", highlight=False)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@submission_app.command("schema")
+def schema(out: Optional[Path] = typer.Option(None, "--out", help="Write the schema to this file instead of printing it.")) -> None:
+    """Print (or write) the JSON Schema that submission.yaml must follow."""
+    from saferkit.evaluation.submission import submission_schema
+
+    text = json.dumps(submission_schema(), indent=2) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+def evaluate_command(
+    submission: Path = typer.Argument(..., help="Submission folder or .zip."),
+    data: Path = typer.Option(..., "--data", help="Data folder with provenance.json and a test split (e.g. from `saferkit data synth`)."),
+    out: Path = typer.Option(..., "--out", help="Report folder to create (report.json, report.html, report.md, MLflow store)."),
+    resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples for every interval."),
+    seed: int = typer.Option(0, "--seed", help="Seed for the bootstrap and the robustness transforms."),
+    min_group_size: int = typer.Option(30, "--min-group-size", help="Groups smaller than this are reported as too few to estimate."),
+    transforms: Optional[str] = typer.Option(None, "--transforms", help="Comma-separated robustness transforms (default: all)."),
+    severities: str = typer.Option("1,3,5", "--severities", help="Comma-separated severities 1-5 for each transform."),
+    robustness_max_items: int = typer.Option(2000, "--robustness-max-items", help="Run the robustness suite on a stratified subset of this many test items (0: all)."),
+    no_robustness: bool = typer.Option(False, "--no-robustness", help="Skip the robustness suite (the report marks the section as skipped)."),
+    no_efficiency: bool = typer.Option(False, "--no-efficiency", help="Skip latency/throughput timing."),
+    no_intersections: bool = typer.Option(False, "--no-intersections", help="Skip pairs of attributes in the bias section."),
+    private: bool = typer.Option(False, "--private", help="Aggregates only: no file names, no per-item scores, no images."),
+    provider: str = typer.Option("auto", "--provider", help="onnxruntime provider: auto, cpu or cuda."),
+    batch_size: int = typer.Option(64, "--batch-size", help="Images per model call."),
+    workers: int = typer.Option(0, "--workers", help="Scoring threads; 0 uses every core."),
+    tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI (default: sqlite store inside OUT)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing report folder."),
+) -> None:
+    """Score a submission: ranking, triage workload, calibration, bias, robustness, efficiency, claims."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from saferkit.errors import UserError
+    from saferkit.evaluation.evaluate import EvaluationConfig
+    from saferkit.evaluation.evaluate import Progress as Callbacks
+    from saferkit.evaluation.evaluate import evaluate
+
+    try:
+        severity_list = tuple(int(s) for s in severities.split(",") if s.strip())
+    except ValueError:
+        raise UserError(f"--severities {severities!r} must be comma-separated integers from 1 to 5.") from None
+    if not severity_list or any(s not in range(1, 6) for s in severity_list):
+        raise UserError(f"--severities {severities!r} must be comma-separated integers from 1 to 5.")
+    config = EvaluationConfig(
+        seed=seed, bootstrap_resamples=resamples, min_group_size=min_group_size, intersections=not no_intersections,
+        robustness=not no_robustness, transforms=tuple(t.strip() for t in transforms.split(",")) if transforms else None,
+        severities=severity_list, robustness_max_items=robustness_max_items or None, efficiency=not no_efficiency, private=private,
+        provider=provider, batch_size=batch_size, workers=workers or None, tracking_uri=tracking_uri, overwrite=overwrite,
+    )
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True) as bars:
+        state = {"task": None}
+
+        def start(label: str, total: int) -> None:
+            if state["task"] is not None:
+                bars.remove_task(state["task"])
+            state["task"] = bars.add_task(label, total=total)
+
+        def advance(n: int) -> None:
+            if state["task"] is not None:
+                bars.advance(state["task"], n)
+
+        result = evaluate(submission, data, out, config, Callbacks(start=start, advance=advance, note=lambda text: console.print(f"[dim]{text}[/]")))
+    typer.echo(f"report: {result.out / 'report.html'}")
+    typer.echo(result.report["headline_summary"])
+    for section in result.invalid:
+        typer.echo(f"section marked invalid: {section['section']}: {section['reason']}")
+
+
+def leaderboard_command(
+    reports: list[Path] = typer.Argument(..., help="Report folders (or report.json files) from `saferkit evaluate`."),
+    out: Path = typer.Option(..., "--out", help="FILE.html or FILE.md"),
+    metric: str = typer.Option("roc_auc", "--metric", help="Metric to rank on (any headline metric, recall, worst_group_recall, ...)."),
+) -> None:
+    """Rank submissions on one metric with intervals; ties the intervals cannot separate share a rank."""
+    from saferkit.evaluation.leaderboard import write_leaderboard
+
+    rows = write_leaderboard(reports, out, metric)
+    typer.echo(f"wrote {out} ({len(rows)} entries ranked on {metric})")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(submission_app, name="submission")
+    app.command("evaluate")(evaluate_command)
+    app.command("leaderboard")(leaderboard_command)

@@ -1,0 +1,59 @@
+"""A small client for a catalogue's JSON API (`hub list`, `hub withdraw` and the demo)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from saferkit.errors import UserError
+from saferkit.hub_plugin.languages import localize
+
+
+class HubClient:
+    """Talks to a catalogue with a reader or publisher key."""
+
+    def __init__(self, url: str, api_key: str | None, timeout: float = 30.0) -> None:
+        if not api_key:
+            raise UserError("reading a hub needs an API key: pass --api-key or set SAFERKIT_HUB_API_KEY.")
+        self.url, self.api_key, self.timeout = url.rstrip("/"), api_key, timeout
+
+    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                json: dict[str, Any] | None = None) -> dict[str, Any]:
+        import httpx
+
+        try:
+            response = httpx.request(method, self.url + path, params={k: v for k, v in (params or {}).items()
+                                                                      if v is not None},
+                                     json=json, headers={"X-API-Key": self.api_key}, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise UserError(f"cannot reach the hub at {self.url} ({type(exc).__name__}); check --hub.") from None
+        if response.status_code != 200:
+            try:
+                detail = response.json().get("error", "")
+            except ValueError:
+                detail = response.text[:200]
+            raise UserError(f"hub answered {response.status_code}: {detail}")
+        return response.json()
+
+    def list(self, **filters: Any) -> dict[str, Any]:
+        return self.request("GET", "/api/v1/entries", params=filters)
+
+    def withdraw(self, tool_id: str, version: str, reason: str) -> dict[str, Any]:
+        """Withdraw one version (publisher key of its owner); it stays listed as withdrawn."""
+        return self.request("POST", f"/api/v1/entries/{tool_id}/versions/{version}/withdraw", json={"reason": reason})
+
+
+def print_catalogue(console, data: dict[str, Any], lang: str = "en") -> None:  # noqa: ANN001
+    """The catalogue as a table."""
+    from rich.table import Table
+
+    table = Table(title=f"hub catalogue: {data['total']} tool(s)")
+    for column in ("id", "version", "vendor", "cost", "ROC AUC", "worst-group recall", "summary"):
+        table.add_column(column)
+    for entry in data["entries"]:
+        auc = (entry.get("headline", {}).get("roc_auc") or {}).get("value")
+        worst = (entry.get("worst_group_recall") or {}).get("value")
+        summary = localize(entry["summary"], lang)
+        table.add_row(entry["id"], entry["version"], entry["vendor"]["name"], entry["cost"],
+                      "–" if auc is None else f"{auc:.3f}", "–" if worst is None else f"{worst:.3f}",
+                      summary.text[:60] + ("" if summary.translated else " (en)"))
+    console.print(table)

@@ -1,0 +1,188 @@
+"""Building a catalogue entry from what the gate accepted, plus the team's optional listing file.
+
+The entry summarises the report and the scorecard (headline metrics with
+intervals, worst-group recall, robustness, ethics counts) and copies the model
+card; the listing file adds what only the team knows (categories, target
+users, deployment details, translations).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from saferkit.errors import UserError
+from saferkit.evaluation.digest import bytes_sha256
+from saferkit.hub_plugin.gate import PublishInputs
+from saferkit.hub_plugin.languages import LANGUAGES, translated_languages
+from saferkit.hub_plugin.schema import validate_entry
+
+MODEL_CARD_FIELDS = ("intended_use", "out_of_scope_uses", "limitations", "domain_gap",
+                     "ethical_considerations", "human_oversight", "contestability")
+LISTING_KEYS = {"summary", "description", "categories", "investigative_steps", "target_users", "cost",
+                "deployment", "vendor_url", "translations"}
+MIN_MEMORY_MB = 256
+
+
+def load_listing(path: Path | None) -> dict[str, Any]:
+    """Read the optional listing YAML; unknown keys are refused so typos do not vanish silently."""
+    if path is None:
+        return {}
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path} does not exist; pass a listing YAML file or leave --listing out.")
+    try:
+        listing = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(listing, dict):
+        raise UserError(f"{path} must hold a mapping (summary, categories, translations, ...).")
+    unknown = sorted(set(listing) - LISTING_KEYS)
+    if unknown:
+        raise UserError(f"{path}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(LISTING_KEYS))}.")
+    bad = sorted(set(listing.get("translations") or {}) - set(LANGUAGES))
+    if bad:
+        raise UserError(f"{path}: translations for unknown language(s) {', '.join(bad)}; use {', '.join(LANGUAGES)}.")
+    return listing
+
+
+def _text(english: Any, translations: dict[str, Any], *path: str) -> dict[str, str]:
+    """A language map: English from the submission or listing, others from `translations`."""
+    texts = dict(english) if isinstance(english, dict) else {"en": str(english)}
+    for lang, values in translations.items():
+        value: Any = values
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str) and value.strip():
+            texts[lang] = value
+    return {lang: texts[lang] for lang in LANGUAGES if texts.get(lang)}
+
+
+def _metric(raw: Any) -> dict[str, Any]:
+    """A report metric reduced to value and interval; NaN and missing become null with a note."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = {"value": raw}
+    if not isinstance(raw, dict):
+        return {"value": None, "note": "not reported"}
+    metric: dict[str, Any] = {}
+    for key in ("value", "ci_low", "ci_high"):
+        value = raw.get(key)
+        metric[key] = float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+    if raw.get("note"):
+        metric["note"] = str(raw["note"])[:300]
+    return metric
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+def _evaluation(report: dict[str, Any], report_sha256: str) -> dict[str, Any]:
+    bias = report.get("bias") or {}
+    point = report.get("operating_point") or {}
+    robustness = report.get("robustness") or {}
+    groups = []
+    for attribute, block in sorted((bias.get("attributes") or {}).items()):
+        for group in block.get("groups", []):
+            groups.append({"attribute": str(attribute), "group": str(group.get("group")),
+                           "n": int(group.get("n") or 0), "recall": _metric(group.get("recall"))})
+    evaluation: dict[str, Any] = {
+        "report_sha256": report_sha256,
+        "headline": {name: _metric(value) for name, value in (report.get("headline") or {}).items()},
+        "calibration": {name: _metric(value) for name, value in (report.get("calibration") or {}).items()},
+        "worst_group_recall": _metric(bias.get("worst_group_recall")),
+        "max_equalized_odds_difference": _metric(bias.get("max_equalized_odds_difference")),
+        "groups": groups,
+        "robustness": {
+            "max_auc_drop": _number(robustness.get("max_auc_drop")),
+            "mean_auc_drop": _number(robustness.get("mean_auc_drop")),
+            "rows": [{"transform": str(row.get("transform")), "severity": int(row.get("severity") or 0),
+                      "auc_drop": _number(row.get("auc_drop"))} for row in robustness.get("rows", [])],
+        },
+        "claims": [{"metric": str(c.get("metric")), "declared": _number(c.get("declared")),
+                    "verdict": c.get("verdict")} for c in report.get("claims", [])],
+    }
+    if "threshold" in point:
+        evaluation["operating_point"] = {"threshold": point["threshold"],
+                                         **{k: _metric(point.get(k)) for k in ("precision", "recall", "specificity")}}
+    provenance = (report.get("data") or {}).get("provenance_sha256")
+    if provenance:
+        evaluation["data_provenance_sha256"] = provenance
+    return evaluation
+
+
+def _ethics(scorecard: dict[str, Any], scorecard_sha256: str) -> dict[str, Any]:
+    criteria = []
+    for criterion in scorecard.get("criteria", []):
+        item = {"id": str(criterion.get("id")), "title": {"en": str(criterion.get("title") or criterion.get("id"))},
+                "result": criterion.get("result")}
+        for key in ("principle", "kind"):
+            if criterion.get(key) is not None:
+                item[key] = str(criterion[key])
+        if isinstance(criterion.get("required"), bool):
+            item["required"] = criterion["required"]
+        criteria.append(item)
+    ethics = {"scorecard_sha256": scorecard_sha256, "qualified": scorecard.get("qualified"),
+              "counts": dict(scorecard.get("counts") or {}), "criteria": criteria}
+    if scorecard.get("profile"):
+        ethics["profile"] = str(scorecard["profile"])
+    return ethics
+
+
+def _deployment(report: dict[str, Any], submission: Any, overrides: dict[str, Any]) -> dict[str, Any]:
+    efficiency = report.get("efficiency") or {}
+    peak = _number(efficiency.get("peak_memory_mb")) or 0.0
+    model_mb = len(submission.model_bytes) / (1024 * 1024)
+    runtime = (report.get("software") or {}).get("onnxruntime")
+    deployment = {
+        "on_premise": True, "offline": True, "compute": ["cpu", "gpu"], "needs_network": False,
+        "data_leaves_premises": False,
+        "min_memory_mb": max(MIN_MEMORY_MB, int(math.ceil(peak + 2 * model_mb))),
+        "runtime": f"onnxruntime {runtime}" if runtime else "onnxruntime",
+    }
+    deployment.update(overrides or {})
+    return deployment
+
+
+def build_entry(inputs: PublishInputs, listing: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The catalogue entry for a gated submission; raises EntryInvalid naming bad fields."""
+    listing = listing or {}
+    translations = listing.get("translations") or {}
+    submission, manifest = inputs.submission, inputs.submission.manifest
+    card = manifest.get("model_card") or {}
+    report_sha256 = bytes_sha256(inputs.report_bytes)
+    scorecard_sha256 = bytes_sha256(inputs.scorecard_bytes)
+    summary_en = listing.get("summary") or card.get("intended_use") or f"{submission.name} ({submission.task})"
+    entry: dict[str, Any] = {
+        "schema_version": 1,
+        "id": submission.name,
+        "name": submission.name,
+        "version": submission.version,
+        "summary": _text(summary_en, translations, "summary"),
+        "vendor": {"name": manifest["team"]["name"], "contact": manifest["team"]["contact"]},
+        "categories": listing.get("categories") or {"purpose": ["triage"], "technology": ["image-classification"]},
+        "investigative_steps": listing.get("investigative_steps") or ["triage"],
+        "target_users": listing.get("target_users") or ["investigators", "digital-forensic-examiners"],
+        "cost": listing.get("cost") or "free",
+        "license": manifest["license"],
+        "deployment": _deployment(inputs.report, submission, listing.get("deployment") or {}),
+        "training_data": [dict(item) for item in manifest.get("training_data", [])],
+        "evaluation": _evaluation(inputs.report, report_sha256),
+        "ethics": _ethics(inputs.scorecard, scorecard_sha256),
+        "model_card": {key: _text(card.get(key, ""), translations, "model_card", key) for key in MODEL_CARD_FIELDS},
+        "artifacts": {"submission_sha256": submission.sha256, "model_sha256": submission.model_sha256,
+                      "manifest_sha256": bytes_sha256(submission.manifest_bytes),
+                      "report_sha256": report_sha256, "scorecard_sha256": scorecard_sha256},
+    }
+    if listing.get("description"):
+        entry["description"] = _text(listing["description"], translations, "description")
+    if listing.get("vendor_url"):
+        entry["vendor"]["url"] = listing["vendor_url"]
+    text_maps = [entry["summary"], *entry["model_card"].values()] + ([entry["description"]] if "description" in entry else [])
+    entry["languages"] = translated_languages(text_maps)
+    validate_entry(entry)
+    return entry
+

@@ -1,0 +1,1 @@
+"""The reference catalogue server: storage (SQLAlchemy + Alembic), JSON API and web pages."""

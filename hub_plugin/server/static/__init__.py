@@ -1,0 +1,1 @@
+"""Data files shipped with saferkit (a package only so that wheels include them)."""

@@ -1,0 +1,115 @@
+"""Assembling a server: load the submissions and hash lists, then build the FastAPI app around them."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from starlette.routing import Match
+
+from saferkit import __version__
+from saferkit.serving.api_errors import install_error_handlers
+from saferkit.serving.audit import AuditLog
+from saferkit.serving.config import ServeConfig
+from saferkit.serving.gatekeeper import Gatekeeper
+from saferkit.serving.images import default_max_pixels
+from saferkit.serving.keys import ApiKeys
+from saferkit.serving.metrics import ServerMetrics
+from saferkit.serving.models import load_models
+from saferkit.serving.ratelimit import RateLimiter
+from saferkit.serving.state import ServerState, server_state
+
+DESCRIPTION = ("Triage, hashing and matching for child-safety tools, plus the Open Inference Protocol (v2). "
+               "Every endpoint but /v2/health/* needs an API key (Authorization: Bearer KEY or X-API-Key: KEY). "
+               "Images are processed in memory and never stored; each request leaves one audit line.")
+
+
+def load_state(submissions: list[Path], hashlists: list[Path], config: ServeConfig, keys: ApiKeys) -> ServerState:
+    """Everything a server needs, loaded and checked before it binds a port."""
+    if not submissions:
+        from saferkit.errors import UserError
+
+        raise UserError("give at least one submission folder or .zip to serve.")
+    metrics = ServerMetrics()
+    models = load_models(list(submissions), config, metrics)
+    matcher = None
+    if hashlists:
+        from saferkit.hashing import HashMatcher
+
+        matcher = HashMatcher([Path(p) for p in hashlists])
+    return ServerState(config=config, models=models, matcher=matcher, hashlists=[Path(p).name for p in hashlists],
+                       metrics=metrics, audit=AuditLog(config.audit_log), keys=keys,
+                       max_pixels=config.limits.max_pixels or default_max_pixels())
+
+
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer KEY"},
+    "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+}
+
+
+def _openapi_with_keys(app: FastAPI) -> dict:
+    """The OpenAPI document, saying that every endpoint but health takes either key header."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+        schema["security"] = [{"bearer": []}, {"apiKey": []}]
+        for path in ("/v2/health/live", "/v2/health/ready"):
+            for operation in schema["paths"].get(path, {}).values():
+                operation["security"] = []
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def create_app(state: ServerState) -> FastAPI:
+    """The FastAPI app: v2 and v1 routes behind the gatekeeper; models warm up before it is ready."""
+    from saferkit.serving import v1, v2
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await state.models.start()
+        state.metrics.ready.set(1)
+        try:
+            yield
+        finally:
+            state.metrics.ready.set(0)
+            await state.models.stop()
+            state.audit.close()
+
+    app = FastAPI(title="saferkit serve", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url="/docs" if state.config.docs else None, redoc_url=None, openapi_url="/openapi.json")
+    app.state.saferkit = state
+    app.openapi = lambda: _openapi_with_keys(app)
+    install_error_handlers(app)
+    app.include_router(v2.router)
+    app.include_router(v1.router)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics(request: Request) -> Response:
+        registry = server_state(request).metrics
+        return Response(registry.render(), media_type=registry.content_type)
+
+    # Route templates label the metrics (a raw path would make one series per model name or typo).
+    templates = [r for r in (*v2.router.routes, *v1.router.routes, *app.router.routes) if hasattr(r, "path")]
+
+    @functools.lru_cache(maxsize=1024)
+    def template_of(method: str, path: str) -> str:
+        probe = {"type": "http", "method": method, "path": path, "root_path": ""}
+        for route in templates:
+            match, _ = route.matches(probe)
+            if match != Match.NONE:
+                return route.path
+        return "unmatched"
+
+    def endpoint_of(scope) -> str:
+        return template_of(scope["method"], scope["path"])
+
+    limits = state.config.limits
+    app.add_middleware(Gatekeeper, keys=state.keys, limiter=RateLimiter(limits.rate_limit_per_s, limits.rate_burst),
+                       audit=state.audit, metrics=state.metrics, max_body_bytes=limits.max_body_bytes,
+                       endpoint_of=endpoint_of, public_docs=state.config.docs)
+    return app

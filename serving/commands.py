@@ -1,0 +1,89 @@
+"""`saferkit serve`: one command to put qualifying submissions behind an HTTP endpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from saferkit.serving.config import DEFAULT_FORMATS, DEFAULT_PORT, LOOPBACK_HOST
+
+
+def serve(
+    submissions: list[Path] = typer.Argument(..., help="Submission folders or .zip files to serve, each under its name."),
+    hashlist: list[Path] = typer.Option([], "--hashlist", help="Hash list to match against (repeatable)."),
+    host: str = typer.Option(LOOPBACK_HOST, help="Address to bind. Anything but loopback needs API keys."),
+    port: int = typer.Option(DEFAULT_PORT, help="Port to listen on."),
+    api_keys: Optional[Path] = typer.Option(None, "--api-keys", help="File with one API key a line "
+                                            "(also read: SAFERKIT_API_KEYS, comma-separated)."),
+    provider: str = typer.Option("auto", help="Execution provider: auto (CUDA when usable), cpu or cuda."),
+    workers: Optional[int] = typer.Option(None, help="Batches run at once, across all models (default: one "
+                                          "per core up to 4 cores, else cores // 4)."),
+    threads: Optional[int] = typer.Option(None, help="Threads per batch (default: cores // workers)."),
+    max_batch_size: int = typer.Option(32, help="Most images in one dynamic batch."),
+    max_queue_delay_ms: float = typer.Option(5.0, help="Longest a request waits for others to share its batch."),
+    max_body_mb: float = typer.Option(32.0, help="Largest request body, in MiB."),
+    max_pixels: Optional[int] = typer.Option(None, help="Largest image (width x height) accepted; bigger ones are "
+                                             "refused before decoding. Default: the hashing package's limit."),
+    max_images: int = typer.Option(64, help="Most images in one request."),
+    formats: str = typer.Option(",".join(DEFAULT_FORMATS), help="Image formats accepted (PIL names)."),
+    rate_limit: float = typer.Option(50.0, help="Requests per second per API key (0: no limit)."),
+    rate_burst: int = typer.Option(100, help="Requests a key may send at once above its rate."),
+    audit_log: Path = typer.Option(Path("saferkit-audit.jsonl"), help="Append-only audit log (JSON lines)."),
+    match_threshold: Optional[int] = typer.Option(None, help="Default Hamming threshold for /v1/match."),
+    docs: bool = typer.Option(False, "--docs", help="Serve the interactive API page at /docs (and the "
+                              "OpenAPI document without a key)."),
+) -> None:
+    """Serve submissions over HTTP: Open Inference Protocol v2, triage, hashing and matching."""
+    from rich.console import Console
+
+    from saferkit.errors import UserError
+    from saferkit.serving.app import create_app, load_state
+    from saferkit.serving.config import BatchingConfig, ExecutionConfig, LimitsConfig, ServeConfig
+    from saferkit.serving.keys import ApiKeys, generate_key
+    from saferkit.serving.server import require_safe_bind, serve_forever
+
+    console = Console(stderr=True)
+    allowed = tuple(f.strip().upper() for f in formats.split(",") if f.strip())
+    if not allowed:
+        raise UserError("--formats names no format; give for example JPEG,PNG.")
+    if max_batch_size < 1 or max_images < 1 or max_body_mb <= 0 or max_queue_delay_ms < 0:
+        raise UserError("--max-batch-size, --max-images and --max-body-mb must be positive, --max-queue-delay-ms >= 0.")
+    keys = ApiKeys.load(api_keys)
+    require_safe_bind(host, len(keys))
+    generated = None
+    if not len(keys):
+        generated = generate_key()
+        keys = ApiKeys([generated])
+    config = ServeConfig(
+        batching=BatchingConfig(max_batch_size=max_batch_size, max_queue_delay_ms=max_queue_delay_ms),
+        execution=ExecutionConfig(provider=provider, workers=workers, threads=threads),
+        limits=LimitsConfig(max_body_bytes=int(max_body_mb * 1024 * 1024), max_pixels=max_pixels,
+                            max_images_per_request=max_images, allowed_formats=allowed,
+                            rate_limit_per_s=rate_limit, rate_burst=rate_burst),
+        audit_log=audit_log, docs=docs, match_threshold=match_threshold)
+    with console.status("loading and checking submissions"):
+        state = load_state(submissions, hashlist, config, keys)
+    app = create_app(state)
+    plan = state.models.plan
+    for model in state.models.models.values():
+        console.print(f"model [bold]{model.name}[/] {model.version}  sha256 {model.sha256[:16]}…  "
+                      f"providers {', '.join(model.runner.providers)}")
+    console.print(f"{plan.workers} worker(s) x {plan.threads} thread(s) on {plan.cores} cores; "
+                  f"batches up to {max_batch_size} images or {max_queue_delay_ms:g} ms")
+    for loaded in getattr(state.matcher, "lists", []):
+        rows = ", ".join(f"{n:,} {t}" for t, n in sorted(loaded.rows.items())) or "no hashes"
+        skipped = f", {loaded.skipped} malformed line(s) skipped" if loaded.skipped else ""
+        console.print(f"hash list {loaded.path}: {rows}{skipped}")
+    console.print(f"audit log: {audit_log.resolve()}")
+    if generated:
+        console.print(f"no API keys configured: this session's key is [bold]{generated}[/] "
+                      "(send it as 'Authorization: Bearer KEY'; it changes on every start)")
+    console.print(f"listening on http://{host}:{port} (v2 at /v2, triage at /v1/models/NAME/triage"
+                  f"{', docs at /docs' if docs else ''}); Ctrl-C stops")
+    serve_forever(app, host, port)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

@@ -1,0 +1,76 @@
+"""`write_report`: the triage report as one self-contained HTML file.
+
+The report lists paths and hashes; it never copies media. Previews are off by
+default; with `previews=True` each listed file gets a tiny blurred greyscale
+preview that stays hidden until a reviewer clicks for that one file, and
+revealing another hides the first.
+"""
+
+from __future__ import annotations
+
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Any, Optional
+
+from saferkit.serving.scan import store
+from saferkit.serving.scan.previews import make_preview
+from saferkit.serving.scan.triage import Triage, build_triage
+
+TEMPLATE = "report.html.j2"
+
+
+def _render(triage: Triage, result: Path, previews: bool) -> str:
+    import jinja2
+
+    text = resources.files("saferkit.serving.scan").joinpath("templates", TEMPLATE).read_text(encoding="utf-8")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["short"] = lambda value, n=16: "" if value is None else (value[:n] + "…" if len(value) > n else value)
+    env.filters["score"] = lambda value: "" if value is None else f"{value:.4f}"
+    env.filters["count"] = lambda value: f"{value:,}"
+    env.filters["files"] = lambda value: f"{value:,} file" + ("" if value == 1 else "s")
+    return env.from_string(text).render(
+        t=triage, result=str(Path(result).resolve()), previews=previews,
+        generated=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    )
+
+
+def _add_previews(triage: Triage) -> None:
+    max_bytes = int(triage.manifest["settings"]["max_bytes"])
+    listed = [row for group in triage.hits for row in group["rows"]] + triage.ranking
+    for row in listed:
+        row["preview"], row["no_preview"] = make_preview(row["path"], row.get("sha256"), max_bytes)
+
+
+def write_report(result: Path, out: Path, *, model: Optional[str] = None, recall: float = 0.95,
+                 threshold: Optional[float] = None, labels_root: Optional[Path] = None, top: int = 200,
+                 previews: bool = False) -> Triage:
+    """Build the triage from RESULT and write REPORT.html (whole or not at all)."""
+    from saferkit.serving.scan.store import atomic_write
+
+    triage = build_triage(Path(result), model=model, recall=recall, threshold=threshold,
+                          labels_root=labels_root, top=top)
+    if previews:
+        _add_previews(triage)
+    html = _render(triage, Path(result), previews)
+    out = Path(out)
+
+    def _write(tmp: str) -> None:
+        Path(tmp).write_text(html, encoding="utf-8")
+
+    atomic_write(out, _write)
+    return triage
+
+
+def report_facts(triage: Triage) -> dict[str, Any]:
+    """The headline numbers, for the CLI and the demo summary."""
+    return {
+        "hash_hit_files": triage.summary.get("hash_hits", 0),
+        "ranked": triage.ranked_total,
+        "threshold": triage.threshold,
+        "to_review": triage.to_review,
+        "can_skip": triage.can_skip,
+        "errors": triage.summary.get("errors_total", 0),
+        "shards": f"{triage.summary.get('shards_done')}/{triage.summary.get('shards_planned')}",
+        "store": store.SUMMARY_NAME,
+    }

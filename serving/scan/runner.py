@@ -1,0 +1,237 @@
+"""`run_scan`: plan once, skip finished shards, run an engine, write shards, summarise.
+
+The driver (this module) owns every write: engines only return rows. That
+keeps the output identical whichever engine ran, and lets a shard be written
+whole, under a temporary name renamed into place, the moment its last batch
+is back.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import pyarrow as pa
+from rich.console import Console
+
+from saferkit.errors import UserError
+from saferkit.serving.scan import manifest as scan_manifest
+from saferkit.serving.scan import plan as scan_plan
+from saferkit.serving.scan import store
+from saferkit.serving.scan.local_engine import LocalEngine
+from saferkit.serving.scan.progress import scan_progress
+from saferkit.serving.scan.summary import summarize
+from saferkit.serving.scan.walk import list_source
+from saferkit.serving.scan.worker import DEFAULT_MAX_BYTES, WorkerConfig, model_keys
+
+ENGINES = ("local", "ray")
+DEFAULT_SHARD_SIZE = 1024
+DEFAULT_BATCH_SIZE = 32
+
+
+@dataclass
+class ScanOptions:
+    """Everything `saferkit scan` accepts; see docs/scan.md for each option."""
+
+    out: Path
+    source: Optional[Path] = None
+    file_list: Optional[Path] = None
+    models: list[Path] = field(default_factory=list)
+    hashlists: list[Path] = field(default_factory=list)
+    engine: str = "local"
+    workers: Optional[int] = None
+    threads: Optional[int] = None
+    ray_address: Optional[str] = None
+    shard_size: int = DEFAULT_SHARD_SIZE
+    batch_size: int = DEFAULT_BATCH_SIZE
+    max_bytes: int = DEFAULT_MAX_BYTES
+    algos: Optional[list[str]] = None
+    match_threshold: Optional[int] = None
+    dihedral: bool = False
+    follow_symlinks: bool = True
+    overwrite: bool = False
+    max_shards: Optional[int] = None
+    progress: bool = True
+
+
+def _check_options(options: ScanOptions) -> None:
+    if options.engine not in ENGINES:
+        raise UserError(f"unknown engine {options.engine!r}; use local or ray.")
+    for name in ("shard_size", "batch_size", "max_bytes"):
+        if getattr(options, name) < 1:
+            raise UserError(f"--{name.replace('_', '-')} must be at least 1.")
+    if options.workers is not None and options.workers < 0:
+        raise UserError("--workers must be 0 (in this process) or more.")
+    if options.max_shards is not None and options.max_shards < 1:
+        raise UserError("--max-shards must be at least 1.")
+    for path in options.hashlists:
+        if not Path(path).is_file():
+            raise UserError(f"hash list {path} does not exist; pass a list written by `saferkit hash` or another tool.")
+
+
+def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
+    """Load and check models and lists in this process, so mistakes surface before any worker starts."""
+    from saferkit.evaluation.submission import load_submission
+    from saferkit.hashing.algorithms import normalize_algos
+
+    submissions = [load_submission(path) for path in options.models]
+    keys = model_keys(submissions)
+    if options.hashlists:
+        from saferkit.hashing import HashMatcher
+
+        HashMatcher([str(p) for p in options.hashlists])  # raises a UserError for a bad list
+    algos = list(normalize_algos(options.algos))
+    settings = {
+        "source": str(Path(options.source).resolve()) if options.source else None,
+        "file_list": str(Path(options.file_list).resolve()) if options.file_list else None,
+        "models": scan_manifest.describe_models([str(p) for p in options.models], submissions, keys),
+        "hashlists": scan_manifest.describe_lists([str(p) for p in options.hashlists]),
+        "algos": algos,
+        "shard_size": options.shard_size,
+        "batch_size": min(options.batch_size, options.shard_size),
+        "max_bytes": options.max_bytes,
+        "match_threshold": options.match_threshold,
+        "dihedral": options.dihedral,
+        "follow_symlinks": options.follow_symlinks,
+    }
+    config = WorkerConfig(
+        submissions=tuple(str(Path(p).resolve()) for p in options.models),
+        hashlists=tuple(str(Path(p).resolve()) for p in options.hashlists),
+        algos=tuple(algos),
+        max_bytes=options.max_bytes,
+        match_threshold=options.match_threshold,
+        dihedral=options.dihedral,
+        model_keys=tuple(keys),
+    )
+    return settings, config
+
+
+def _prepare_out(out: Path, overwrite: bool) -> Optional[dict[str, Any]]:
+    """The existing manifest when OUT holds a scan to resume; None when OUT is new or emptied."""
+    manifest_file = out / store.MANIFEST_NAME
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file; --out must be a folder for the scan result.")
+    if out.is_dir() and not manifest_file.is_file():
+        entries = list(out.iterdir())
+        if entries and all(p.name == store.PLAN_NAME or p.name.endswith(".tmp") for p in entries):
+            for leftover in entries:  # a first run stopped while planning: start it again
+                leftover.unlink()
+    if out.is_dir() and any(out.iterdir()):
+        if not manifest_file.is_file():
+            raise UserError(f"{out} is not empty and holds no scan; choose a new or empty folder for --out.")
+        if overwrite:
+            shutil.rmtree(out)
+            return None
+        return store.read_json(manifest_file)
+    return None
+
+
+def _new_plan(options: ScanOptions, settings: dict[str, Any], console: Console) -> dict[str, Any]:
+    with console.status("listing files...") as status:
+        listed = list_source(options.source, options.file_list, follow_symlinks=options.follow_symlinks,
+                             on_listed=lambda n: status.update(f"listing files... {n:,}"))
+    table = scan_plan.build_plan(listed, settings["shard_size"], settings["batch_size"])
+    n_shards = (len(listed) + settings["shard_size"] - 1) // settings["shard_size"]
+    options.out.mkdir(parents=True, exist_ok=True)
+    store.write_table(table, options.out / store.PLAN_NAME)
+    manifest = scan_manifest.new_manifest(settings, len(listed), n_shards)
+    store.write_json(manifest, options.out / store.MANIFEST_NAME)  # written last: its presence means a valid plan
+    return manifest
+
+
+def _make_engine(options: ScanOptions, config: WorkerConfig):
+    """The chosen engine; local workers x threads must fit the cores, as for the server."""
+    from saferkit.serving.threads import available_cores, plan_threads
+
+    cores = available_cores()
+    if options.engine == "ray":
+        from saferkit.serving.scan.ray_engine import RayEngine
+
+        return RayEngine(_with_threads(config, options.threads or 1), options.workers or cores, options.ray_address)
+    workers = cores if options.workers is None else options.workers
+    if workers == 0:
+        threads = options.threads or cores
+    elif workers > cores:  # scans of slow network storage may want more processes than cores; one thread each
+        threads = options.threads or 1
+    else:
+        threads = plan_threads(workers, options.threads, cores).threads
+    return LocalEngine(_with_threads(config, threads), workers)
+
+
+def _with_threads(config: WorkerConfig, threads: int) -> WorkerConfig:
+    from dataclasses import replace
+
+    return replace(config, threads=threads)
+
+
+def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[str, Any]:
+    """Scan (or resume scanning) into `options.out`; returns the summary."""
+    console = console or Console(stderr=True)
+    options.out = Path(options.out)
+    _check_options(options)
+    settings, config = _settings(options)
+    engine = _make_engine(options, config)
+    engine.preflight()  # an unreachable cluster fails before anything is listed or written
+    manifest = _prepare_out(options.out, options.overwrite)
+    if manifest is None:
+        manifest = _new_plan(options, settings, console)
+        resumed = False
+    else:
+        scan_manifest.check_resumable(manifest, settings, options.out)
+        resumed = True
+        store.remove_leftovers(options.out)
+    plan = scan_plan.load_plan(options.out)
+    sizes = scan_plan.shard_sizes(plan)
+    done = store.finished_shards(options.out)
+    todo = sorted(set(sizes) - done)
+    if options.max_shards is not None:
+        todo = todo[: options.max_shards]
+    batches = scan_plan.batches_for(plan, set(todo))
+    run = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "resumed": resumed,
+           **engine.describe(), "shards_skipped": len(done), "shards_written": 0, "files": 0}
+    if resumed and done:
+        console.print(f"resuming: {len(done)} of {len(sizes)} shards already finished, skipping them.")
+    started = time.perf_counter()
+    status = "complete"
+    try:
+        _run_engine(engine, batches, sizes, options, console, run)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise UserError(
+            f"interrupted: {len(store.finished_shards(options.out))} of {len(sizes)} shards are written in "
+            f"{options.out}; run the same command again to resume.", exit_code=130) from None
+    except BaseException:
+        status = "failed"
+        raise
+    finally:
+        elapsed = time.perf_counter() - started
+        run.update(status=status if len(store.finished_shards(options.out)) == len(sizes) or status != "complete"
+                   else "partial", finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                   seconds=round(elapsed, 3), files_per_s=round(run["files"] / elapsed, 2) if elapsed > 0 else None)
+        manifest.setdefault("runs", []).append(run)
+        if options.engine == "ray":
+            manifest["software"] = scan_manifest.software_versions(("ray",))
+        store.write_json(manifest, options.out / store.MANIFEST_NAME)
+        summary = summarize(options.out, manifest)
+        summary["last_run"] = run
+        store.write_json(summary, options.out / store.SUMMARY_NAME)
+    return summary
+
+
+def _run_engine(engine: Any, batches: list[scan_plan.Batch], sizes: dict[int, int], options: ScanOptions,
+                console: Console, run: dict[str, Any]) -> None:
+    total = sum(len(batch.files) for batch in batches)
+    parts: dict[int, list[pa.Table]] = {}
+    with scan_progress(console, options.progress) as progress:
+        task = progress.add_task(f"scanning ({engine.name})", total=total)
+        for batch, table in engine.run(batches):
+            parts.setdefault(batch.shard, []).append(table)
+            if sum(len(t) for t in parts[batch.shard]) == sizes[batch.shard]:
+                rows = pa.concat_tables(parts.pop(batch.shard)).sort_by("index")
+                store.write_table(rows, store.shard_path(options.out, batch.shard))
+                run["shards_written"] += 1
+            run["files"] += len(table)
+            progress.advance(task, len(table))

@@ -1,0 +1,166 @@
+"""The scan's on-disk layout: the plan, Parquet shards, and atomic writes.
+
+RESULT/
+  manifest.json          what ran: source, models and lists with sha256, versions
+  plan.parquet           every listed path with its shard and batch (fixed at the first run)
+  shards/shard-NNNNNN.parquet   one per shard, written whole or not at all
+  summary.json           counts, rewritten at the end of every run
+
+A shard file exists only once all its rows are in it (written to a temporary
+name, then renamed), so a re-run skips exactly the shards that are finished and
+an interruption loses at most the shards in progress.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+MANIFEST_NAME = "manifest.json"
+PLAN_NAME = "plan.parquet"
+SUMMARY_NAME = "summary.json"
+SHARDS_DIR = "shards"
+
+HASH_COLUMNS: tuple[str, ...] = ("md5", "sha1", "sha256", "pdq", "phash", "dhash", "ahash", "whash")
+
+MATCH_TYPE = pa.struct(
+    [
+        ("list", pa.string()),
+        ("id", pa.string()),
+        ("hash_type", pa.string()),
+        ("distance", pa.int32()),
+        ("category", pa.string()),
+        ("source", pa.string()),
+        ("variant", pa.string()),
+    ]
+)
+SCORE_TYPE = pa.struct([("model", pa.string()), ("score", pa.float64()), ("flagged", pa.bool_())])
+
+ROW_SCHEMA = pa.schema(
+    [
+        ("index", pa.int64()),
+        ("shard", pa.int32()),
+        ("path", pa.string()),
+        ("size", pa.int64()),
+        ("mtime", pa.float64()),
+        ("status", pa.string()),
+        *[(name, pa.string()) for name in HASH_COLUMNS],
+        ("pdq_quality", pa.int32()),
+        ("matches", pa.list_(MATCH_TYPE)),
+        ("scores", pa.list_(SCORE_TYPE)),
+        ("error", pa.string()),
+        ("error_detail", pa.string()),
+    ]
+)
+
+PLAN_SCHEMA = pa.schema(
+    [
+        ("index", pa.int64()),
+        ("shard", pa.int32()),
+        ("batch", pa.int32()),
+        ("path", pa.string()),
+        ("size", pa.int64()),
+        ("mtime_ns", pa.int64()),
+        ("walk_error", pa.string()),
+        ("detail", pa.string()),
+    ]
+)
+
+# Row status values, in the order a reviewer cares about.
+STATUS_MATCHED = "matched"  # on a hash list; models not run
+STATUS_SCORED = "scored"  # hashed and scored by every model
+STATUS_HASHED = "hashed"  # hashed; no model given
+STATUS_ERROR = "error"  # see the error column
+
+
+def rows_to_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """Rows (dicts) to a table with the one row schema; missing keys become nulls."""
+    columns = {name: [row.get(name) for row in rows] for name in ROW_SCHEMA.names}
+    return pa.Table.from_pydict(columns, schema=ROW_SCHEMA)
+
+
+def shard_path(result: Path, shard: int) -> Path:
+    return Path(result) / SHARDS_DIR / f"shard-{shard:06d}.parquet"
+
+
+def finished_shards(result: Path) -> set[int]:
+    """Shard numbers whose files are complete (temporary leftovers are not counted)."""
+    folder = Path(result) / SHARDS_DIR
+    if not folder.is_dir():
+        return set()
+    done = set()
+    for path in folder.glob("shard-*.parquet"):
+        try:
+            done.add(int(path.stem.split("-")[1]))
+        except (IndexError, ValueError):
+            continue
+    return done
+
+
+def remove_leftovers(result: Path) -> int:
+    """Delete temporary files an interrupted run left behind; returns how many."""
+    removed = 0
+    for folder in (Path(result), Path(result) / SHARDS_DIR):
+        if folder.is_dir():
+            for path in folder.glob(".*.tmp*"):
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
+def atomic_write(target: Path, write) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp's 0600 would surprise a team sharing the result
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_table(table: pa.Table, target: Path) -> None:
+    """Write a Parquet file whole or not at all."""
+    atomic_write(Path(target), lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+
+def write_json(data: dict[str, Any], target: Path) -> None:
+    """Write JSON whole or not at all."""
+
+    def _write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True, default=str)
+            handle.write("\n")
+
+    atomic_write(Path(target), _write)
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def read_rows(result: Path, columns: Iterable[str] | None = None) -> pa.Table:
+    """All finished shards as one table, in plan order."""
+    paths = sorted((Path(result) / SHARDS_DIR).glob("shard-*.parquet"))
+    if not paths:
+        return ROW_SCHEMA.empty_table() if columns is None else ROW_SCHEMA.empty_table().select(list(columns))
+    tables = [pq.read_table(path, columns=list(columns) if columns else None, schema=ROW_SCHEMA) for path in paths]
+    return pa.concat_tables(tables)

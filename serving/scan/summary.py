@@ -1,0 +1,57 @@
+"""Counts over a scan result: how many files, hits per list and category, errors per kind.
+
+Rebuilt from the shards at the end of every run, so it is right after a resume
+and never counts a file twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from saferkit.serving.scan import kinds, store
+
+
+def summarize(result: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The summary dict written to summary.json and printed by the CLI."""
+    table = store.read_rows(result, columns=["status", "error", "size", "matches", "scores"])
+    statuses = Counter(table.column("status").to_pylist())
+    errors = Counter(e for e in table.column("error").to_pylist() if e)
+    hits: dict[str, Counter] = defaultdict(Counter)
+    for matches in table.column("matches").to_pylist():
+        seen = set()
+        for match in matches or []:
+            key = (match["list"], match.get("category") or "uncategorised")
+            if key not in seen:  # a file counts once per list and category
+                seen.add(key)
+                hits[key[0]][key[1]] += 1
+    models: dict[str, dict[str, int]] = {m["key"]: {"scored": 0, "flagged": 0} for m in manifest["settings"]["models"]}
+    for scores in table.column("scores").to_pylist():
+        for score in scores or []:
+            entry = models.setdefault(score["model"], {"scored": 0, "flagged": 0})
+            entry["scored"] += 1
+            entry["flagged"] += int(bool(score["flagged"]))
+    hashed_statuses = pa.array([store.STATUS_MATCHED, store.STATUS_SCORED, store.STATUS_HASHED], pa.string())
+    looked_at = pc.is_in(table.column("status"), value_set=hashed_statuses)
+    bytes_read = pc.sum(pc.filter(table.column("size"), looked_at)).as_py() or 0
+    done_shards = len(store.finished_shards(result))
+    return {
+        "files_planned": manifest["files"],
+        "files_done": table.num_rows,
+        "shards_done": done_shards,
+        "shards_planned": manifest["shards"],
+        "complete": done_shards == manifest["shards"],
+        "images_hashed": statuses[store.STATUS_MATCHED] + statuses[store.STATUS_SCORED] + statuses[store.STATUS_HASHED],
+        "bytes_hashed": int(bytes_read),
+        "hash_hits": statuses[store.STATUS_MATCHED],
+        "hits_by_list": {name: dict(sorted(counts.items())) for name, counts in sorted(hits.items())},
+        "scored": statuses[store.STATUS_SCORED],
+        "models": models,
+        "errors": {kind: errors.get(kind, 0) for kind in kinds.ALL_KINDS if kind not in kinds.SKIPPED_KINDS},
+        "errors_total": sum(n for kind, n in errors.items() if kind not in kinds.SKIPPED_KINDS),
+        "skipped": {kind: errors.get(kind, 0) for kind in kinds.SKIPPED_KINDS},
+    }

@@ -1,0 +1,150 @@
+"""What the triage report shows, computed from a scan result (no HTML here).
+
+Order of work for a reviewer: hash hits first (known material, grouped by list
+and category), then the model's ranking of everything else, with how many
+files can be left unreviewed at the chosen recall. The numbers come from the
+Parquet shards; media are never opened except to draw an optional preview.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from saferkit.errors import UserError
+from saferkit.serving.scan import kinds, store
+
+RECALL_TARGETS = (0.8, 0.9, 0.95, 0.99)
+
+
+@dataclass
+class Triage:
+    """Everything the report template needs."""
+
+    manifest: dict[str, Any]
+    summary: dict[str, Any]
+    model: Optional[dict[str, Any]]
+    hits: list[dict[str, Any]]  # groups: list, category, rows
+    ranking: list[dict[str, Any]]  # scored rows, highest first (shown part)
+    ranked_total: int
+    threshold: Optional[float]
+    threshold_source: str
+    recall: float
+    to_review: int
+    can_skip: int
+    measured: list[dict[str, Any]] = field(default_factory=list)  # with labels: recall targets table
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+def threshold_for_recall(positive_scores: list[float], recall: float) -> Optional[float]:
+    """Highest threshold that keeps at least `recall` of the labelled positives at or above it."""
+    if not positive_scores:
+        return None
+    ordered = sorted(positive_scores, reverse=True)
+    needed = max(1, math.ceil(recall * len(ordered)))
+    return ordered[needed - 1]
+
+
+def load_result(result: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    result = Path(result)
+    manifest_file = result / store.MANIFEST_NAME
+    if not manifest_file.is_file():
+        raise UserError(f"{result} holds no scan result (no {store.MANIFEST_NAME}); pass the --out folder of `saferkit scan`.")
+    manifest = store.read_json(manifest_file)
+    from saferkit.serving.scan.summary import summarize
+
+    return manifest, summarize(result, manifest)  # from the shards, so it is never stale
+
+
+def _labels(labels_root: Optional[Path]) -> dict[str, int]:
+    if labels_root is None:
+        return {}
+    from saferkit.datasets import load_dataset
+
+    frame = load_dataset(labels_root)
+    return {str(Path(p).resolve()): int(f) for p, f in zip(frame["abspath"], frame["flag"])}
+
+
+def build_triage(result: Path, *, model: Optional[str] = None, recall: float = 0.95, threshold: Optional[float] = None,
+                 labels_root: Optional[Path] = None, top: int = 200, problems_shown: int = 50) -> Triage:
+    """Read a scan result and work out hits, ranking and skip counts."""
+    if not 0 < recall <= 1:
+        raise UserError("--recall must be above 0 and at most 1, for example 0.95.")
+    if top < 1:
+        raise UserError("--top must be at least 1.")
+    manifest, summary = load_result(result)
+    models = manifest["settings"]["models"]
+    chosen = None
+    if models:
+        keys = [m["key"] for m in models]
+        if model is None:
+            chosen = models[0]
+        else:
+            matching = [m for m in models if model in (m["key"], m["name"])]
+            if not matching:
+                raise UserError(f"no model {model!r} in this scan; it ran {', '.join(keys)}.")
+            chosen = matching[0]
+    table = store.read_rows(Path(result), columns=["path", "sha256", "size", "status", "matches", "scores", "error", "error_detail"])
+    rows = table.to_pylist()
+
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["matches"]:
+            best: dict[tuple[str, str], dict[str, Any]] = {}
+            for match in row["matches"]:
+                key = (match["list"], match.get("category") or "uncategorised")
+                if key not in best or match["distance"] < best[key]["distance"]:
+                    best[key] = match
+            for key, match in best.items():
+                groups[key].append({"path": row["path"], "sha256": row["sha256"], "size": row["size"], **match})
+    hits = [{"list": name, "category": category, "rows": sorted(items, key=lambda r: (r["distance"], r["path"]))}
+            for (name, category), items in sorted(groups.items())]
+
+    scored = []
+    if chosen is not None:
+        for row in rows:
+            if row["matches"]:
+                continue
+            for score in row["scores"] or []:
+                if score["model"] == chosen["key"]:
+                    scored.append({"path": row["path"], "sha256": row["sha256"], "size": row["size"], "score": score["score"]})
+    scored.sort(key=lambda r: (-r["score"], r["path"]))
+
+    truth = _labels(labels_root)
+    measured = []
+    source = "none"
+    if threshold is not None:
+        source = "given with --threshold"
+    elif truth:
+        positives = [r["score"] for r in scored if truth.get(str(Path(r["path"]).resolve())) == 1]
+        for target in sorted(set(RECALL_TARGETS) | {recall}):
+            t = threshold_for_recall(positives, target)
+            if t is not None:
+                review = sum(1 for r in scored if r["score"] >= t)
+                measured.append({"recall": target, "threshold": t, "to_review": review, "can_skip": len(scored) - review,
+                                 "skip_share": (len(scored) - review) / len(scored) if scored else 0.0})
+        threshold = threshold_for_recall(positives, recall)
+        source = f"measured on {len(positives)} labelled positives from {labels_root}"
+    elif chosen is not None:
+        threshold = float(chosen["threshold"])
+        source = f"the model's declared operating point ({chosen.get('chosen_for') or 'no target stated'}); recall on these files is not measured"
+    to_review = sum(1 for r in scored if threshold is not None and r["score"] >= threshold)
+    for r in scored:
+        r["label"] = truth.get(str(Path(r["path"]).resolve())) if truth else None
+
+    problems = []
+    by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["error"]:
+            by_kind[row["error"]].append(row)
+    for kind in kinds.ALL_KINDS:
+        if by_kind.get(kind):
+            items = by_kind[kind]
+            problems.append({"kind": kind, "description": kinds.DESCRIPTIONS[kind], "count": len(items),
+                             "rows": items[:problems_shown]})
+    return Triage(manifest=manifest, summary=summary, model=chosen, hits=hits, ranking=scored[:top],
+                  ranked_total=len(scored), threshold=threshold, threshold_source=source, recall=recall,
+                  to_review=to_review, can_skip=len(scored) - to_review, measured=measured, problems=problems)

@@ -1,0 +1,135 @@
+"""`saferkit scan DIR --out RESULT ...` and `saferkit scan report RESULT --out REPORT.html`.
+
+`scan` is a group whose default sub-command is `run`: when the first word after
+`scan` is not a sub-command name, `run` is assumed, so the short form that
+agencies type most stays short. Heavy imports wait until a command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+DEFAULT_COMMAND = "run"
+HELP_FLAGS = ("--help", "-h")
+
+SCAN_HELP = """Scan seized media for hash-list hits and rank the rest with models; write a triage report.
+
+\b
+  saferkit scan DIR --out RESULT [--model SUB]... [--hashlist LIST]... [--engine local|ray]
+  saferkit scan --file-list PATHS.txt --out RESULT ...
+  saferkit scan report RESULT --out REPORT.html [--previews]
+
+Re-running the same scan command resumes it: finished shards are skipped.
+"""
+
+
+class DefaultRunGroup(TyperGroup):
+    """A group that runs `run` when the first argument is not one of its sub-commands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in HELP_FLAGS:
+            args = [DEFAULT_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+
+scan_app = typer.Typer(cls=DefaultRunGroup, help=SCAN_HELP, no_args_is_help=True, add_completion=False,
+                       rich_markup_mode=None)
+
+
+@scan_app.command("run")
+def run_command(
+    source: Optional[Path] = typer.Argument(None, metavar="DIR", help="Folder to scan (walked recursively)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Result folder: Parquet shards, summary, manifest."),
+    file_list: Optional[Path] = typer.Option(None, "--file-list", help="Text file of paths to scan, one a line, instead of DIR."),
+    model: list[Path] = typer.Option([], "--model", "-m", help="Submission folder or zip to score with (repeatable)."),
+    hashlist: list[Path] = typer.Option([], "--hashlist", "-l", help="Hash list to match against (repeatable; CSV, JSONL, text, VICS)."),
+    engine: str = typer.Option("local", "--engine", help="local (worker processes here) or ray (Ray Data)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes or Ray actors [default: CPU cores]; 0 runs in this process."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="onnxruntime threads per worker [default: cores / workers]."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster (HOST:PORT, ray://HOST:PORT) [default: RAY_ADDRESS, else a local Ray]."),
+    shard_size: int = typer.Option(1024, "--shard-size", help="Files per output shard (the unit of resumption)."),
+    batch_size: int = typer.Option(32, "--batch-size", help="Files per worker batch (the unit of retry)."),
+    max_file_mb: float = typer.Option(256.0, "--max-file-mb", help="Files larger than this are not read (counted as too_large)."),
+    algos: Optional[str] = typer.Option(None, "--algos", help="Hashes to compute, comma separated [default: md5,sha1,sha256,pdq,phash,dhash]."),
+    match_threshold: Optional[int] = typer.Option(None, "--match-threshold", help="Hamming distance for perceptual matches [default: per hash type, PDQ 31]."),
+    dihedral: bool = typer.Option(False, "--dihedral", help="Also match PDQ rotations and mirrors."),
+    follow_symlinks: bool = typer.Option(True, "--follow-symlinks/--no-follow-symlinks", help="Follow symbolic links (loops are detected)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Discard an earlier scan in RESULT instead of resuming it."),
+    max_shards: Optional[int] = typer.Option(None, "--max-shards", help="Stop after this many shards; re-run to continue."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
+) -> None:
+    """Scan DIR (or --file-list) into RESULT: hashes, list matches, model scores."""
+    from rich.console import Console
+
+    from saferkit.serving.scan.runner import ScanOptions, run_scan
+
+    console = Console(stderr=True)
+    summary = run_scan(ScanOptions(
+        out=out, source=source, file_list=file_list, models=list(model), hashlists=list(hashlist), engine=engine,
+        workers=workers, threads=threads, ray_address=ray_address, shard_size=shard_size, batch_size=batch_size,
+        max_bytes=max(1, int(max_file_mb * 1024 * 1024)), algos=[algos] if algos else None,
+        match_threshold=match_threshold, dihedral=dihedral, follow_symlinks=follow_symlinks, overwrite=overwrite,
+        max_shards=max_shards, progress=progress,
+    ), console)
+    _print_summary(summary, out)
+
+
+def _print_summary(summary: dict[str, Any], out: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"scan {'complete' if summary['complete'] else 'incomplete'}: {out}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("files", f"{summary['files_done']:,} of {summary['files_planned']:,}")
+    table.add_row("shards", f"{summary['shards_done']} of {summary['shards_planned']}")
+    table.add_row("images hashed", f"{summary['images_hashed']:,}")
+    table.add_row("hash-list hits", f"{summary['hash_hits']:,}")
+    for name, counts in summary["hits_by_list"].items():
+        for category, n in counts.items():
+            table.add_row(f"  {name} / {category}", f"{n:,}")
+    for key, entry in summary["models"].items():
+        table.add_row(f"scored by {key}", f"{entry['scored']:,} ({entry['flagged']:,} at or above its threshold)")
+    for kind, n in summary["errors"].items():
+        if n:
+            table.add_row(f"problem: {kind}", f"{n:,}")
+    for kind, n in summary["skipped"].items():
+        if n:
+            table.add_row(f"skipped: {kind}", f"{n:,}")
+    run = summary.get("last_run", {})
+    if run.get("files_per_s"):
+        table.add_row("speed this run", f"{run['files_per_s']:,.1f} files/s")
+    console.print(table)
+    if not summary["complete"]:
+        console.print("Run the same command again to continue the scan.")
+
+
+@scan_app.command("report")
+def report_command(
+    result: Path = typer.Argument(..., metavar="RESULT", help="Result folder of `saferkit scan`."),
+    out: Path = typer.Option(..., "--out", "-o", help="HTML file to write."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model key or name to rank by [default: the first]."),
+    recall: float = typer.Option(0.95, "--recall", help="Recall to keep when --labels lets it be measured."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Score threshold to use [default: measured with --labels, else the model's declared one]."),
+    labels: Optional[Path] = typer.Option(None, "--labels", help="Data set root with manifest.csv (synthetic or proxy) to measure recall."),
+    top: int = typer.Option(200, "--top", help="Ranked files listed in the report."),
+    previews: bool = typer.Option(False, "--previews/--no-previews", help="Embed tiny blurred greyscale previews, each shown only on click."),
+) -> None:
+    """Write the triage report: hash hits first, then the ranking and what can be skipped."""
+    from saferkit.serving.scan.report import report_facts, write_report
+
+    triage = write_report(result, out, model=model, recall=recall, threshold=threshold, labels_root=labels,
+                          top=top, previews=previews)
+    facts = report_facts(triage)
+    typer.echo(f"wrote {out}: {facts['hash_hit_files']} hash-list hits, {facts['ranked']} ranked, "
+               f"{facts['to_review']} to review, {facts['can_skip']} can be skipped.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `saferkit scan` (with its `report` sub-command) to the root CLI."""
+    app.add_typer(scan_app, name="scan")

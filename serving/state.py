@@ -1,0 +1,38 @@
+"""What one running server holds: its config, models, hash matcher, metrics, audit log and keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from saferkit.serving.audit import AuditLog
+from saferkit.serving.config import ServeConfig
+from saferkit.serving.keys import ApiKeys
+from saferkit.serving.metrics import ServerMetrics
+from saferkit.serving.models import ModelSet, ServedModel
+
+
+@dataclass
+class ServerState:
+    config: ServeConfig
+    models: ModelSet
+    matcher: Any | None  # saferkit.hashing.HashMatcher, when hash lists are loaded
+    hashlists: list[str]
+    metrics: ServerMetrics
+    audit: AuditLog
+    keys: ApiKeys
+    max_pixels: int
+
+
+def server_state(request) -> ServerState:
+    return request.app.state.saferkit
+
+
+def note_for_audit(request, model: ServedModel | None = None, images: list[str] | None = None) -> None:
+    """Tell the audit line which model served the request and which images (by sha256) it saw."""
+    details = request.scope.setdefault("state", {}).setdefault("audit", {})
+    if model is not None:
+        details["model"] = f"{model.name}:{model.version}"
+        details["model_sha256"] = model.sha256
+    if images is not None:
+        details["images"] = images

@@ -1,0 +1,53 @@
+"""The hub's demo stage: publish when qualified, say why not otherwise, always list and stop."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+from rich.console import Console
+
+from saferkit.demo import DemoContext
+from saferkit.hub_plugin import demo_stage
+
+
+def make_ctx(tmp_path: Path, **artifacts) -> tuple[DemoContext, Console]:
+    console = Console(record=True, width=200)
+    return DemoContext(out=tmp_path / "demo", console=console, artifacts=dict(artifacts)), console
+
+
+def port_is_closed(url: str) -> bool:
+    parsed = urlparse(url)
+    with socket.socket() as sock:
+        return sock.connect_ex((parsed.hostname, parsed.port)) != 0
+
+
+def test_demo_publishes_a_qualified_baseline(tmp_path: Path, evaluated):
+    submission_dir, report, scorecard = evaluated()
+    ctx, console = make_ctx(tmp_path, submission_dir=submission_dir, report_dir=report.parent,
+                            scorecard_dir=scorecard.parent)
+    demo_stage.run(ctx)
+    output = console.export_text()
+    assert "hub: published toy-red 1.0.0" in output and "1 tool(s)" in output
+    assert ctx.artifacts["hub_url"].startswith("http://127.0.0.1:") and f"{ctx.artifacts['hub_url']}/?lang=en" in output
+    assert [row[1] for row in ctx.summary] == ["published toy-red 1.0.0", "catalogue with 1 tool(s)"]
+    assert (ctx.out / "hub" / "catalogue.db").is_file()
+    assert port_is_closed(ctx.artifacts["hub_url"])  # the embedded hub was stopped
+
+
+def test_demo_shows_why_not_and_publishes_nothing(tmp_path: Path, evaluated):
+    submission_dir, report, scorecard = evaluated(qualified=False)
+    ctx, console = make_ctx(tmp_path, submission_dir=submission_dir, report_dir=report.parent,
+                            scorecard_dir=scorecard.parent)
+    demo_stage.run(ctx)
+    output = console.export_text()
+    assert "not published (qualified)" in output and "fail: fairness.worst_group_recall" in output
+    assert "0 tool(s)" in output
+    assert [row[1] for row in ctx.summary] == ["not published (gate refused)", "catalogue with 0 tool(s)"]
+
+
+def test_demo_without_earlier_stages_says_what_is_missing(tmp_path: Path):
+    ctx, console = make_ctx(tmp_path)
+    demo_stage.run(ctx)
+    assert "did not produce submission_dir, report_dir, scorecard_dir" in console.export_text()
