@@ -8,7 +8,7 @@ folder is built aside and appears only when every check has passed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,6 @@ class ExportResult:
     parity: dict[str, Any]
     quantization: dict[str, Any] | None = None
     skipped_val_images: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def load_run_model(run: FinishedRun) -> nn.Module:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 
 TARGET_RECALL = 0.95
 CHOSEN_FOR = f"recall>={TARGET_RECALL:.2f} on the val split"
@@ -24,23 +23,19 @@ def threshold_for_recall(flags: np.ndarray, scores: np.ndarray, target: float = 
     return float(positives[needed - 1])
 
 
-def recall_at_fpr(flags: np.ndarray, scores: np.ndarray, max_fpr: float) -> float:
-    """Best recall among ROC points whose false-positive rate is at most `max_fpr`."""
-    fpr, tpr, _ = roc_curve(flags, scores)
-    return float(tpr[fpr <= max_fpr].max())
-
-
 def val_measurements(flags: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, float]:
-    """Ranking metrics and the confusion rates at `threshold`."""
+    """Ranking metrics (computed by the evaluation harness's own code) and the rates at `threshold`."""
+    from saferkit.evaluation.operating_point import confusion, rates
+    from saferkit.evaluation.ranking import RankedItems, cumulative_counts, headline_metrics
+
     flags = np.asarray(flags)
-    flagged = np.asarray(scores) >= threshold
-    return {
-        "roc_auc": float(roc_auc_score(flags, scores)),
-        "pr_auc": float(average_precision_score(flags, scores)),
-        "recall_at_fpr_0.01": recall_at_fpr(flags, scores, 0.01),
-        "recall": float(flagged[flags == 1].mean()),
-        "fpr": float(flagged[flags == 0].mean()),
-    }
+    counts = cumulative_counts(RankedItems.build(flags, scores))
+    measured = {name: float(values[0]) for name, values in headline_metrics(counts, k=int(flags.sum())).items()}
+    cells = confusion(flags, scores, threshold)
+    at_threshold = rates(cells)
+    measured["recall"] = float(at_threshold["recall"][0])
+    measured["fpr"] = float(cells["fp"][0] / max(cells["fp"][0] + cells["tn"][0], 1))
+    return measured
 
 
 def claims_from(measured: dict[str, float]) -> dict[str, float]:

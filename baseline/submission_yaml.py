@@ -64,7 +64,7 @@ def build_manifest(
         "task": f"{run.record['task']}-triage",
         "input": dict(run.record["input"]),
         "output": {**run.record["output"], "labels": run.labels},
-        "operating_point": {"threshold": round(float(threshold), 6), "chosen_for": CHOSEN_FOR},
+        "operating_point": {"threshold": float(threshold), "chosen_for": CHOSEN_FOR},
         "claims": claims,
         "training_data": [
             {

@@ -10,7 +10,7 @@ from baseline_support import quiet_console, tiny_config
 def _train(data, out, seed, tracking_uri):
     from saferkit.baseline.training import train
 
-    config = tiny_config(epochs=2, seed=seed, device="cpu", tracking_uri=tracking_uri)
+    config = tiny_config(epochs=1, seed=seed, device="cpu", tracking_uri=tracking_uri)
     return train(data, out, config, console=quiet_console())
 
 

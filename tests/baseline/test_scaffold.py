@@ -59,6 +59,9 @@ def test_generated_project_trains_and_exports_a_valid_submission(tmp_path, tiny_
     assert set(manifest["ethics"]) == set(declared_ids())
     assert manifest["input"]["height"] == 32 and 0 < manifest["operating_point"]["threshold"] <= 1
 
+    checked = run_cli("submission", "check", str(project / "submission"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
     wrong = _python(["train.py", "export", "runs/missing", "--out", "other"], cwd=project)
     assert wrong.returncode != 0 and "runs/missing is not a folder" in wrong.stderr
     assert "Traceback" not in wrong.stderr
