@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from saferkit.errors import UserError
+from saferkit.staging import staged_folder
 
 
 def _check_target(target: Path, overwrite: bool, what: str) -> None:
@@ -24,31 +25,13 @@ def _check_target(target: Path, overwrite: bool, what: str) -> None:
         raise UserError(f"cannot write in {parent}; choose another {what}.")
 
 
-def _replace(scratch: Path, target: Path) -> None:
-    """Move the finished scratch folder into place; an old `target` goes only once the new one is in."""
-    umask = os.umask(0)
-    os.umask(umask)
-    scratch.chmod(0o777 & ~umask)  # mkdtemp makes it private; give it normal folder permissions
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent)) / "content"
-        os.rename(target, old)
-    os.rename(scratch, target)
-    if old is not None:
-        shutil.rmtree(old.parent, ignore_errors=True)
-
-
 @contextmanager
 def staged_dir(target: Path, *, overwrite: bool, what: str = "--out") -> Iterator[Path]:
     """Yield a scratch folder beside `target`; it replaces `target` only if the body succeeds."""
     target = Path(target).resolve()
     _check_target(target, overwrite, what)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    try:
+    with staged_folder(target) as scratch:
         yield scratch
-        _replace(scratch, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @contextmanager

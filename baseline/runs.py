@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from saferkit.errors import UserError
+from saferkit.jsonfile import read_json_file
 from saferkit.evaluation.digest import file_sha256
 
 RUN_FILE = "run.json"
@@ -53,10 +53,7 @@ def read_finished_run(run_dir: str | Path) -> FinishedRun:
     record_path = root / RUN_FILE
     if not record_path.is_file():
         raise UserError(f"{run_dir} holds no finished training run (no {RUN_FILE}); {retrain}.")
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(f"{record_path} is not valid JSON ({exc}); {retrain}.") from None
+    record = read_json_file(record_path, what="the run record", remedy=retrain)
     if not isinstance(record, dict) or record.get("format") != RUN_FORMAT:
         raise UserError(f"{record_path} is not a saferkit baseline run record; {retrain}.")
     if record.get("status") != FINISHED:

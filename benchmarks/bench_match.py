@@ -97,7 +97,7 @@ def main() -> None:
         seconds = time.perf_counter() - start
         held = big.memory_bytes()
         line(f"index of {args.big:,} PDQ hashes, memory", f"{held / 1e9:.3f} GB", "< 1 GB", held < 1e9)
-        line(f"  (built from packed codes in)", f"{seconds:.1f} s", "-")
+        line("  (built from packed codes in)", f"{seconds:.1f} s", "-")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         line("  process peak memory while building", f"{peak / 1e9:.2f} GB", f"was {before / 1e9:.2f} GB before")
         probe = make_queries(rng, big_codes, 1000)

@@ -16,6 +16,7 @@ from pathlib import Path
 from saferkit.datasets.manifest import MANIFEST_NAME
 from saferkit.datasets.provenance import PROVENANCE_NAME
 from saferkit.errors import UserError
+from saferkit.staging import swap_into_place
 
 
 def _replaceable(folder: Path) -> bool:
@@ -63,26 +64,11 @@ def staged_folder(out: Path) -> Iterator[Path]:
         raise UserError(f"cannot write to {out} ({exc.strerror or exc}); choose a folder you can write to.") from None
     try:
         yield staging
-        _swap_into_place(staging, out)
+        swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         _remove_created(created)
         raise
-
-
-def _swap_into_place(staging: Path, out: Path) -> None:
-    previous = None
-    if out.exists():
-        previous = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-        out.rename(previous)
-    try:
-        staging.rename(out)
-    except OSError:
-        if previous is not None:
-            previous.rename(out)
-        raise
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)
 
 
 def _remove_created(created: list[Path]) -> None:

@@ -7,7 +7,6 @@ them without reading code. Every file is checked against
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -15,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from saferkit.jsonschemas import packaged_schema, schema_violations
 from saferkit.errors import UserError
 
 KINDS = ("automatic", "declared", "reviewer")
@@ -89,26 +89,15 @@ def _squash(text: str | None) -> str | None:
     return " ".join(text.split()) if text else text
 
 
-def _read_schema(name: str) -> dict[str, Any]:
-    return json.loads(resources.files("saferkit.ethics").joinpath("schemas", name).read_text(encoding="utf-8"))
-
-
 @lru_cache(maxsize=1)
 def criteria_schema() -> dict[str, Any]:
     """The JSON Schema every criteria file follows."""
-    return _read_schema("criteria.schema.json")
+    return packaged_schema("saferkit.ethics", "criteria.schema.json")
 
 
 def criteria_problems(document: Any, source: str) -> list[str]:
     """Schema violations in one parsed criteria file, each naming where it is."""
-    from jsonschema import Draft202012Validator
-
-    validator = Draft202012Validator(criteria_schema())
-    problems = []
-    for error in validator.iter_errors(document):
-        where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-        problems.append(f"{source}: {where}: {error.message}")
-    return problems
+    return [f"{source}: {where}: {message}" for where, message in schema_violations(document, criteria_schema())]
 
 
 def parse_criteria(texts: dict[str, str]) -> tuple[Criterion, ...]:

@@ -7,7 +7,6 @@ criterion names must be present, so a typo cannot silently drop a check.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -16,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from saferkit.jsonschemas import packaged_schema, schema_violations
 from saferkit.errors import UserError
 from saferkit.ethics.checklist import Criterion, load_criteria
 
@@ -43,8 +43,7 @@ class Profile:
 @lru_cache(maxsize=1)
 def profile_schema() -> dict[str, Any]:
     """The JSON Schema a profile file follows."""
-    text = resources.files("saferkit.ethics").joinpath("schemas", "profile.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    return packaged_schema("saferkit.ethics", "profile.schema.json")
 
 
 def default_profile_text() -> str:
@@ -54,16 +53,11 @@ def default_profile_text() -> str:
 
 def parse_profile(text: str, source: str, criteria: tuple[Criterion, ...] | None = None) -> Profile:
     """Validate a profile's YAML text against the schema and against the criteria it must serve."""
-    from jsonschema import Draft202012Validator
-
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise UserError(f"profile {source} is not valid YAML: {str(exc).splitlines()[0]}; fix the file.") from None
-    problems = [
-        f"{'.'.join(str(p) for p in error.absolute_path) or '(top level)'}: {error.message}"
-        for error in Draft202012Validator(profile_schema()).iter_errors(document)
-    ]
+    problems = [f"{where}: {message}" for where, message in schema_violations(document, profile_schema())]
     if not problems:
         criteria = criteria if criteria is not None else load_criteria()
         known = {criterion.id for criterion in criteria}

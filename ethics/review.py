@@ -8,15 +8,14 @@ terminal (reading answers from stdin, so it can be scripted and tested).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
 
+from saferkit.jsonschemas import packaged_schema, schema_violations
 from saferkit.errors import UserError
 from saferkit.ethics.checklist import Criterion, load_criteria
 from saferkit.ethics.decision import FAIL, INSUFFICIENT, PASS, Decision
@@ -40,8 +39,7 @@ class Review:
 @lru_cache(maxsize=1)
 def review_schema() -> dict[str, Any]:
     """The JSON Schema a review file follows."""
-    text = resources.files("saferkit.ethics").joinpath("schemas", "review.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    return packaged_schema("saferkit.ethics", "review.schema.json")
 
 
 def _dates_as_text(node: Any) -> Any:
@@ -55,16 +53,11 @@ def _dates_as_text(node: Any) -> Any:
 
 def parse_review(text: str, source: str, criteria: tuple[Criterion, ...] | None = None) -> Review:
     """Validate a review file's text; every id must name a reviewer criterion."""
-    from jsonschema import Draft202012Validator
-
     try:
         document = _dates_as_text(yaml.safe_load(text))
     except yaml.YAMLError as exc:
         raise UserError(f"review file {source} is not valid YAML: {str(exc).splitlines()[0]}; fix or rewrite it with `saferkit ethics review`.") from None
-    problems = [
-        f"{'.'.join(str(p) for p in error.absolute_path) or '(top level)'}: {error.message}"
-        for error in Draft202012Validator(review_schema()).iter_errors(document)
-    ]
+    problems = [f"{where}: {message}" for where, message in schema_violations(document, review_schema())]
     if not problems:
         reviewer_ids = {c.id for c in (criteria or load_criteria()) if c.kind == "reviewer"}
         problems += [f"reviews: '{cid}' is not a reviewer criterion" for cid in document["reviews"] if cid not in reviewer_ids]

@@ -11,11 +11,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from saferkit import __version__
+from saferkit.jsonschemas import packaged_schema, schema_violations
 from saferkit.errors import UserError
 from saferkit.jsonfile import read_json_file
 from saferkit.ethics.automatic import decide_automatic
@@ -150,18 +150,12 @@ def build_scorecard(
 @lru_cache(maxsize=1)
 def scorecard_schema() -> dict[str, Any]:
     """The published JSON Schema of scorecard.json."""
-    text = resources.files("saferkit.ethics").joinpath("schemas", "scorecard.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    return packaged_schema("saferkit.ethics", "scorecard.schema.json")
 
 
 def scorecard_problems(scorecard: Any) -> list[str]:
     """Schema violations in a scorecard (for readers such as the hub, and as a self-check)."""
-    from jsonschema import Draft202012Validator
-
-    return [
-        f"{'.'.join(str(p) for p in error.absolute_path) or '(top level)'}: {error.message}"
-        for error in Draft202012Validator(scorecard_schema()).iter_errors(scorecard)
-    ]
+    return [f"{where}: {message}" for where, message in schema_violations(scorecard, scorecard_schema())]
 
 
 def training_digests(folders: list[Path]) -> set[str] | None:

@@ -31,8 +31,9 @@ from saferkit.evaluation.submission import (
     MODEL_FILE,
     Submission,
     SubmissionError,
-    _safe_member,
+    archive_prefix,
     load_submission,
+    safe_member,
     schema_problems,
 )
 
@@ -152,7 +153,7 @@ def _read_zip(result: CheckResult, archive: Path) -> dict[str, bytes]:
     with handle:
         infos = [info for info in handle.infolist() if not info.is_dir()]
         for info in infos:
-            if not _safe_member(info.filename):
+            if not safe_member(info.filename):
                 result.add(info.filename, "archive entry leaves the submission folder (absolute path, '..' or backslash); rebuild the zip")
             if stat.S_ISLNK(info.external_attr >> 16):
                 result.add(info.filename, "archive entry is a symbolic link; put the file itself in the zip")
@@ -162,11 +163,7 @@ def _read_zip(result: CheckResult, archive: Path) -> dict[str, bytes]:
             result.add(archive.name, f"unpacks to {_mib(total)} ({total / packed:.0f}x its packed size); that looks like a zip bomb")
             return {}
         names = [info.filename for info in infos]
-        prefix = ""
-        if MODEL_FILE not in names and MANIFEST_FILE not in names:
-            tops = {name.split("/", 1)[0] for name in names}
-            if len(tops) == 1 and all("/" in name for name in names):
-                prefix = tops.pop() + "/"
+        prefix = archive_prefix(names)
         inner = [name[len(prefix):] for name in names]
         _check_names(result, inner)
         result.info["files"] = inner

@@ -10,14 +10,13 @@ import base64
 import csv
 import html
 import json
-import shutil
-import tempfile
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from saferkit.jsonschemas import packaged_schema, schema_violations
 from saferkit.errors import UserError
+from saferkit.staging import staged_folder
 from saferkit.jsonfile import read_json_file
 
 REPORT_SCHEMA_FILE = "report.schema.json"
@@ -26,16 +25,12 @@ REPORT_SCHEMA_FILE = "report.schema.json"
 @lru_cache(maxsize=1)
 def report_schema() -> dict[str, Any]:
     """The JSON Schema report.json follows (ethics, hub and leaderboard read to it)."""
-    text = resources.files("saferkit.evaluation").joinpath("schemas", REPORT_SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    return packaged_schema("saferkit.evaluation", REPORT_SCHEMA_FILE)
 
 
 def report_problems(report: Any) -> list[str]:
     """Every way a report departs from the schema, each with its location."""
-    from jsonschema import Draft202012Validator
-
-    validator = Draft202012Validator(report_schema())
-    return [f"{'.'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message}" for e in validator.iter_errors(report)]
+    return [f"{where}: {message}" for where, message in schema_violations(report, report_schema())]
 
 
 def read_report(path: str | Path) -> dict[str, Any]:
@@ -216,8 +211,7 @@ def write_report_folder(report: dict[str, Any], out: Path, scores_table: dict[st
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise UserError(f"{out} already holds files; pass --overwrite or choose another --out.")
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with staged_folder(out) as staging:
         (staging / "report.json").write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         (staging / "report.md").write_text(render_markdown(report), encoding="utf-8")
         (staging / "report.html").write_text(render_html(report), encoding="utf-8")
@@ -226,14 +220,3 @@ def write_report_folder(report: dict[str, Any], out: Path, scores_table: dict[st
                 writer = csv.writer(handle)
                 writer.writerow(["path", "flag", "score"])
                 writer.writerows(zip(scores_table["path"], scores_table["flag"], (f"{s:.6f}" for s in scores_table["score"])))
-        if out.exists():
-            old = out.with_name(f".{out.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise

@@ -8,16 +8,15 @@ limits) builds on this loader in `evaluation/check.py`.
 
 from __future__ import annotations
 
-import json
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
+from saferkit.jsonschemas import packaged_schema, schema_violations
 from saferkit.errors import UserError
 from saferkit.evaluation.digest import bytes_sha256, files_digest
 
@@ -44,20 +43,12 @@ class SubmissionError(UserError):
 @lru_cache(maxsize=1)
 def submission_schema() -> dict[str, Any]:
     """The published JSON Schema for submission.yaml (the one source of truth)."""
-    text = resources.files("saferkit.evaluation").joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    return packaged_schema("saferkit.evaluation", SCHEMA_FILE)
 
 
 def schema_problems(manifest: Any) -> list[str]:
     """Every schema violation in a parsed manifest, each naming the field it concerns."""
-    from jsonschema import Draft202012Validator
-
-    validator = Draft202012Validator(submission_schema())
-    problems = []
-    for error in sorted(validator.iter_errors(manifest), key=lambda e: list(map(str, e.absolute_path))):
-        where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-        problems.append(f"{MANIFEST_FILE}: {where}: {error.message}")
-    return problems
+    return [f"{MANIFEST_FILE}: {where}: {message}" for where, message in schema_violations(manifest, submission_schema())]
 
 
 @dataclass(frozen=True)
@@ -149,9 +140,20 @@ def _read_folder(folder: Path) -> tuple[dict[str, bytes], tuple[str, ...]]:
     return wanted, names
 
 
-def _safe_member(name: str) -> bool:
+def safe_member(name: str) -> bool:
+    """Whether an archive entry's path stays inside the folder it unpacks into (no zip-slip)."""
     path = PurePosixPath(name)
     return not (path.is_absolute() or ".." in path.parts or "\\" in name or name.startswith("/"))
+
+
+def archive_prefix(names: list[str]) -> str:
+    """The folder every entry sits in ("sub/") when a zip holds the submission folder itself, else ""."""
+    if MODEL_FILE in names or MANIFEST_FILE in names:
+        return ""
+    tops = {name.split("/", 1)[0] for name in names}
+    if len(tops) == 1 and all("/" in name for name in names):
+        return tops.pop() + "/"
+    return ""
 
 
 def _read_zip(archive: Path) -> tuple[dict[str, bytes], tuple[str, ...]]:
@@ -162,16 +164,11 @@ def _read_zip(archive: Path) -> tuple[dict[str, bytes], tuple[str, ...]]:
             infos = [info for info in handle.infolist() if not info.is_dir()]
             if len(infos) > MAX_FILES:
                 raise SubmissionError(f"{archive} holds {len(infos)} files; a submission may hold at most {MAX_FILES}.")
-            unsafe = [info.filename for info in infos if not _safe_member(info.filename)]
+            unsafe = [info.filename for info in infos if not safe_member(info.filename)]
             if unsafe:
                 raise SubmissionError(f"{archive} has entries that leave the folder: {', '.join(unsafe)}; rebuild the zip.")
             names = [info.filename for info in infos]
-            # Accept a zip of the folder itself (one top-level directory) as well as a flat zip.
-            prefix = ""
-            if MODEL_FILE not in names and MANIFEST_FILE not in names:
-                tops = {name.split("/", 1)[0] for name in names}
-                if len(tops) == 1 and all("/" in name for name in names):
-                    prefix = tops.pop() + "/"
+            prefix = archive_prefix(names)
             wanted = {}
             for name, limit in ((MODEL_FILE, MAX_MODEL_BYTES), (MANIFEST_FILE, MAX_MANIFEST_BYTES)):
                 member = prefix + name

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from saferkit.hashing.algorithms import CRYPTO_HEX_LENGTH, DEFAULT_THRESHOLDS, P
 from saferkit.hashing.codes import hex_to_words, words_for_hex
 from saferkit.hashing.engines import BruteForceEngine, ExactEngine, FaissFlatEngine, MultiIndexEngine
 from saferkit.hashing.errors import HashingError
+from saferkit.staging import staged_folder
 
 ENGINES = ("auto", "mih", "brute", "faiss")
 SEAL_ROWS = 4096  # tail rows scanned by brute force before they are indexed
@@ -276,8 +275,7 @@ class HashIndex:
         self._flush_tail(force=True)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        try:
+        with staged_folder(path) as staging:
             segments = []
             for k, segment in enumerate(self._segments):
                 names = {"codes": segment.codes, "ids": segment.ids, "alive": np.asarray(segment.alive), **segment.tables}
@@ -295,17 +293,6 @@ class HashIndex:
                 "segments": segments,
             }
             (staging / "index.json").write_text(json.dumps(meta, indent=1))
-            if path.exists():
-                backup = path.with_name(f".{path.name}.old")
-                shutil.rmtree(backup, ignore_errors=True)
-                path.rename(backup)
-                staging.rename(path)
-                shutil.rmtree(backup, ignore_errors=True)
-            else:
-                staging.rename(path)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         return path
 
     @classmethod

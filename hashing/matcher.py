@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -21,6 +19,7 @@ from saferkit.hashing.algorithms import DIHEDRAL_VARIANTS, is_crypto
 from saferkit.hashing.errors import HashingError
 from saferkit.hashing.hashlist import HashListReader
 from saferkit.hashing.index import HashIndex
+from saferkit.staging import staged_folder
 
 LOAD_BATCH = 100_000
 PREPARED_META = "lists.json"
@@ -82,8 +81,9 @@ class HashMatcher:
         """
         folder = Path(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-        try:
+        if folder.exists() and not (folder / PREPARED_META).is_file():
+            raise HashingError(f"{folder} exists and is not a prepared list folder; choose another output.")
+        with staged_folder(folder) as staging:
             tables = []
             for k, ((list_name, hash_type, length), table) in enumerate(self._tables.items()):
                 table.freeze()
@@ -95,14 +95,6 @@ class HashMatcher:
             lists = [{"name": l.name, "path": str(l.path), "rows": l.rows, "skipped": l.skipped} for l in self.lists]
             meta = {"format": "saferkit-prepared-lists", "version": 1, "tables": tables, "lists": lists}
             (staging / PREPARED_META).write_text(json.dumps(meta, indent=1))
-            if folder.exists():
-                if not (folder / PREPARED_META).is_file():
-                    raise HashingError(f"{folder} exists and is not a prepared list folder; choose another output.")
-                shutil.rmtree(folder)
-            staging.rename(folder)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         return folder
 
     def _load_prepared(self, folder: Path) -> None:

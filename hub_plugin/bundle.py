@@ -21,7 +21,7 @@ from typing import Any
 
 from saferkit.errors import UserError
 from saferkit.evaluation.digest import file_sha256, files_digest
-from saferkit.evaluation.submission import _safe_member  # one rule for paths inside archives
+from saferkit.evaluation.submission import safe_member  # one rule for paths inside archives
 from saferkit.hub_plugin.gate import REPORT_FILE, SCORECARD_FILE, PublishInputs
 from saferkit.hub_plugin.signing import SIGNATURE_FILE, sign_bundle
 
@@ -123,7 +123,7 @@ def extract_bundle(data: bytes, dest: Path, *, max_bytes: int) -> Path:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         if len(infos) > MAX_BUNDLE_FILES:
             raise BundleTooLarge(f"the bundle holds {len(infos)} files; at most {MAX_BUNDLE_FILES} are accepted.")
-        unsafe = [info.filename for info in infos if not _safe_member(info.filename)]
+        unsafe = [info.filename for info in infos if not safe_member(info.filename)]
         if unsafe:
             raise UserError(f"the bundle has paths that leave its folder: {', '.join(unsafe[:5])}.")
         links = [info.filename for info in infos if (info.external_attr >> 16) & 0o170000 == 0o120000]

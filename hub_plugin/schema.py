@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from saferkit.jsonschemas import packaged_schema, schema_violations
 from saferkit.errors import UserError
 
 SCHEMA_FILE = "entry.schema.json"
@@ -25,20 +24,12 @@ class EntryInvalid(UserError):
 @lru_cache(maxsize=1)
 def entry_schema() -> dict[str, Any]:
     """The entry schema shipped in `hub_plugin/schemas/` (the one source of truth)."""
-    text = resources.files("saferkit.hub_plugin").joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    return packaged_schema("saferkit.hub_plugin", SCHEMA_FILE)
 
 
 def entry_problems(entry: Any) -> list[tuple[str, str]]:
     """(field path, message) for every schema violation, in field order."""
-    from jsonschema import Draft202012Validator
-
-    validator = Draft202012Validator(entry_schema())
-    problems = []
-    for error in sorted(validator.iter_errors(entry), key=lambda e: [str(p) for p in e.absolute_path]):
-        field = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-        problems.append((field, error.message[:300]))
-    return problems
+    return [(field, message[:300]) for field, message in schema_violations(entry, entry_schema())]
 
 
 def validate_entry(entry: Any) -> None:
