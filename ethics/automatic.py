@@ -22,12 +22,12 @@ _MISSING = object()
 _BOUND_WORDS = {"value": "value", "ci_low": "lower bound", "ci_high": "upper bound"}
 
 
-def lookup(report: dict[str, Any], path: str) -> Any:
-    """The value at a dotted path in the report, or _MISSING."""
-    node: Any = report
+def lookup(document: dict[str, Any], path: str, default: Any = _MISSING) -> Any:
+    """The value at a dotted path in a report or manifest, or `default` (_MISSING) when absent."""
+    node: Any = document
     for part in path.split("."):
         if not isinstance(node, dict) or part not in node:
-            return _MISSING
+            return default
         node = node[part]
     return node
 

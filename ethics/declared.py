@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from saferkit.ethics.automatic import lookup
 from saferkit.ethics.checklist import Criterion
 from saferkit.ethics.decision import FAIL, INSUFFICIENT, PASS, Decision, combine
 from saferkit.ethics.plausibility import (
@@ -33,15 +34,6 @@ def quote(value: Any) -> str:
         return repr(value)
     text = " ".join(text.split())
     return f'"{text}"' if len(text) <= QUOTE_CHARS else f'"{text[:QUOTE_CHARS].rstrip()}…"'
-
-
-def _field(manifest: dict[str, Any], path: str) -> Any:
-    node: Any = manifest
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def _answer_decision(criterion: Criterion, manifest: dict[str, Any], profile: Profile) -> Decision:
@@ -113,7 +105,7 @@ def training_data_decision(entries: Any, known_digests: set[str] | None) -> Deci
 
 
 def _field_decision(path: str, manifest: dict[str, Any], profile: Profile, known_digests: set[str] | None) -> Decision:
-    value = _field(manifest, path)
+    value = lookup(manifest, path, default=None)
     if path == "license":
         return licence_decision(value, profile)
     if path == "training_data":
