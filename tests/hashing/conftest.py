@@ -25,11 +25,14 @@ def conformance_dir() -> Path | None:
 
 @pytest.fixture(scope="session")
 def pdq_vectors() -> Path:
+    """The full conformance set; its tests skip on a clone without it (the bundled subset still runs)."""
     found = conformance_dir()
     if found is None:
-        pytest.fail(
-            f"PDQ conformance vectors not found: expected {REPO_ROOT.parent / 'shared/conformance/pdq'} "
-            f"(shared/ beside the repository) or ${CONFORMANCE_ENV}."
+        if os.environ.get(CONFORMANCE_ENV):
+            pytest.fail(f"${CONFORMANCE_ENV} is set but holds no expected-reference.csv: {os.environ[CONFORMANCE_ENV]}")
+        pytest.skip(
+            f"full PDQ conformance set not found ({REPO_ROOT.parent / 'shared/conformance/pdq'} or "
+            f"${CONFORMANCE_ENV}); the bundled subset in tests/hashing/fixtures/pdq-mini is tested instead."
         )
     return found
 

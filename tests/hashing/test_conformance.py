@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
+
+import pytest
 
 from saferkit.hashing import DIHEDRAL_VARIANTS, HashIndex, hash_file
 from saferkit.hashing.codes import hamming, hex_to_words
+
+BUNDLED_VECTORS = Path(__file__).resolve().parent / "fixtures" / "pdq-mini"  # see its README
 
 REFERENCE_FILES = ("expected-reference.csv", "expected-bridge-mods.csv")
 
@@ -52,8 +57,23 @@ def test_dihedral_variants_of_the_original_match_the_rotated_files(pdq_vectors):
         assert _distance(variant_hash, rows[path]) <= 10, path
 
 
-def test_reference_needles_all_find_their_haystack_entry(pdq_vectors):
-    read = lambda name: [line.strip() for line in open(pdq_vectors / "reg-test-input" / name) if line.strip()]
+def test_bundled_subset_is_within_10_bits_of_the_reference():
+    """Runs on every clone, with or without the shared full set."""
+    checked = 0
+    with open(BUNDLED_VECTORS / "expected-bridge-mods.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            result = hash_file(BUNDLED_VECTORS / row["path"], ["pdq"])
+            assert result["error"] is None, (row["path"], result["error"])
+            assert result["pdq_quality"] >= 80, row["path"]
+            assert _distance(result["pdq"], row["pdq_hex"]) <= 10, row["path"]
+            checked += 1
+    assert checked == 4
+
+
+@pytest.mark.parametrize("bundled", [True, False], ids=["bundled", "full-set"])
+def test_reference_needles_all_find_their_haystack_entry(bundled, request):
+    root = BUNDLED_VECTORS if bundled else request.getfixturevalue("pdq_vectors")
+    read = lambda name: [line.strip() for line in open(root / "reg-test-input" / name) if line.strip()]
     haystack, needles = read("haystack.txt"), read("needles.txt")
     index = HashIndex.build("pdq", haystack)
     results = index.search(needles, 31)
