@@ -154,7 +154,11 @@ class LocalEngine:
 
     @staticmethod
     def _stop(slots: list[_Slot]) -> None:
+        """Idle workers stop cleanly; busy ones (an interrupt, an error) are killed: their batch is lost anyway."""
         for slot in slots:
+            if slot.batch is not None:
+                slot.process.terminate()
+                continue
             try:
                 slot.conn.send(None)
             except (OSError, ValueError):
