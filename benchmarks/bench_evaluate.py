@@ -7,8 +7,8 @@ such passes the whole evaluation costs (the robustness suite alone is 3 x the
 number of transforms passes).
 
 Usage: python benchmarks/bench_evaluate.py [--n 10000] [--submission DIR] [--resamples 1000]
-Without --submission it exports an untrained MobileNetV3-Small (the baseline's
-architecture, weights=None) to ONNX; the data is generated once and cached.
+Without --submission it exports an untrained model of the baseline's default
+architecture (weights=None) to ONNX; the data is generated once and cached.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _data(root: Path, n: int) -> Path:
 
 
 def _baseline_like_submission(folder: Path, data: Path) -> Path:
-    """MobileNetV3-Small (weights=None) with a softmax head, exported as a valid submission.
+    """The baseline's default architecture (weights=None) with a softmax head, exported as a valid submission.
 
     Untrained, its batch-norm statistics are the defaults and every image gets the same score,
     which would make the ranking and bootstrap work unrealistically cheap (one tie level). A few
@@ -40,15 +40,16 @@ def _baseline_like_submission(folder: Path, data: Path) -> Path:
     """
     import numpy as np
     import torch
-    import torchvision
     import yaml
     from PIL import Image
 
+    from saferkit.baseline.config import DEFAULT_ARCH
+    from saferkit.baseline.models import build_model
     from saferkit.datasets import load_dataset
 
     folder.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torchvision.models.mobilenet_v3_small(weights=None, num_classes=2), torch.nn.Softmax(dim=1))
+    net = torch.nn.Sequential(build_model(DEFAULT_ARCH, 2), torch.nn.Softmax(dim=1))
     paths = list(load_dataset(data)["abspath"][:256])
     mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
     batch = torch.tensor(np.stack([((np.asarray(Image.open(p).convert("RGB")) / 255.0 - mean) / std).transpose(2, 0, 1) for p in paths]), dtype=torch.float32)
@@ -65,7 +66,7 @@ def _baseline_like_submission(folder: Path, data: Path) -> Path:
         dynamic_axes={"image": {0: "batch"}, "scores": {0: "batch"}}, opset_version=17, dynamo=False,
     )
     manifest = {
-        "schema_version": 1, "name": "bench-mobilenet", "version": "0.0.1",
+        "schema_version": 1, "name": "bench-baseline-arch", "version": "0.0.1",
         "team": {"name": "bench", "contact": "bench@example.org"}, "license": "Apache-2.0", "task": "binary-triage",
         "input": {"name": "image", "height": 64, "width": 64, "color": "RGB", "scale": 255.0, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "resize": "bilinear", "letterbox": False},
         "output": {"name": "scores", "kind": "probabilities", "labels": ["negative", "positive"], "positive_label": "positive"},

@@ -4,7 +4,7 @@
    binary protocol (the standard Triton client), must reach at least 80% of the
    throughput of onnxruntime called in-process on batches of 32, for a model whose
    raw batch-32 rate here is under 1,000 images/s: the baseline architecture
-   (torchvision mobilenet_v3_small, random weights, softmax in the graph) exported
+   (the baseline's default architecture, random weights, softmax in the graph) exported
    at 224 px, and a heavier model in the same scope (resnet18 at 224 px). The
    same figure is printed for the 64 px baseline.
 2. A table of concurrency (1, 4, 16, 64) -> requests/s, p50/p95/p99 latency,
@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 KEY = "bench-key-" + "0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-ARCH = "mobilenet_v3_small"  # the baseline's default architecture
+ARCH = "resnet10_small"  # the baseline's default architecture (saferkit.baseline.config.DEFAULT_ARCH)
 HEAVIER_ARCH = "resnet18"  # a second model in the target's scope (raw rate well under 1,000 img/s)
 CONCURRENCY = (1, 4, 16, 64)
 TARGET_RATIO = 0.8
@@ -47,25 +47,14 @@ IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
 
 
 def export_baseline(size: int, arch: str = ARCH) -> bytes:
-    """A torchvision architecture at `size` px as ONNX (the baseline package's exporter when present)."""
+    """A baseline architecture at `size` px as ONNX, through the baseline package's exporter."""
     import torch
 
+    from saferkit.baseline.models import build_model
+    from saferkit.baseline.onnx_export import export_onnx
+
     torch.manual_seed(0)
-    try:
-        from saferkit.baseline.models import build_model
-        from saferkit.baseline.onnx_export import export_onnx
-
-        return export_onnx(build_model(arch, 2), size)
-    except ImportError:
-        import torchvision
-
-        model = torch.nn.Sequential(torchvision.models.get_model(arch, weights=None, num_classes=2),
-                                    torch.nn.Softmax(dim=1)).eval()
-        buffer = io.BytesIO()
-        torch.onnx.export(model, (torch.zeros(1, 3, size, size),), buffer, input_names=["images"],
-                          output_names=["scores"], dynamic_axes={"images": {0: "batch"}, "scores": {0: "batch"}},
-                          opset_version=18, dynamo=False)
-        return buffer.getvalue()
+    return export_onnx(build_model(arch, 2), size)
 
 
 def write_submission(folder: Path, size: int, arch: str = ARCH) -> Path:

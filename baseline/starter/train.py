@@ -20,7 +20,7 @@ from torch import nn
 from torchvision.transforms import v2
 
 from saferkit.baseline.augment import normalise
-from saferkit.baseline.config import TrainConfig, labels_for
+from saferkit.baseline.config import DEFAULT_ARCH, TrainConfig, labels_for
 from saferkit.baseline.export import export_submission
 from saferkit.baseline.models import build_model as torchvision_model
 from saferkit.baseline.training import train
@@ -33,7 +33,7 @@ TASK = "binary"  # or "multiclass": one output per marker kind plus "none"
 
 def build_model(num_classes: int) -> nn.Module:
     """The network, returning logits (export adds the softmax). Start: the baseline's."""
-    return torchvision_model("mobilenet_v3_small", num_classes)
+    return torchvision_model(DEFAULT_ARCH, num_classes)
 
 
 def build_augmentation() -> v2.Transform:

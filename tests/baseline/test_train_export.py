@@ -9,7 +9,7 @@ import pytest
 import torch
 import yaml
 
-from saferkit.baseline.config import MEAN, STD
+from saferkit.baseline.config import DEFAULT_ARCH, MEAN, STD
 from saferkit.baseline.export import load_run_model
 from saferkit.baseline.runs import read_finished_run
 from saferkit.datasets.provenance import provenance_sha256
@@ -42,7 +42,7 @@ def test_mlflow_run_holds_params_metrics_data_files_environment_and_model(tiny_r
     client = MlflowClient(tiny_run.tracking_uri)
     run = client.get_run(tiny_run.mlflow_run_id)
     assert run.info.status == "FINISHED"
-    assert run.data.params["arch"] == "mobilenet_v3_small"
+    assert run.data.params["arch"] == DEFAULT_ARCH
     assert run.data.params["seed"] == "0" and run.data.params["epochs"] == "3"
     for metric in ("train_loss", "train_roc_auc", "val_loss", "val_roc_auc"):
         steps = [m.step for m in client.get_metric_history(run.info.run_id, metric)]
@@ -92,7 +92,7 @@ def test_export_writes_a_valid_submission_with_onnx_parity(tiny_run, tiny_submis
     assert set(sub.manifest["ethics"]) == set(declared_ids())
     assert sub.manifest["ethics"]["data.synthetic_only"] is True
     card = sub.manifest["model_card"]
-    assert "mobilenet_v3_small" in card["intended_use"] and "64 synthetic images" in card["limitations"]
+    assert DEFAULT_ARCH in card["intended_use"] and "64 synthetic images" in card["limitations"]
     assert f"{sub.threshold:.4f}" in card["limitations"]
 
 
