@@ -14,6 +14,8 @@ larger one, everything else keeps the size.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import io
 from collections.abc import Callable
 
@@ -140,16 +142,32 @@ def _overlay_text(image: Image.Image, lines: int, rng: np.random.Generator) -> I
     return out
 
 
+WATERMARK_TEXT = "SAMPLE"
+
+
+@lru_cache(maxsize=32)
+def _stamp(font_size: int) -> tuple[Image.Image, int, int]:
+    """The watermark text rendered once per size: a glyph mask and its offset from the text origin.
+
+    Rendering text costs far more than pasting a mask, and the robustness suite
+    draws the mark a dozen times on each of thousands of images.
+    """
+    font = _font(font_size)
+    left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), WATERMARK_TEXT, font=font)
+    stamp = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(stamp).text((-left, -top), WATERMARK_TEXT, font=font, fill=255)
+    return stamp, left, top
+
+
 def _watermark(image: Image.Image, opacity: float, rng: np.random.Generator) -> Image.Image:
     """A semi-transparent tiled mark across the whole picture, as stock sites add."""
     layer = Image.new("L", image.size, 0)
-    draw = ImageDraw.Draw(layer)
-    font = _font(max(8, round(image.height / 6)))
+    stamp, left, top = _stamp(max(8, round(image.height / 6)))
     step = max(8, image.height // 3)
     offset = int(rng.integers(0, step))
     for y in range(-step + offset, image.height + step, step):
         for x in range(-step + offset // 2, image.width + step, step * 2):
-            draw.text((x, y), "SAMPLE", font=font, fill=255)
+            layer.paste(255, (x + left, y + top), stamp)  # as draw.text would blend it, without re-rendering
     tilted = layer.rotate(float(rng.uniform(-35, 35)), resample=Image.BILINEAR)
     alpha = tilted.point(lambda value: round(value * opacity))
     return Image.composite(Image.new("RGB", image.size, (255, 255, 255)), image, alpha)
