@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from baseline_support import make_dataset, quiet_console, run_cli, tiny_config
+from saferkit.baseline.config import DEFAULT_ARCH
 from saferkit.errors import UserError
 
 
@@ -157,7 +158,7 @@ def test_parity_failure_is_an_error_and_writes_nothing(tiny_run, tmp_path):
 
         def __init__(self) -> None:
             super().__init__()
-            self.net = build_model("mobilenet_v3_small", 2)
+            self.net = build_model(DEFAULT_ARCH, 2)
 
         def load_state_dict(self, state, strict=True, assign=False):
             return self.net.load_state_dict(state, strict, assign)
