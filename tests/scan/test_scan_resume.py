@@ -48,6 +48,12 @@ def test_a_file_changed_between_runs_is_reported_not_hashed(tmp_path, image_fold
     assert summary["errors"][kinds.CHANGED] == 1 and summary["complete"]
 
 
+def _default_sigint() -> None:
+    """Let Ctrl-C reach the scan even when this test run ignores SIGINT, as a background CI job does
+    (a child inherits an ignored SIGINT, and Python then never raises KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_keeps_finished_shards_and_a_rerun_completes(tmp_path, image_folder, toy_submission):
     folder = image_folder(9)
     submission = toy_submission()
@@ -57,7 +63,8 @@ def test_ctrl_c_keeps_finished_shards_and_a_rerun_completes(tmp_path, image_fold
     command = [sys.executable, "-m", "saferkit", "scan", str(folder), "--out", str(out), "--model", str(submission),
                "--workers", "1", "--shard-size", "3", "--batch-size", "3", "--no-progress"]
     env = {**os.environ, "SAFERKIT_SCAN_FAULTS": f"sleep:{stall}:60"}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_default_sigint)
     deadline = time.monotonic() + 120
     while not store.shard_path(out, 1).exists():
         assert process.poll() is None, process.communicate()
