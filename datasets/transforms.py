@@ -130,16 +130,29 @@ def _font(size: int) -> ImageFont.ImageFont:
 def _overlay_text(image: Image.Image, lines: int, rng: np.random.Generator) -> Image.Image:
     """Captions and usernames, as messaging apps and memes add them."""
     out = image.copy()
-    draw = ImageDraw.Draw(out)
-    font = _font(max(8, round(image.height / 7)))
+    font_size = max(8, round(image.height / 7))
     for _ in range(lines):
         text = " ".join(str(w) for w in rng.choice(WORDS, size=int(rng.integers(1, 3))))
-        x = rng.uniform(0, image.width * 0.6)
-        y = rng.uniform(0, image.height * 0.85)
+        x = round(rng.uniform(0, image.width * 0.6))
+        y = round(rng.uniform(0, image.height * 0.85))
         fill = (255, 255, 255) if rng.random() < 0.5 else (0, 0, 0)
         outline = (0, 0, 0) if fill == (255, 255, 255) else (255, 255, 255)
-        draw.text((x, y), text, font=font, fill=fill, stroke_width=1, stroke_fill=outline)
+        stroked, glyphs, left, top = _caption(text, font_size)
+        out.paste(outline, (x + left, y + top), stroked)  # what draw.text does with a stroke: outline first,
+        out.paste(fill, (x + left, y + top), glyphs)  # then the letters over it
     return out
+
+
+@lru_cache(maxsize=1024)
+def _caption(text: str, font_size: int) -> tuple[Image.Image, Image.Image, int, int]:
+    """A caption's outlined and plain glyph masks, rendered once (text rendering holds the GIL and is slow)."""
+    font = _font(font_size)
+    left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), text, font=font, stroke_width=1)
+    size = (max(1, right - left), max(1, bottom - top))
+    stroked, glyphs = Image.new("L", size, 0), Image.new("L", size, 0)
+    ImageDraw.Draw(stroked).text((-left, -top), text, font=font, fill=255, stroke_width=1, stroke_fill=255)
+    ImageDraw.Draw(glyphs).text((-left, -top), text, font=font, fill=255)
+    return stroked, glyphs, left, top
 
 
 WATERMARK_TEXT = "SAMPLE"
