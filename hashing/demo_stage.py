@@ -79,6 +79,7 @@ def run(ctx: Any) -> None:
     ctx.console.print(f"match rate: {hits} of {n_listed} edited copies of listed images matched ({rate:.0%}); "
                       f"{false_hits} of {len(queries) - n_listed} edited decoys matched by mistake")
     ctx.artifacts["hashlist_path"] = list_path
+    ctx.artifacts["listed_image"] = Path(listed[0]) if listed else None  # serving's demo matches it over HTTP
     ctx.record("hashing", f"hashes of {summary.files} images (PDQ, pHash, dHash, MD5, SHA-256)", hashes_path)
     ctx.record("hashing", f"demo hash list ({len(listed)} images: MD5, PDQ, pHash)", list_path)
     ctx.record("hashing", f"matches: {rate:.0%} of edited listed copies, {false_hits} false matches", matches_path)

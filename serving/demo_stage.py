@@ -7,7 +7,11 @@ from pathlib import Path
 
 
 def _sample_image(ctx) -> tuple[str, bytes]:
-    """One image from the demo's synthetic set, or a generated pattern when there is none."""
+    """An image on the demo hash list (so the match call has something to find), else one from the
+    demo's synthetic set, else a generated pattern."""
+    listed = ctx.artifacts.get("listed_image")
+    if listed and Path(listed).is_file():
+        return Path(listed).name, Path(listed).read_bytes()
     data_dir = ctx.artifacts.get("data_dir")
     if data_dir:
         for pattern in ("*.png", "*.jpg", "*.jpeg"):
