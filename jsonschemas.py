@@ -9,19 +9,13 @@ names each problem by where it is.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 
-@lru_cache(maxsize=None)
-def _schema_text(package: str, file_name: str) -> str:
-    return resources.files(package).joinpath("schemas", file_name).read_text(encoding="utf-8")
-
-
 def packaged_schema(package: str, file_name: str) -> dict[str, Any]:
-    """The schema `file_name` from `package`'s schemas folder (a fresh copy: callers may edit it)."""
-    return json.loads(_schema_text(package, file_name))
+    """The schema `file_name` from `package`'s schemas folder (each caller caches its own)."""
+    return json.loads(resources.files(package).joinpath("schemas", file_name).read_text(encoding="utf-8"))
 
 
 def schema_violations(document: Any, schema: dict[str, Any]) -> list[tuple[str, str]]:

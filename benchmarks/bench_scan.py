@@ -69,6 +69,11 @@ def _measure(engine, batches) -> dict[str, float]:
             "steady_rate": steady_files / steady_s if steady_s > 0 else float("nan")}
 
 
+def _round_ratios(figures: list[dict[str, float]], anchors: list[dict[str, float]]) -> str:
+    """Steady-rate ratio of each round to the same round's anchor."""
+    return ", ".join(f"{f['steady_rate'] / a['steady_rate']:.2f}" for f, a in zip(figures, anchors))
+
+
 def main() -> None:
     args = _args()
     width, height = (int(v) for v in args.size.lower().split("x"))
@@ -108,12 +113,11 @@ def main() -> None:
     for label, r in results.items():
         print(f"{label:<28}{r['files']:>7}{r['total_s']:>9.2f}{r['rate']:>22.1f}{r['steady_rate']:>18.1f}")
     one, many = results["local, 1 worker"], results[f"local, {args.workers} workers"]
-    per_round = [m["steady_rate"] / o["steady_rate"] for o, m in zip(rounds["local, 1 worker"], rounds[f"local, {args.workers} workers"])]
-    print(f"per-round local ratios (steady): {', '.join(f'{r:.2f}' for r in per_round)}")
+    local_many = f"local, {args.workers} workers"
+    print(f"per-round local ratios (steady): {_round_ratios(rounds[local_many], rounds['local, 1 worker'])}")
     if not args.skip_ray:
         ray_rounds = rounds[f"ray (local), {args.workers} actors"]
-        per_round = [r["steady_rate"] / m["steady_rate"] for m, r in zip(rounds[f"local, {args.workers} workers"], ray_rounds)]
-        print(f"per-round ray / local ratios (steady): {', '.join(f'{r:.2f}' for r in per_round)}")
+        print(f"per-round ray / local ratios (steady): {_round_ratios(ray_rounds, rounds[local_many])}")
     print()
     print(f"anchor: single-process steady rate {one['steady_rate']:.1f} files/s")
     print(f"local {args.workers} workers / 1 worker: steady {many['steady_rate'] / one['steady_rate']:.2f}x "

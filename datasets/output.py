@@ -6,17 +6,12 @@ behind, nor delete a folder that is not ours to delete.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 from saferkit.datasets.manifest import MANIFEST_NAME
 from saferkit.datasets.provenance import PROVENANCE_NAME
 from saferkit.errors import UserError
-from saferkit.staging import swap_into_place
 
 
 def _replaceable(folder: Path) -> bool:
@@ -44,34 +39,3 @@ def _existing_ancestor(path: Path) -> Path:
     while not path.exists() and path != path.parent:
         path = path.parent
     return path
-
-
-@contextlib.contextmanager
-def staged_folder(out: Path) -> Iterator[Path]:
-    """Yield a fresh temporary folder next to `out`; on success it replaces `out`, on failure it vanishes."""
-    out = out.absolute()
-    created: list[Path] = []
-    parent = out.parent
-    while not parent.exists():
-        created.append(parent)
-        parent = parent.parent
-    staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging.mkdir()
-    except OSError as exc:
-        _remove_created(created)
-        raise UserError(f"cannot write to {out} ({exc.strerror or exc}); choose a folder you can write to.") from None
-    try:
-        yield staging
-        swap_into_place(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        _remove_created(created)
-        raise
-
-
-def _remove_created(created: list[Path]) -> None:
-    for folder in created:  # deepest first
-        with contextlib.suppress(OSError):
-            folder.rmdir()

@@ -21,7 +21,8 @@ from typing import Any
 from saferkit import __version__
 from saferkit.datasets.datasheet import render_datasheet
 from saferkit.datasets.manifest import CATEGORIES, MANIFEST_COLUMNS, MANIFEST_NAME, NEGATIVE_CATEGORY
-from saferkit.datasets.output import check_destination, staged_folder
+from saferkit.datasets.output import check_destination
+from saferkit.staging import staged_folder
 from saferkit.datasets.plan import SynthConfig, plan_rows, split_sizes
 from saferkit.datasets.provenance import PROVENANCE_NAME, require_provenance
 from saferkit.datasets.textures import TEXTURE_SOURCES

@@ -137,50 +137,41 @@ def _overlay_text(image: Image.Image, lines: int, rng: np.random.Generator) -> I
         y = round(rng.uniform(0, image.height * 0.85))
         fill = (255, 255, 255) if rng.random() < 0.5 else (0, 0, 0)
         outline = (0, 0, 0) if fill == (255, 255, 255) else (255, 255, 255)
-        stroked, glyphs, left, top = _caption(text, font_size)
-        out.paste(outline, (x + left, y + top), stroked)  # what draw.text does with a stroke: outline first,
-        out.paste(fill, (x + left, y + top), glyphs)  # then the letters over it
+        for colour, stroke_width in ((outline, 1), (fill, 0)):  # as draw.text does: outline, then letters
+            mask, left, top = _text_mask(text, font_size, stroke_width)
+            out.paste(colour, (x + left, y + top), mask)
     return out
 
 
 @lru_cache(maxsize=1024)
-def _caption(text: str, font_size: int) -> tuple[Image.Image, Image.Image, int, int]:
-    """A caption's outlined and plain glyph masks, rendered once (text rendering holds the GIL and is slow)."""
+def _text_mask(text: str, font_size: int, stroke_width: int = 0) -> tuple[Image.Image, int, int]:
+    """`text` rendered once as a glyph mask, with its offset from the text origin.
+
+    Text rendering holds the GIL and costs far more than pasting a mask; the
+    robustness suite draws captions and watermarks on thousands of images.
+    Pasting a colour through the mask at origin + offset gives the pixels
+    draw.text gives at a whole-pixel origin.
+    """
     font = _font(font_size)
-    left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), text, font=font, stroke_width=1)
-    size = (max(1, right - left), max(1, bottom - top))
-    stroked, glyphs = Image.new("L", size, 0), Image.new("L", size, 0)
-    ImageDraw.Draw(stroked).text((-left, -top), text, font=font, fill=255, stroke_width=1, stroke_fill=255)
-    ImageDraw.Draw(glyphs).text((-left, -top), text, font=font, fill=255)
-    return stroked, glyphs, left, top
+    left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox(
+        (0, 0), text, font=font, stroke_width=stroke_width)
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(mask).text((-left, -top), text, font=font, fill=255, stroke_width=stroke_width, stroke_fill=255)
+    return mask, left, top
 
 
 WATERMARK_TEXT = "SAMPLE"
 
 
-@lru_cache(maxsize=32)
-def _stamp(font_size: int) -> tuple[Image.Image, int, int]:
-    """The watermark text rendered once per size: a glyph mask and its offset from the text origin.
-
-    Rendering text costs far more than pasting a mask, and the robustness suite
-    draws the mark a dozen times on each of thousands of images.
-    """
-    font = _font(font_size)
-    left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), WATERMARK_TEXT, font=font)
-    stamp = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
-    ImageDraw.Draw(stamp).text((-left, -top), WATERMARK_TEXT, font=font, fill=255)
-    return stamp, left, top
-
-
 def _watermark(image: Image.Image, opacity: float, rng: np.random.Generator) -> Image.Image:
     """A semi-transparent tiled mark across the whole picture, as stock sites add."""
     layer = Image.new("L", image.size, 0)
-    stamp, left, top = _stamp(max(8, round(image.height / 6)))
+    stamp, left, top = _text_mask(WATERMARK_TEXT, max(8, round(image.height / 6)))
     step = max(8, image.height // 3)
     offset = int(rng.integers(0, step))
     for y in range(-step + offset, image.height + step, step):
         for x in range(-step + offset // 2, image.width + step, step * 2):
-            layer.paste(255, (x + left, y + top), stamp)  # as draw.text would blend it, without re-rendering
+            layer.paste(255, (x + left, y + top), stamp)
     tilted = layer.rotate(float(rng.uniform(-35, 35)), resample=Image.BILINEAR)
     alpha = tilted.point(lambda value: round(value * opacity))
     return Image.composite(Image.new("RGB", image.size, (255, 255, 255)), image, alpha)

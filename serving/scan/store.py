@@ -22,6 +22,8 @@ from typing import Any, Iterable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from saferkit.staging import UMASK
+
 MANIFEST_NAME = "manifest.json"
 PLAN_NAME = "plan.parquet"
 SUMMARY_NAME = "summary.json"
@@ -114,20 +116,11 @@ def remove_leftovers(result: Path) -> int:
     return removed
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
 def atomic_write(target: Path, write) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
-    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp's 0600 would surprise a team sharing the result
+    os.chmod(tmp, 0o666 & ~UMASK)  # mkstemp's 0600 would surprise a team sharing the result
     try:
         write(tmp)
         os.replace(tmp, target)
