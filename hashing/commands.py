@@ -22,13 +22,12 @@ hashing_app = typer.Typer(help="Hashing benchmarks and tools.", no_args_is_help=
 ALGO_HELP = "Algorithms, repeat or comma-separate: md5, sha1, sha256, pdq, phash, dhash, ahash, whash, or all. Default: md5,sha1,sha256,pdq,phash,dhash."
 
 
-def _policy(exif_transpose: bool, alpha: str, max_pixels: Optional[int], pdq_max_side: Optional[int] = None):
+def _policy(exif_transpose: bool, alpha: str, max_pixels: Optional[int]):
     from saferkit.hashing.decode import MAX_IMAGE_PIXELS, DecodePolicy
 
-    return DecodePolicy(exif_transpose=exif_transpose, alpha=alpha, max_pixels=max_pixels or MAX_IMAGE_PIXELS, pdq_max_side=pdq_max_side)
+    return DecodePolicy(exif_transpose=exif_transpose, alpha=alpha, max_pixels=max_pixels or MAX_IMAGE_PIXELS)
 
 
-PDQ_SIDE_HELP = "Opt-in speed-up: shrink PDQ's input so its longer side is at most this (the PDQ paper suggests 512). Default: PDQ sees the decoded image, for conformance."
 
 
 def _progress():
@@ -75,14 +74,13 @@ def hash_command(
     exif_transpose: bool = typer.Option(False, "--exif-transpose", help="Hash the image as viewers show it (EXIF orientation applied). Default: raw pixel order, like the PDQ reference."),
     alpha: str = typer.Option("drop", "--alpha", help="Transparent pixels: drop (keep the colours under them, as the PDQ reference does) or white (composite onto white)."),
     max_pixels: Optional[int] = typer.Option(None, "--max-pixels", help="Refuse images with more pixels than this (decompression bombs). Default: 100,000,000."),
-    pdq_max_side: Optional[int] = typer.Option(None, "--pdq-max-side", help=PDQ_SIDE_HELP),
 ) -> None:
     """Hash files: PDQ, pHash/dHash/aHash/wHash and MD5/SHA-1/SHA-256 from one read and one decode."""
     from saferkit.hashing.algorithms import normalize_algos
     from saferkit.hashing.bulk import HashSummary, RowWriter, hash_paths, output_columns
 
     names = normalize_algos(algo)
-    policy = _policy(exif_transpose, alpha, max_pixels, pdq_max_side)
+    policy = _policy(exif_transpose, alpha, max_pixels)
     total = _count_files(paths)
     rows = hash_paths(paths, names, workers=workers or None, policy=policy, hash_size=hash_size, dihedral=dihedral)
     summary = HashSummary()
@@ -116,7 +114,6 @@ def match_command(
     hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type of one-hash-per-line text lists (default: from the length)."),
     workers: int = typer.Option(0, "--workers", "-j", help="Processes to use (0 = all cores)."),
     exif_transpose: bool = typer.Option(False, "--exif-transpose", help="Hash images as viewers show them (EXIF orientation applied)."),
-    pdq_max_side: Optional[int] = typer.Option(None, "--pdq-max-side", help=PDQ_SIDE_HELP),
 ) -> None:
     """Match files against hash lists: exact digests, PDQ and 64-bit perceptual hashes by Hamming distance."""
     from saferkit.hashing.algorithms import ALL_ALGOS
@@ -134,7 +131,7 @@ def match_command(
         from saferkit.hashing.errors import HashingError
 
         raise HashingError("the lists hold no usable hashes; check them with `saferkit hashlist info`.")
-    policy = _policy(exif_transpose, "drop", None, pdq_max_side)
+    policy = _policy(exif_transpose, "drop", None)
     total = _count_files(paths)
     rows = hash_paths(paths, algos, workers=workers or None, policy=policy, dihedral=dihedral)
     columns = ["path", "list", "id", "hash_type", "distance", "category", "source", "variant", "error"]

@@ -1,7 +1,8 @@
 """Compute every requested hash of one file from one read and one decode.
 
 Cryptographic digests come from the bytes; all perceptual hashes share one
-decoded RGB image (see `decode.py` for the policy) and one greyscale copy.
+decoded image (see `decode.py` for the policy): its luma for PDQ and one
+greyscale copy for the imagehash algorithms.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from saferkit.hashing.algorithms import (
     PDQ_LOW_QUALITY,
     normalize_algos,
 )
-from saferkit.hashing.decode import DEFAULT_POLICY, IMAGEHASH_MIN_SIDE, DecodePolicy, decode_rgb
+from saferkit.hashing.decode import DEFAULT_POLICY, IMAGEHASH_MIN_SIDE, DecodePolicy, decode_for_hashes
+from saferkit.hashing.pdq_reduce import reduce_luma
 from saferkit.hashing.errors import HashFailure, HashingError
 
 
@@ -29,20 +31,36 @@ def bits_to_hex(bits: np.ndarray) -> str:
     return np.packbits(np.asarray(bits, dtype=np.uint8).ravel()).tobytes().hex()
 
 
-def pdq_from_rgb(rgb: np.ndarray) -> tuple[str, int]:
-    """PDQ hash (64 hex digits, the reference's text form) and quality of an RGB array."""
+# ITU-R 601 luma weights: what PDQ, Pillow's "L" conversion and JPEG's Y plane all use.
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
+
+
+def _luma(image) -> np.ndarray:
+    """Float luma of an "L" or "RGB" image, as PDQ computes it."""
+    pixels = np.asarray(image)
+    if pixels.ndim == 2:
+        return pixels.astype(np.float32)
+    return (pixels @ LUMA_WEIGHTS).astype(np.float32)
+
+
+def pdq_hashes(image, dihedral: bool = False) -> tuple[list[str], int]:
+    """PDQ hash (64 hex digits, the reference's text form) and quality of an "L" or "RGB" image.
+
+    With `dihedral`, the list holds the eight variants (order:
+    `algorithms.DIHEDRAL_VARIANTS`); otherwise it holds the hash alone. We
+    reduce the luma to PDQ's 64x64 buffer (`pdq_reduce.py`, the reference's
+    filter computed as a product) and pdqhash hashes that buffer; rounding it
+    to 8 bits moves the hash by 0-4 bits from pdqhash on the full image.
+    """
     import pdqhash
 
+    buffer = np.clip(np.rint(reduce_luma(_luma(image))), 0, 255).astype(np.uint8)
+    rgb = np.ascontiguousarray(np.repeat(buffer[:, :, None], 3, axis=2))  # pdqhash takes RGB only
+    if dihedral:
+        variants, quality = pdqhash.compute_dihedral(rgb)
+        return [bits_to_hex(bits) for bits in variants], int(quality)
     bits, quality = pdqhash.compute(rgb)
-    return bits_to_hex(bits), int(quality)
-
-
-def pdq_dihedral_from_rgb(rgb: np.ndarray) -> tuple[list[str], int]:
-    """The eight PDQ dihedral hashes (order: `algorithms.DIHEDRAL_VARIANTS`) and the quality."""
-    import pdqhash
-
-    hashes, quality = pdqhash.compute_dihedral(rgb)
-    return [bits_to_hex(bits) for bits in hashes], int(quality)
+    return [bits_to_hex(bits)], int(quality)
 
 
 def _imagehash(name: str, grey, hash_size: int) -> str:
@@ -63,7 +81,7 @@ def _perceptual(data: bytes, algos: tuple[str, ...], policy: DecodePolicy, hash_
     wanted = [name for name in algos if name not in CRYPTO_ALGOS]
     if not wanted and not dihedral:
         return {}
-    return _hash_rgb(decode_rgb(data, policy), wanted, hash_size, dihedral, policy.pdq_max_side)
+    return _hash_decoded(decode_for_hashes(data, policy), wanted, hash_size, dihedral)
 
 
 def hash_image(
@@ -81,19 +99,17 @@ def hash_image(
     from saferkit.hashing.decode import to_rgb
 
     wanted = [name for name in normalize_algos(algos) if name not in CRYPTO_ALGOS]
-    return _hash_rgb(to_rgb(image, policy.alpha), wanted, hash_size, dihedral, policy.pdq_max_side)
+    return _hash_decoded(to_rgb(image, policy.alpha), wanted, hash_size, dihedral)
 
 
-def _hash_rgb(image, wanted: list[str], hash_size: int, dihedral: bool, pdq_max_side: int | None = None) -> dict[str, Any]:
+def _hash_decoded(image, wanted: list[str], hash_size: int, dihedral: bool) -> dict[str, Any]:
+    """Every perceptual hash asked for, from one decoded "L" or "RGB" image."""
     result: dict[str, Any] = {"width": image.width, "height": image.height}
     if "pdq" in wanted or dihedral:
-        rgb = np.asarray(_shrink_for_pdq(image, pdq_max_side))
+        hashes, quality = pdq_hashes(image, dihedral)
         if dihedral:
-            variants, quality = pdq_dihedral_from_rgb(rgb)
-            result["pdq_dihedral"] = variants
-            result["pdq"] = variants[0]
-        else:
-            result["pdq"], quality = pdq_from_rgb(rgb)
+            result["pdq_dihedral"] = hashes
+        result["pdq"] = hashes[0]
         result["pdq_quality"] = quality
         result["pdq_low_quality"] = quality < PDQ_LOW_QUALITY
     others = [name for name in wanted if name in IMAGEHASH_ALGOS]
@@ -105,17 +121,6 @@ def _hash_rgb(image, wanted: list[str], hash_size: int, dihedral: bool, pdq_max_
         for name in others:
             result[name] = _imagehash(name, grey, hash_size)
     return result
-
-
-def _shrink_for_pdq(image, max_side: int | None):
-    """Opt-in only (`DecodePolicy.pdq_max_side`): box-shrink PDQ's input, keeping the aspect ratio."""
-    if not max_side or max(image.size) <= max_side:
-        return image
-    from PIL import Image
-
-    scale = max_side / max(image.size)
-    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    return image.resize(size, Image.Resampling.BOX)
 
 
 def hash_bytes(

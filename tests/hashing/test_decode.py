@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from saferkit.hashing import HashingError, hash_bytes
-from saferkit.hashing.decode import DRAFT_MIN_SIDE, MAX_IMAGE_PIXELS, DecodePolicy, decode_rgb
+from saferkit.hashing.decode import DRAFT_MIN_SIDE, MAX_IMAGE_PIXELS, DecodePolicy, decode_for_hashes, decode_rgb
 from saferkit.hashing.procedural import procedural_image
 
 
@@ -147,18 +147,21 @@ def test_the_pixel_limit_is_configurable(photo):
     assert decode_rgb(data, DecodePolicy(max_pixels=photo.width * photo.height)).size == photo.size
 
 
-def test_imagehash_works_on_a_reduced_copy_with_little_drift_and_pdq_shrink_is_opt_in():
+def test_imagehash_works_on_a_reduced_copy_with_little_drift():
     import imagehash
 
     big = procedural_image(11, (1400, 1050))
-    data = _encode(big, "PNG")
-    ours = hash_bytes(data, ["phash", "dhash", "pdq"])
+    ours = hash_bytes(_encode(big, "PNG"), ["phash", "dhash"])
     grey = big.convert("L")
     for name, function in (("phash", imagehash.phash), ("dhash", imagehash.dhash)):
         assert imagehash.hex_to_hash(ours[name]) - function(grey) <= 2
-    shrunk = hash_bytes(data, ["pdq"], policy=DecodePolicy(pdq_max_side=512))
-    expected = hash_bytes(_encode(big.resize((512, 384), Image.Resampling.BOX), "PNG"), ["pdq"])
-    assert shrunk["pdq"] == expected["pdq"]
-    assert bin(int(shrunk["pdq"], 16) ^ int(ours["pdq"], 16)).count("1") <= 16
-    with pytest.raises(HashingError, match="at least 64"):
-        DecodePolicy(pdq_max_side=10)
+
+
+def test_colour_jpegs_decode_to_their_luma_plane_for_hashing(photo):
+    data = _encode(photo, "JPEG", quality=95)
+    luma = decode_for_hashes(data)
+    assert luma.mode == "L" and luma.size == photo.size
+    from_rgb = np.asarray(decode_rgb(data).convert("L"), dtype=np.int16)
+    assert np.abs(np.asarray(luma, dtype=np.int16) - from_rgb).max() <= 2  # JPEG's Y is the same luma, rounded once
+    png = decode_for_hashes(_encode(photo, "PNG"))
+    assert png.mode == "RGB"  # other formats follow the colour rules, and hashing takes their luma
