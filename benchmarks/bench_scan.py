@@ -12,7 +12,7 @@ batch handed out to the last row back) and steady (from the first result back
 to the last, so start-up is excluded). Start-up is a fixed cost that a scan of
 millions of files pays once, so the ratios use the steady rates; both are printed.
 
-Run: python benchmarks/bench_scan.py [--images 600] [--size 640x480] [--model SUBMISSION] [--workers 2]
+Run: python benchmarks/bench_scan.py [--images 1200] [--size 640x480] [--model SUBMISSION] [--workers 2]
 The anchor (single-process rate) is measured in the same run. Figures on a
 shared or busy machine are noisy; compare ratios from one quiet run.
 """
@@ -32,7 +32,7 @@ TESTS_SUPPORT = Path(__file__).resolve().parents[1] / "tests" / "support"
 
 def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=600)
+    parser.add_argument("--images", type=int, default=1200, help="more files weigh start-up and the last blocks less")
     parser.add_argument("--size", default="640x480", help="WIDTHxHEIGHT of the procedural JPEGs")
     parser.add_argument("--model", type=Path, default=None, help="submission to score with [default: a tiny toy model]")
     parser.add_argument("--workers", type=int, default=2)

@@ -31,6 +31,12 @@ def test_ray_and_local_engines_write_the_same_rows(tmp_path, image_folder, hashl
     hashlist = hashlist_for([images[0]], [images[5]])
     submission = toy_submission()
     monkeypatch.setenv("SAFERKIT_SCAN_FAULTS", f"die:{images[8].name}")
+    from saferkit.serving.scan import ray_engine
+
+    # blocks of three 3-file batches: the block holding the dying file is lost twice, then its
+    # batches run alone, and only the dying file's batch is lost
+    monkeypatch.setattr(ray_engine, "FILES_PER_BLOCK", 9)
+    monkeypatch.setattr(ray_engine, "BLOCKS_PER_ACTOR", 1)
     options = dict(models=[submission], hashlists=[hashlist], workers=2, shard_size=6, batch_size=3)
     local = scan(tmp_path / "local", folder, engine="local", **options)
     ray = scan(tmp_path / "ray", folder, engine="ray", **options)
