@@ -105,7 +105,7 @@ def _evaluate(model: nn.Module, split: ImageSplit, device: torch.device, batch_s
     total, chunks = 0.0, []
     with torch.inference_mode():
         for start in range(0, len(targets), batch_size * 4):
-            batch = preprocess(images[start : start + batch_size * 4]).to(device)
+            batch = preprocess(images[start : start + batch_size * 4]).to(device, memory_format=torch.channels_last)
             target = targets[start : start + batch_size * 4].to(device)
             logits = model(batch)
             total += float(loss_fn(logits, target)) * len(target)
@@ -201,7 +201,8 @@ def _train_into(
     custom_model = model is not None
     if model is None:
         model = build_model(config.arch, len(config.labels))
-    model = model.to(device)
+    # channels-last: oneDNN's convolutions run about 10% faster on CPU in this layout
+    model = model.to(device, memory_format=torch.channels_last)
     if device.type == "cpu":
         torch.use_deterministic_algorithms(True)
     device_name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
@@ -285,7 +286,7 @@ def _train_epoch(model, loader, optimizer, scheduler, loss_fn, device, progress,
     task = progress.add_task(f"epoch {epoch}/{config.epochs}", total=len(loader), status="")
     total, count, scores, flags = 0.0, 0, [], []
     for images, targets in loader:
-        images = images.to(device, non_blocking=True)
+        images = images.to(device, non_blocking=True, memory_format=torch.channels_last)
         targets = targets.to(device, non_blocking=True)
         logits = model(images)
         loss = loss_fn(logits, targets)
