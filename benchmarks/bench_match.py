@@ -86,7 +86,7 @@ def main() -> None:
     line("numpy xor+popcount scan (for reference)", f"{brute_rate:,.0f} q/s", "measured in this run")
     single, _ = rate(lambda: [index.search_words(q[None, :], RADIUS) for q in queries[:200]], 200)
     line("saferkit index, one query per call", f"{single:,.0f} q/s", "unbatched use")
-    del faiss_engine, brute, index, codes, hexes
+    faiss_engine = brute = index = codes = hexes = None  # free them before the big index (not del: the lambdas above name them)
 
     if args.big:
         big_codes = random_codes(rng, args.big)

@@ -22,7 +22,7 @@ from saferkit.hashing.algorithms import (
     normalize_algos,
 )
 from saferkit.hashing.decode import DEFAULT_POLICY, IMAGEHASH_MIN_SIDE, DecodePolicy, decode_for_hashes
-from saferkit.hashing.pdq_reduce import reduce_luma
+from saferkit.hashing.pdq_reduce import quality, reduce_luma, stretched_to_bytes
 from saferkit.hashing.errors import HashFailure, HashingError
 
 
@@ -49,18 +49,19 @@ def pdq_hashes(image, dihedral: bool = False) -> tuple[list[str], int]:
     With `dihedral`, the list holds the eight variants (order:
     `algorithms.DIHEDRAL_VARIANTS`); otherwise it holds the hash alone. We
     reduce the luma to PDQ's 64x64 buffer (`pdq_reduce.py`, the reference's
-    filter computed as a product) and pdqhash hashes that buffer; rounding it
-    to 8 bits moves the hash by 0-4 bits from pdqhash on the full image.
+    filter computed as a product) and pdqhash hashes that buffer, stretched
+    to 8 bits; the quality comes from the unrounded buffer.
     """
     import pdqhash
 
-    buffer = np.clip(np.rint(reduce_luma(_luma(image))), 0, 255).astype(np.uint8)
-    rgb = np.ascontiguousarray(np.repeat(buffer[:, :, None], 3, axis=2))  # pdqhash takes RGB only
+    buffer = reduce_luma(_luma(image))
+    pixels = stretched_to_bytes(buffer)
+    rgb = np.ascontiguousarray(np.repeat(pixels[:, :, None], 3, axis=2))  # pdqhash takes RGB only
     if dihedral:
-        variants, quality = pdqhash.compute_dihedral(rgb)
-        return [bits_to_hex(bits) for bits in variants], int(quality)
-    bits, quality = pdqhash.compute(rgb)
-    return [bits_to_hex(bits)], int(quality)
+        variants, _ = pdqhash.compute_dihedral(rgb)
+        return [bits_to_hex(bits) for bits in variants], quality(buffer)
+    bits, _ = pdqhash.compute(rgb)
+    return [bits_to_hex(bits)], quality(buffer)
 
 
 def _imagehash(name: str, grey, hash_size: int) -> str:
@@ -106,12 +107,12 @@ def _hash_decoded(image, wanted: list[str], hash_size: int, dihedral: bool) -> d
     """Every perceptual hash asked for, from one decoded "L" or "RGB" image."""
     result: dict[str, Any] = {"width": image.width, "height": image.height}
     if "pdq" in wanted or dihedral:
-        hashes, quality = pdq_hashes(image, dihedral)
+        hashes, pdq_quality = pdq_hashes(image, dihedral)
         if dihedral:
             result["pdq_dihedral"] = hashes
         result["pdq"] = hashes[0]
-        result["pdq_quality"] = quality
-        result["pdq_low_quality"] = quality < PDQ_LOW_QUALITY
+        result["pdq_quality"] = pdq_quality
+        result["pdq_low_quality"] = pdq_quality < PDQ_LOW_QUALITY
     others = [name for name in wanted if name in IMAGEHASH_ALGOS]
     if others:
         grey = image.convert("L")

@@ -17,7 +17,14 @@ few milliseconds. The rules reproduced (from the PDQ reference, BSD):
 
 The reference sums in float32 sliding windows; this is exact in float64, so the
 two differ by float rounding only. `hashers.py` hands the result to pdqhash,
-which hashes it (its own reduction of a 64x64 input is the identity).
+which hashes it (its own reduction of a 64x64 input is the identity) but
+takes 8-bit pixels only. PDQ's 16x16 DCT leaves out the constant term and its
+bits compare coefficients with their median, so the hash does not change when
+the buffer is scaled and shifted: `stretched_to_bytes` spreads the buffer over
+0-255 before rounding, so that rounding costs as little as it can (a blurred,
+low-contrast buffer lost bits to rounding otherwise). The quality metric does
+depend on the scale, so `quality` computes it here, on the unrounded buffer,
+as the reference does.
 """
 
 from __future__ import annotations
@@ -65,3 +72,19 @@ def reduce_luma(luma: np.ndarray) -> np.ndarray:
     height, width = luma.shape
     per_column = reduction_weights(height) @ luma  # 64 x width
     return np.asarray(reduction_weights(width) @ per_column.T).T
+
+
+def stretched_to_bytes(buffer: np.ndarray) -> np.ndarray:
+    """The buffer scaled and shifted onto 0-255 and rounded: the same PDQ bits, the least rounding."""
+    low, high = float(buffer.min()), float(buffer.max())
+    if high <= low:
+        return np.zeros(buffer.shape, dtype=np.uint8)
+    return np.rint((buffer - low) * (255.0 / (high - low))).astype(np.uint8)
+
+
+def quality(buffer: np.ndarray) -> int:
+    """PDQ's quality, 0-100: the sum of the buffer's neighbour differences in percent of
+    full scale (each truncated to a whole number, as the reference does), divided by 90."""
+    down = np.abs(np.trunc((buffer[:-1, :] - buffer[1:, :]) * 100.0 / 255.0)).sum()
+    across = np.abs(np.trunc((buffer[:, :-1] - buffer[:, 1:]) * 100.0 / 255.0)).sum()
+    return min(100, int(down + across) // 90)
