@@ -12,7 +12,6 @@ import contextlib
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -28,7 +27,7 @@ def _read_umask() -> int:
 UMASK = _read_umask()
 
 
-@contextmanager
+@contextlib.contextmanager
 def staged_folder(target: str | os.PathLike) -> Iterator[Path]:
     """Yield an empty scratch folder beside `target`; it becomes `target` only if the body succeeds.
 

@@ -1,7 +1,7 @@
-"""Write a data set folder safely: build it in a temporary sibling, then rename.
+"""Check a data set's destination before any work: never replace a folder that is not ours.
 
-A user mistake or a crash half-way must never leave a half-written data set
-behind, nor delete a folder that is not ours to delete.
+The writing itself goes through `saferkit.staging.staged_folder`, which builds
+the set beside its target and swaps it in only when it is complete.
 """
 
 from __future__ import annotations

@@ -14,10 +14,9 @@ larger one, everything else keeps the size.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import io
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps

@@ -28,8 +28,6 @@ def _policy(exif_transpose: bool, alpha: str, max_pixels: Optional[int]):
     return DecodePolicy(exif_transpose=exif_transpose, alpha=alpha, max_pixels=max_pixels or MAX_IMAGE_PIXELS)
 
 
-
-
 def _progress():
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

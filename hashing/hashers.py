@@ -36,11 +36,13 @@ LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
 
 
 def _luma(image) -> np.ndarray:
-    """Float luma of an "L" or "RGB" image, as PDQ computes it."""
+    """PDQ's luma of an "L" or "RGB" image: 8-bit as decoded, or unrounded from RGB.
+
+    Unrounded matters: Pillow's 8-bit "L" of an RGB image moved PDQ by up to
+    6 bits on blurred scenes. The reduction converts either to float64 once.
+    """
     pixels = np.asarray(image)
-    if pixels.ndim == 2:
-        return pixels.astype(np.float32)
-    return (pixels @ LUMA_WEIGHTS).astype(np.float32)
+    return pixels if pixels.ndim == 2 else pixels @ LUMA_WEIGHTS
 
 
 def pdq_hashes(image, dihedral: bool = False) -> tuple[list[str], int]:
@@ -115,7 +117,7 @@ def _hash_decoded(image, wanted: list[str], hash_size: int, dihedral: bool) -> d
         result["pdq_low_quality"] = pdq_quality < PDQ_LOW_QUALITY
     others = [name for name in wanted if name in IMAGEHASH_ALGOS]
     if others:
-        grey = image.convert("L")
+        grey = image if image.mode == "L" else image.convert("L")
         factor = min(grey.size) // IMAGEHASH_MIN_SIDE
         if factor >= 2:
             grey = grey.reduce(factor)

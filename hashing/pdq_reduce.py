@@ -68,7 +68,10 @@ def reduction_weights(length: int):
 
 
 def reduce_luma(luma: np.ndarray) -> np.ndarray:
-    """The 64x64 float buffer PDQ hashes, from a (rows x cols) luma array."""
+    """The 64x64 float buffer PDQ hashes, from a (rows x cols) luma array.
+
+    8-bit luma may be passed as is: the product converts it to float64 once.
+    """
     height, width = luma.shape
     per_column = reduction_weights(height) @ luma  # 64 x width
     return np.asarray(reduction_weights(width) @ per_column.T).T

@@ -19,7 +19,7 @@ from pathlib import Path
 from torch import nn
 from torchvision.transforms import v2
 
-from saferkit.baseline.augment import normalise
+from saferkit.baseline.augment import RandomRightAngleTurn, normalise
 from saferkit.baseline.config import DEFAULT_ARCH, TrainConfig, labels_for
 from saferkit.baseline.export import export_submission
 from saferkit.baseline.models import build_model as torchvision_model
@@ -41,8 +41,8 @@ def build_augmentation() -> v2.Transform:
     submission.yaml declares as the model's input preprocessing."""
     return v2.Compose(
         [
+            RandomRightAngleTurn(),  # with the flip: all eight rotations and mirrors, as the baseline
             v2.RandomHorizontalFlip(),
-            v2.RandomVerticalFlip(),
             v2.RandomApply([v2.ColorJitter(brightness=0.25, contrast=0.25, saturation=0.25)], p=0.5),
             normalise(),
         ]

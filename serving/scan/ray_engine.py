@@ -96,16 +96,13 @@ class RayEngine:
 
     name = "ray"
 
-    def __init__(self, config: WorkerConfig, workers: int, address: Optional[str] = None,
-                 batches_per_block: Optional[int] = None) -> None:
+    def __init__(self, config: WorkerConfig, workers: int, address: Optional[str] = None) -> None:
         self.config = config
         self.workers = max(1, workers)
         self.address = resolve_address(address)
-        self.batches_per_block = batches_per_block  # None: chosen from the batches (see `_per_block`)
 
     def _per_block(self, batches: list[Batch]) -> int:
-        if self.batches_per_block is not None:
-            return max(1, self.batches_per_block)
+        """Plan batches per Ray block: up to FILES_PER_BLOCK files, at least BLOCKS_PER_ACTOR blocks an actor."""
         files_per_batch = max(1, max(len(batch.files) for batch in batches))
         return max(1, min(FILES_PER_BLOCK // files_per_batch, len(batches) // (BLOCKS_PER_ACTOR * self.workers)))
 
