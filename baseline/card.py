@@ -32,6 +32,14 @@ class CardFacts:
     val_fpr: float
     model_format: str  # "float32" or "int8"
     contact: str
+    views: int = 1  # turns and mirrors of each image whose probabilities the model averages
+
+
+def _views_sentence(f: CardFacts) -> str:
+    if f.views == 1:
+        return ""
+    return (f" Its score is the mean of its probabilities for {f.views} right-angle turns and mirrors of the "
+            f"image ({f.views} network passes per image), which is steadier than any one orientation.")
 
 
 def model_card(f: CardFacts) -> dict[str, str]:
@@ -43,6 +51,7 @@ def model_card(f: CardFacts) -> dict[str, str]:
             f"scores {size} px RGB images for the presence of the kit's synthetic target markers, so that a "
             f"trained analyst can review likely positives first. It is the bar every hackathon team must beat "
             f"and a worked example of a complete, checkable submission; scores order work, they decide nothing."
+            + _views_sentence(f)
         ),
         "out_of_scope_uses": (
             "Any decision about a person: charging, arrest, reporting to a third party, deleting or withholding "
@@ -111,8 +120,9 @@ def ethics_answers(f: CardFacts, provenance_sha256: str) -> dict[str, Any]:
         "harm.wellbeing": (
             f"Ranking lets analysts find positives while viewing fewer items; the kit's reports blur and "
             f"grey-scale previews by default. The model is a {f.parameters:,}-parameter {f.arch} that runs on an "
-            f"ordinary CPU: scoring runs at hundreds of {size} px images per second on two cores, so a "
-            "100,000-image seizure takes minutes, not hours, and no GPU is needed."
+            f"ordinary CPU: even with {f.views} network pass(es) per image, scoring runs at over a hundred "
+            f"{size} px images per second on two cores, so a 100,000-image seizure takes minutes, not hours, "
+            "and no GPU is needed."
         ),
         "harm.domain_gap": (
             f"Trained only on {f.data_content} geometric scenes, it is most likely to fail on photographs, "

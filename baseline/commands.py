@@ -18,6 +18,7 @@ from saferkit.baseline.config import (
     DEFAULT_EPOCHS,
     DEFAULT_IMG_SIZE,
     DEFAULT_SEED,
+    DEFAULT_VIEWS,
     TrainConfig,
 )
 
@@ -43,7 +44,9 @@ def train_command(
         None, "--tracking-uri", help="MLflow server URI; default: a local store inside OUT."
     ),
     lr: float = typer.Option(TrainConfig.lr, "--lr", help="Peak learning rate (one-cycle schedule, AdamW)."),
-    workers: int = typer.Option(TrainConfig.workers, "--workers", help="DataLoader worker processes."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", help="DataLoader worker processes (default: 2 with a GPU, 0 on CPU)."
+    ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it is not empty."),
 ) -> None:
     """Train on DATA's train split, choose the checkpoint on its val split (test is never read)."""
@@ -68,12 +71,16 @@ def export_command(
         "answers replace the baseline's."
     ),
     data: Optional[Path] = typer.Option(None, "--data", help="The run's data folder, if it has moved since training."),
+    views: int = typer.Option(
+        DEFAULT_VIEWS, "--views", help="Average the probabilities over 1, 2, 4 or 8 turns and mirrors of each image "
+        "(that many network passes per image)."
+    ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it is not empty."),
 ) -> None:
     """Export RUN to ONNX, prove parity with PyTorch, choose the threshold on val, write a valid submission."""
     from saferkit.baseline.export import export_submission
 
-    export_submission(run, out, quantize=quantize, template=manifest, data_dir=data, overwrite=overwrite)
+    export_submission(run, out, quantize=quantize, template=manifest, data_dir=data, views=views, overwrite=overwrite)
 
 
 def init_command(

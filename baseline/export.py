@@ -19,9 +19,10 @@ from torch import nn
 
 from saferkit.baseline import quantize as int8
 from saferkit.baseline.card import CardFacts
+from saferkit.baseline.config import DEFAULT_VIEWS
 from saferkit.baseline.data import split_rows
 from saferkit.baseline.images import read_images
-from saferkit.baseline.models import build_model
+from saferkit.baseline.models import build_model, check_views
 from saferkit.baseline.onnx_export import PARITY_IMAGES, check_onnx, check_parity, export_onnx
 from saferkit.baseline.operating_point import claims_from, threshold_for_recall, val_measurements
 from saferkit.baseline.outputs import staged_dir
@@ -46,6 +47,7 @@ class ExportResult:
     parity: dict[str, Any]
     quantization: dict[str, Any] | None = None
     skipped_val_images: int = 0
+    views: int = 1
 
 
 def load_run_model(run: FinishedRun) -> nn.Module:
@@ -102,13 +104,19 @@ def export_submission(
     template: str | Path | None = None,
     data_dir: str | Path | None = None,
     model: nn.Module | None = None,
+    views: int = DEFAULT_VIEWS,
     overwrite: bool = False,
     console: Console | None = None,
 ) -> ExportResult:
-    """Export RUN to a submission folder at OUT (model.onnx, submission.yaml, README.md)."""
+    """Export RUN to a submission folder at OUT (model.onnx, submission.yaml, README.md).
+
+    `views` (1, 2, 4 or 8) is how many turns and mirrors of each image the exported
+    model averages its probabilities over.
+    """
     console = console or Console()
     if quantize not in (None, *QUANTIZE_CHOICES):
         raise UserError(f"--quantize {quantize!r} is unknown; the only choice is int8.")
+    check_views(views)
     run = read_finished_run(run_dir)
     team = read_template(template) if template else None
     if model is None:
@@ -121,15 +129,15 @@ def export_submission(
     contact = (team or {}).get("team", {}).get("contact") if isinstance((team or {}).get("team"), dict) else None
 
     with staged_dir(Path(out_dir), overwrite=overwrite) as stage:
-        console.print("exporting to ONNX (opset with softmax in the graph) ...")
-        fp32 = export_onnx(model, img_size)
+        console.print(f"exporting to ONNX (softmax in the graph, averaged over {views} view(s)) ...")
+        fp32 = export_onnx(model, img_size, views)
         check_onnx(fp32)
-        facts = _facts(run, model, contact or BASELINE_CONTACT, 0.5, {}, "float32")
+        facts = _facts(run, model, contact or BASELINE_CONTACT, 0.5, {}, "float32", views)
         submission = _write_submission(stage, fp32, build_manifest(run, facts, 0.5, {}, team))
         from saferkit.evaluation.runner import OnnxTriageModel
 
         batch = OnnxTriageModel(submission, providers="cpu").preprocess(images[: max(PARITY_IMAGES, int8.CALIBRATION_IMAGES)])
-        parity = check_parity(model, fp32, torch.from_numpy(batch))
+        parity = check_parity(model, fp32, torch.from_numpy(batch), views)
         console.print(f"parity: max |onnxruntime - torch| = {parity.max_abs_diff:.2e} on {parity.images} val images")
         scores = _score(submission, images)
         chosen, model_format, quantization = fp32, "float32", None
@@ -138,11 +146,11 @@ def export_submission(
             model_format = "int8" if chosen is not fp32 else "float32"
         threshold = threshold_for_recall(flags, scores)
         measured = val_measurements(flags, scores, threshold)
-        facts = _facts(run, model, contact or BASELINE_CONTACT, threshold, measured, model_format)
+        facts = _facts(run, model, contact or BASELINE_CONTACT, threshold, measured, model_format, views)
         manifest = build_manifest(run, facts, threshold, claims_from(measured), team)
         _write_submission(stage, chosen, manifest)
         result = ExportResult(Path(out_dir).resolve(), model_format, threshold, measured, parity.as_dict(),
-                              quantization, skipped)
+                              quantization, skipped, views)
         (stage / README_FILE).write_text(_readme(run, result, manifest), encoding="utf-8")
     console.print(
         f"val ROC-AUC {measured['roc_auc']:.4f}; threshold {threshold:.4f} flags {measured['recall']:.1%} of val "
@@ -184,7 +192,8 @@ def _try_int8(stage, fp32, batch, images, flags, fp32_scores, run, team, img_siz
     return (q, q_scores, report) if keep else (fp32, fp32_scores, report)
 
 
-def _facts(run: FinishedRun, model: nn.Module, contact: str, threshold: float, measured: dict, model_format: str):
+def _facts(run: FinishedRun, model: nn.Module, contact: str, threshold: float, measured: dict, model_format: str,
+           views: int):
     return CardFacts(
         arch=run.record["arch"],
         parameters=sum(p.numel() for p in model.parameters()),
@@ -203,6 +212,7 @@ def _facts(run: FinishedRun, model: nn.Module, contact: str, threshold: float, m
         val_fpr=measured.get("fpr", 0.0),
         model_format=model_format,
         contact=contact,
+        views=views,
     )
 
 
@@ -214,7 +224,8 @@ def _readme(run: FinishedRun, result: ExportResult, manifest: dict[str, Any]) ->
         "",
         f"{run.record['arch']} trained by `saferkit baseline train` (best epoch {run.record['best_epoch']} of "
         f"{run.config['epochs']}), exported by `saferkit baseline export` as a {result.model_format} ONNX model "
-        "that outputs probabilities.",
+        f"that outputs probabilities" + (f", averaged over {result.views} turns and mirrors of each image "
+                                        f"({result.views} network passes per image)." if result.views > 1 else "."),
         "",
         "## Checks at export",
         f"- onnx.checker passed; one NCHW float32 input `{manifest['input']['name']}` with a dynamic batch axis.",

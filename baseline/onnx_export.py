@@ -46,9 +46,10 @@ class ParityReport:
                 "tolerance": PARITY_TOLERANCE, "batch_sizes_checked": list(self.batch_sizes_checked)}
 
 
-def export_onnx(model: nn.Module, img_size: int) -> bytes:
-    """Serialise `model` (logits) with a softmax on top; weights inside, batch axis dynamic."""
-    wrapped = WithSoftmax(model).eval().cpu()
+def export_onnx(model: nn.Module, img_size: int, views: int = 1) -> bytes:
+    """Serialise `model` (logits) with a softmax on top (averaged over `views` turns and mirrors);
+    weights inside, batch axis dynamic."""
+    wrapped = WithSoftmax(model, views).eval().cpu()
     example = torch.zeros(2, 3, img_size, img_size)
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     with warnings.catch_warnings():
@@ -101,13 +102,13 @@ def ort_session(model_bytes: bytes, threads: int | None = None):
     return ort.InferenceSession(model_bytes, sess_options=options, providers=["CPUExecutionProvider"])
 
 
-def check_parity(model: nn.Module, model_bytes: bytes, images: torch.Tensor) -> ParityReport:
+def check_parity(model: nn.Module, model_bytes: bytes, images: torch.Tensor, views: int = 1) -> ParityReport:
     """Compare onnxruntime with PyTorch on `images` (normalised NCHW); ExportError past tolerance."""
     images = images[:PARITY_IMAGES].float().cpu().contiguous()
     if len(images) == 0:
         raise ExportError("no images to check ONNX parity with; the val split is empty.")
     with torch.inference_mode():
-        expected = WithSoftmax(model).eval().cpu()(images).numpy()
+        expected = WithSoftmax(model, views).eval().cpu()(images).numpy()
     session = ort_session(model_bytes)
     got_full = session.run([OUTPUT_NAME], {INPUT_NAME: images.numpy()})[0]
     got_one = session.run([OUTPUT_NAME], {INPUT_NAME: images[:1].numpy()})[0]

@@ -24,7 +24,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from saferkit.baseline import tracking
-from saferkit.baseline.augment import default_train_transform, eval_transform
+from saferkit.baseline.augment import BatchAugment, eval_transform
 from saferkit.baseline.config import (
     INPUT_NAME,
     OUTPUT_NAME,
@@ -46,9 +46,9 @@ LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 class ImageTensorDataset(Dataset):
-    """In-memory uint8 images (N, 3, H, W) with class targets; transforms run in the workers."""
+    """In-memory uint8 images (N, 3, H, W) with class targets; a per-image transform, if any, runs in the workers."""
 
-    def __init__(self, split: ImageSplit, transform: Callable[[torch.Tensor], torch.Tensor]) -> None:
+    def __init__(self, split: ImageSplit, transform: Callable[[torch.Tensor], torch.Tensor] | None) -> None:
         self.images = torch.from_numpy(np.ascontiguousarray(split.pixels.transpose(0, 3, 1, 2)))
         self.targets = torch.from_numpy(split.targets.astype(np.int64))
         self.transform = transform
@@ -57,7 +57,8 @@ class ImageTensorDataset(Dataset):
         return len(self.targets)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.transform(self.images[index]), self.targets[index]
+        image = self.images[index]
+        return (self.transform(image) if self.transform else image), self.targets[index]
 
 
 @dataclass
@@ -158,14 +159,15 @@ def train(
 
     `model`, `train_transform` and `loss_fn` let a team's own script replace the
     baseline's parts while keeping its data handling, tracking and run format.
+    `train_transform` maps one uint8 CHW image to the normalised float input; without
+    it the baseline's `BatchAugment` augments whole batches in this process.
     """
     config = (config or TrainConfig()).validate()
     console = console or Console()
     if model is None:
         check_arch(config.arch)
     device = resolve_device(config.device)
-    loss_fn = loss_fn or nn.CrossEntropyLoss()
-    train_transform = train_transform or default_train_transform()
+    loss_fn = loss_fn or nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
 
     with _progress(console) as progress:
         task = progress.add_task("reading images", total=None, status="")
@@ -191,7 +193,7 @@ def _train_into(
     config: TrainConfig,
     device: torch.device,
     model: nn.Module | None,
-    train_transform: Callable,
+    train_transform: Callable | None,
     loss_fn: LossFn,
     console: Console,
 ) -> TrainResult:
@@ -209,14 +211,16 @@ def _train_into(
     env = tracking.environment(device.type, device_name, torch.get_num_threads())
 
     dataset = ImageTensorDataset(data.train, train_transform)
+    batch_transform = None if train_transform else BatchAugment()
+    workers = config.workers_for(device.type)
     drop_last = len(dataset) > config.batch_size
     loader = DataLoader(
         dataset,
         batch_size=config.batch_size,
         shuffle=True,
         drop_last=drop_last,
-        num_workers=config.workers,
-        persistent_workers=config.workers > 0,
+        num_workers=workers,
+        persistent_workers=workers > 0,
         pin_memory=device.type == "cuda",
         generator=generator,
     )
@@ -244,7 +248,8 @@ def _train_into(
                 mlflow.log_artifact(str(data.datasheet), "data")
             with _progress(console) as progress:
                 for epoch in range(1, config.epochs + 1):
-                    row = _train_epoch(model, loader, optimizer, scheduler, loss_fn, device, progress, epoch, config)
+                    row = _train_epoch(model, loader, batch_transform, optimizer, scheduler, loss_fn, device,
+                                       progress, epoch, config)
                     val_loss, val_probs = _evaluate(model, data.val, device, config.batch_size, loss_fn)
                     row.update(epoch=epoch, val_loss=val_loss, val_roc_auc=_auc(data.val.flags, positive_scores(val_probs)))
                     if config.task == "multiclass":
@@ -281,11 +286,14 @@ def _train_into(
                        mlrun.info.run_id, seconds)
 
 
-def _train_epoch(model, loader, optimizer, scheduler, loss_fn, device, progress, epoch, config) -> dict[str, float]:
+def _train_epoch(model, loader, batch_transform, optimizer, scheduler, loss_fn, device, progress, epoch,
+                 config) -> dict[str, float]:
     model.train()
     task = progress.add_task(f"epoch {epoch}/{config.epochs}", total=len(loader), status="")
     total, count, scores, flags = 0.0, 0, [], []
     for images, targets in loader:
+        if batch_transform is not None:
+            images = batch_transform(images)
         images = images.to(device, non_blocking=True, memory_format=torch.channels_last)
         targets = targets.to(device, non_blocking=True)
         logits = model(images)

@@ -7,7 +7,9 @@ Prints:
 - training wall time (the figure) against the 300 s budget (the anchor) and their ratio;
 - test ROC-AUC of the exported ONNX model, scored through the evaluation runner
   (the figure), against the 0.95 target and chance 0.5 (anchors); the test split is
-  read here, by the benchmark, never by training or export.
+  read here, by the benchmark, never by training or export;
+- a machine reference measured in the same run (a fixed training step's rate),
+  because this machine's speed drifts and the wall time is only meaningful beside it.
 
 Usage: python benchmarks/bench_baseline.py [--data DIR] [--n 6000] [--cores 2] [--epochs N] [--arch NAME]
 """
@@ -33,6 +35,32 @@ def _pin_cores(cores: int) -> str:
         os.sched_setaffinity(0, available[:cores])
     torch.set_num_threads(cores)
     return f"{min(cores, len(available) or cores)} of {os.cpu_count()} CPUs"
+
+
+def _reference_rate(steps: int = 20, batch: int = 64) -> float:
+    """Training images/s of a fixed reference (resnet10_small, 64 px, random data) on the pinned cores.
+
+    This machine's speed drifts (the same step ran at 157-245 images/s on one day);
+    the reference, measured in the same run, says which state the wall time was taken in.
+    """
+    import torch
+    from torch import nn
+
+    from saferkit.baseline.models import build_model
+
+    torch.manual_seed(0)
+    model = build_model("resnet10_small", 2).to(memory_format=torch.channels_last)
+    images = torch.randn(batch, 3, 64, 64).to(memory_format=torch.channels_last)
+    targets = torch.randint(0, 2, (batch,))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    for step in range(steps + 3):
+        if step == 3:
+            started = time.perf_counter()
+        loss = nn.functional.cross_entropy(model(images), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return steps * batch / (time.perf_counter() - started)
 
 
 def _test_auc(submission_dir: Path, data_dir: Path) -> tuple[float, int]:
@@ -88,6 +116,7 @@ def main() -> None:
         wall = time.perf_counter() - started
         exported = export_submission(result.run_dir, scratch / "submission", console=console)
         auc, n_test = _test_auc(exported.out_dir, Path(data))
+        reference = _reference_rate()
 
     print()
     print(f"baseline {config.arch}, {config.epochs} epochs, {cores}")
@@ -95,7 +124,10 @@ def main() -> None:
           f"({'within' if wall <= TIME_BUDGET_S else 'OVER'} budget)")
     print(f"test ROC-AUC ({n_test} images): {auc:.4f}   anchors: target {AUC_TARGET}, chance 0.5   "
           f"ratio to target {auc / AUC_TARGET:.3f} ({'met' if auc >= AUC_TARGET else 'NOT met'})")
-    print(f"val ROC-AUC at export: {exported.val['roc_auc']:.4f}; threshold {exported.threshold:.4f}")
+    print(f"val ROC-AUC at export: {exported.val['roc_auc']:.4f}; threshold {exported.threshold:.4f}; "
+          f"{exported.views} view(s) per image")
+    print(f"machine reference (same run, after training): {reference:.0f} training images/s for resnet10_small "
+          f"at 64 px, batch 64")
 
 
 if __name__ == "__main__":

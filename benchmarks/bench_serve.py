@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 KEY = "bench-key-" + "0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-ARCH = "resnet10_small"  # the baseline's default architecture (saferkit.baseline.config.DEFAULT_ARCH)
+ARCH = "resnet10_small"  # the baseline's default architecture when docs/serving.md's figures were measured
 HEAVIER_ARCH = "resnet18"  # a second model in the target's scope (raw rate well under 1,000 img/s)
 CONCURRENCY = (1, 4, 16, 64)
 TARGET_RATIO = 0.8

@@ -9,8 +9,9 @@ import pytest
 import torch
 import yaml
 
-from saferkit.baseline.config import DEFAULT_ARCH, MEAN, STD
+from saferkit.baseline.config import DEFAULT_ARCH, DEFAULT_VIEWS, MEAN, STD
 from saferkit.baseline.export import load_run_model
+from saferkit.baseline.models import WithSoftmax
 from saferkit.baseline.runs import read_finished_run
 from saferkit.datasets.provenance import provenance_sha256
 from saferkit.ethics import declared_ids
@@ -73,9 +74,12 @@ def test_export_writes_a_valid_submission_with_onnx_parity(tiny_run, tiny_submis
     images = [Image.open(p).convert("RGB") for p in paths]
     batch = runner.preprocess(images)
     onnx_probs = runner.run(batch)
-    with torch.inference_mode():
-        torch_probs = torch.softmax(model(torch.from_numpy(batch)), dim=1).numpy()
+    assert tiny_submission.views == DEFAULT_VIEWS == 8
+    with torch.inference_mode():  # the graph averages the softmax over the eight turns and mirrors
+        torch_probs = WithSoftmax(model, DEFAULT_VIEWS)(torch.from_numpy(batch)).numpy()
+        one_view = torch.softmax(model(torch.from_numpy(batch)), dim=1).numpy()
     assert np.abs(onnx_probs - torch_probs).max() <= 1e-4
+    assert np.abs(onnx_probs - one_view).max() > 1e-4
     assert np.allclose(onnx_probs.sum(axis=1), 1.0, atol=1e-5)  # the softmax is in the graph
     assert runner.run(batch[:1]).shape == (1, 2) and runner.run(batch[:5]).shape == (5, 2)  # dynamic batch
     assert tiny_submission.parity["max_abs_diff"] <= 1e-4 and tiny_submission.parity["images"] == len(paths)
@@ -94,6 +98,7 @@ def test_export_writes_a_valid_submission_with_onnx_parity(tiny_run, tiny_submis
     card = sub.manifest["model_card"]
     assert DEFAULT_ARCH in card["intended_use"] and "64 synthetic images" in card["limitations"]
     assert f"{sub.threshold:.4f}" in card["limitations"]
+    assert "8 right-angle turns and mirrors" in card["intended_use"]
 
 
 def test_int8_export_measures_both_models_and_keeps_a_valid_one(tiny_run, tmp_path):
