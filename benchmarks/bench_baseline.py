@@ -40,8 +40,9 @@ def _pin_cores(cores: int) -> str:
 def _reference_rate(steps: int = 20, batch: int = 64) -> float:
     """Training images/s of a fixed reference (resnet10_small, 64 px, random data) on the pinned cores.
 
-    This machine's speed drifts (the same step ran at 157-245 images/s on one day);
-    the reference, measured in the same run, says which state the wall time was taken in.
+    This machine's speed drifts (the same step ran at 157-245 images/s on one day); the
+    reference, measured in the same run, hints at the state the wall time was taken in
+    (a snapshot after training, not an average over it).
     """
     import torch
     from torch import nn
