@@ -39,8 +39,8 @@ class BatchAugment(torch.nn.Module):
     coins: mirror, vertical mirror, transpose) and, with probability `jitter_p`,
     brightness, contrast and saturation factors in [1 - jitter, 1 + jitter] (as
     v2.ColorJitter, in that order); the result is normalised as declared. A few
-    tensor operations per batch instead of a dozen per image: on 2 CPU cores the
-    per-image v2 pipeline cost about 1 s of every 20 s epoch, this costs 0.1 s.
+    tensor operations per batch instead of a dozen per image (on 2 CPU cores the
+    per-image v2 pipeline cost about 1.2 s of every 20-25 s epoch).
     """
 
     def __init__(self, jitter: float = 0.25, jitter_p: float = 0.5) -> None:

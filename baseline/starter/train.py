@@ -22,6 +22,7 @@ from torchvision.transforms import v2
 from saferkit.baseline.augment import RandomRightAngleTurn, normalise
 from saferkit.baseline.config import DEFAULT_ARCH, DEFAULT_EPOCHS, DEFAULT_VIEWS, TrainConfig, labels_for
 from saferkit.baseline.export import export_submission
+from saferkit.baseline.models import VIEW_COUNTS
 from saferkit.baseline.models import build_model as torchvision_model
 from saferkit.baseline.training import train
 from saferkit.errors import UserError
@@ -93,7 +94,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     out.add_argument("--out", type=Path, required=True)
     out.add_argument("--quantize", choices=["int8"], default=None)
     out.add_argument("--data", type=Path, default=None, help="the run's data folder, if it has moved")
-    out.add_argument("--views", type=int, choices=[1, 2, 4, 8], default=DEFAULT_VIEWS,
+    out.add_argument("--views", type=int, choices=VIEW_COUNTS, default=DEFAULT_VIEWS,
                      help="average the probabilities over this many turns and mirrors of each image")
     out.add_argument("--overwrite", action="store_true")
     out.set_defaults(handler=_export)
