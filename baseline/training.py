@@ -224,7 +224,7 @@ def _train_into(
         pin_memory=device.type == "cuda",
         generator=generator,
     )
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    optimizer = _adamw(model, config)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=config.lr, total_steps=config.epochs * len(loader), pct_start=0.2
     )
@@ -284,6 +284,17 @@ def _train_into(
     console.print(f"MLflow: {tracking.ui_hint(record['mlflow']['tracking_uri'])}")
     return TrainResult(run_dir, best_epoch, best_auc, history, record["mlflow"]["tracking_uri"],
                        mlrun.info.run_id, seconds)
+
+
+def _adamw(model: nn.Module, config: TrainConfig) -> torch.optim.AdamW:
+    """AdamW, fused into one kernel over all parameters where it can be.
+
+    Off CUDA, PyTorch's default AdamW updates tensor by tensor from Python: about 8 ms
+    of every step on 2 CPU cores for the baseline, a few percent of training.
+    """
+    parameters = list(model.parameters())
+    fused = all(p.is_floating_point() for p in parameters)
+    return torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay, fused=fused)
 
 
 def _train_epoch(model, loader, batch_transform, optimizer, scheduler, loss_fn, device, progress, epoch,

@@ -20,7 +20,16 @@ from torch import nn
 from torchvision.transforms import v2
 
 from saferkit.baseline.augment import RandomRightAngleTurn, normalise
-from saferkit.baseline.config import DEFAULT_ARCH, DEFAULT_EPOCHS, DEFAULT_VIEWS, TrainConfig, labels_for
+from saferkit.baseline.config import (
+    DEFAULT_ARCH,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_EPOCHS,
+    DEFAULT_IMG_SIZE,
+    DEFAULT_SEED,
+    DEFAULT_VIEWS,
+    TrainConfig,
+    labels_for,
+)
 from saferkit.baseline.export import export_submission
 from saferkit.baseline.models import VIEW_COUNTS
 from saferkit.baseline.models import build_model as torchvision_model
@@ -81,11 +90,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     fit.add_argument("data", type=Path)
     fit.add_argument("--out", type=Path, required=True)
     fit.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS)
-    fit.add_argument("--img-size", type=int, default=64)
-    fit.add_argument("--batch-size", type=int, default=64)
-    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--img-size", type=int, default=DEFAULT_IMG_SIZE)
+    fit.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    fit.add_argument("--seed", type=int, default=DEFAULT_SEED)
     fit.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    fit.add_argument("--lr", type=float, default=3e-3)
+    fit.add_argument("--lr", type=float, default=TrainConfig.lr)
     fit.add_argument("--workers", type=int, default=None, help="DataLoader workers (default: 2 with a GPU, 0 on CPU)")
     fit.add_argument("--overwrite", action="store_true")
     fit.set_defaults(handler=_train)

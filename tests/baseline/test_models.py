@@ -33,7 +33,7 @@ def test_small_image_resnets_keep_a_fine_stem_and_give_one_logit_per_class(arch)
         assert model(torch.zeros(2, 3, 64, 64)).shape == (2, 5)
 
 
-def test_the_high_resolution_layout_keeps_twice_the_resolution_at_every_stage():
+def test_the_high_resolution_layouts_keep_twice_the_resolution_at_every_stage():
     def last_map_side(arch):
         model = build_model(arch, 2).eval()
         seen = {}
@@ -42,7 +42,7 @@ def test_the_high_resolution_layout_keeps_twice_the_resolution_at_every_stage():
             model(torch.zeros(1, 3, 64, 64))
         return seen["side"]
 
-    assert last_map_side("resnet10_hires") == 2 * last_map_side("resnet10_small") == 4
+    assert last_map_side("resnet10_slim") == last_map_side("resnet10_hires") == 2 * last_map_side("resnet10_small") == 4
 
 
 def test_default_arch_is_known_and_typos_get_a_suggestion():
