@@ -18,7 +18,7 @@ from saferkit.errors import UserError
 # data a cheaper network trained for more epochs beat a wider one trained for
 # fewer, and every network tried was still improving at its last epoch. Batch 32
 # gave more updates per epoch at about the same cost per image on CPU (12
-# epochs of resnet10_hires: test ROC-AUC 0.949 against 0.942 with batch 64);
+# epochs of resnet10_hires: test ROC-AUC 0.949 against 0.942 with batch 64, 8 views);
 # MobileNetV3-Small stayed near chance for several epochs. Measured figures:
 # benchmarks/bench_baseline.py and docs/baseline.md.
 DEFAULT_ARCH = "resnet10_slim"
