@@ -55,13 +55,15 @@ class BatchAugment(torch.nn.Module):
         images = torch.where(coins[:, 1], images.flip(-2), images)
         images = torch.where(coins[:, 2], images.transpose(-2, -1), images)
         pixels = v2.functional.to_dtype(images, torch.float32, scale=True)
-        jittered = (torch.rand(count) < self.jitter_p).view(count, 1, 1, 1)
-        pixels = torch.where(jittered, self._jitter(pixels), pixels)
+        jittered = torch.rand(count) < self.jitter_p
+        factors = 1 + self.jitter * (2 * torch.rand(count, 3) - 1)  # drawn for all: the draws never depend on the choice
+        chosen = jittered.nonzero().squeeze(1)
+        pixels[chosen] = self._jitter(pixels[chosen], factors[chosen].view(-1, 3, 1, 1, 1))
         return v2.functional.normalize(pixels, mean=list(MEAN), std=list(STD))
 
-    def _jitter(self, pixels: torch.Tensor) -> torch.Tensor:
-        count = pixels.shape[0]
-        factors = (1 + self.jitter * (2 * torch.rand(count, 3) - 1)).view(count, 3, 1, 1, 1)
+    @staticmethod
+    def _jitter(pixels: torch.Tensor, factors: torch.Tensor) -> torch.Tensor:
+        """Brightness, contrast, saturation by per-image `factors` (N, 3, 1, 1, 1), as v2.ColorJitter applies them."""
         pixels = (pixels * factors[:, 0]).clamp(0, 1)
         grey_mean = v2.functional.rgb_to_grayscale(pixels).mean(dim=(-3, -2, -1), keepdim=True)
         pixels = (pixels * factors[:, 1] + grey_mean * (1 - factors[:, 1])).clamp(0, 1)
