@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from saferkit.datasets.manifest import CATEGORIES, NEGATIVE_CATEGORY
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 # A one-block-per-stage torchvision ResNet laid out for small images: 3x3 stem,
 # no stem max-pool, a quarter of the usual widths (see models.py). Of the layouts

@@ -17,7 +17,7 @@ from saferkit.baseline.config import TrainConfig
 from saferkit.baseline.images import decode_images
 from saferkit.datasets.manifest import TRAIN, VAL
 from saferkit.datasets.provenance import provenance_sha256, require_provenance
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 DATASHEET_NAME = "DATASHEET.md"
 

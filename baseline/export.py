@@ -30,7 +30,7 @@ from saferkit.baseline.runs import FinishedRun, read_finished_run
 from saferkit.baseline.submission_yaml import BASELINE_CONTACT, build_manifest, dump_manifest, read_template
 from saferkit.datasets.manifest import VAL
 from saferkit.datasets.provenance import provenance_sha256, require_provenance
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.evaluation.submission import MANIFEST_FILE, MODEL_FILE, README_FILE, load_submission
 
 QUANTIZE_CHOICES = ("int8",)

@@ -9,7 +9,7 @@ import torch
 import torchvision
 from torch import nn
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from torch import nn
 
 from saferkit.baseline.config import INPUT_NAME, OUTPUT_NAME
 from saferkit.baseline.models import WithSoftmax
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 OPSET = 18
 PARITY_TOLERANCE = 1e-4

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -10,8 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from saferkit.errors import UserError
-from saferkit.staging import staged_folder
+from saferkit.core.errors import UserError
+from saferkit.core.atomic import staged_folder, write_json_atomic
 
 
 def _check_target(target: Path, overwrite: bool, what: str) -> None:
@@ -62,7 +61,4 @@ def fresh_dir(target: Path, *, overwrite: bool, what: str = "--out") -> Iterator
 
 def write_json(path: Path, data: Any) -> None:
     """Write JSON through a temporary file and a rename, so readers never see half of it."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_json_atomic(path, data)

@@ -18,7 +18,7 @@ from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantTy
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from saferkit.baseline.config import INPUT_NAME, OUTPUT_NAME
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 MAX_AUC_DROP = 0.005
 CALIBRATION_IMAGES = 256

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from saferkit.errors import UserError
-from saferkit.jsonfile import read_json_file
-from saferkit.evaluation.digest import file_sha256
+from saferkit.core.errors import UserError
+from saferkit.core.jsonfile import read_json_file
+from saferkit.core.digest import file_sha256
 
 RUN_FILE = "run.json"
 WEIGHTS_FILE = "model.pt"

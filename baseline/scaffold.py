@@ -17,7 +17,7 @@ from rich.console import Console
 
 from saferkit.baseline.config import DEFAULT_IMG_SIZE, INPUT_NAME, MEAN, OUTPUT_NAME, PIXEL_SCALE, RESIZE, STD
 from saferkit.baseline.outputs import staged_dir
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 STARTER = "saferkit.baseline.starter"
 GITIGNORE = "data/\nruns/\nsubmission/\nreport/\nscorecard/\nmlruns/\n__pycache__/\n"

@@ -18,7 +18,7 @@ from saferkit import __version__
 from saferkit.baseline.card import CardFacts, ethics_answers, model_card
 from saferkit.baseline.operating_point import CHOSEN_FOR
 from saferkit.baseline.runs import FinishedRun
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 BASELINE_NAME = "saferkit-baseline"
 BASELINE_TEAM = "saferkit maintainers (reference baseline)"

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterator
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 # No telemetry, and fail fast rather than retrying for minutes on a dead server.
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")

@@ -39,8 +39,8 @@ from saferkit.baseline.data import ImageSplit, TrainingData, load_training_data
 from saferkit.baseline.models import build_model, check_arch
 from saferkit.baseline.outputs import fresh_dir, write_json
 from saferkit.baseline.runs import FINISHED, RUN_FILE, RUN_FORMAT, WEIGHTS_FILE
-from saferkit.errors import UserError
-from saferkit.evaluation.digest import file_sha256
+from saferkit.core.errors import UserError
+from saferkit.core.digest import file_sha256
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 

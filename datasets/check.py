@@ -17,7 +17,7 @@ from rich.table import Table
 
 from saferkit.datasets.manifest import MANIFEST_NAME
 from saferkit.datasets.provenance import PROVENANCE_NAME, provenance_problems
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 
 @dataclass

@@ -30,7 +30,7 @@ from saferkit.datasets.manifest import (
     TEST,
 )
 from saferkit.datasets.provenance import require_provenance
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 POSITIVE_CLASS_NAMES = frozenset({"positive", "positives", "pos", "flagged", "1"})

@@ -1,6 +1,6 @@
 """Check a data set's destination before any work: never replace a folder that is not ours.
 
-The writing itself goes through `saferkit.staging.staged_folder`, which builds
+The writing itself goes through `saferkit.core.atomic.staged_folder`, which builds
 the set beside its target and swaps it in only when it is complete.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from saferkit.datasets.manifest import MANIFEST_NAME
 from saferkit.datasets.provenance import PROVENANCE_NAME
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 
 def _replaceable(folder: Path) -> bool:

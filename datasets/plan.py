@@ -30,7 +30,7 @@ from saferkit.datasets.manifest import (
     TRAIN,
     VAL,
 )
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 BASE_SPLITS = (TRAIN, VAL, TEST)  # the splits a user sizes; the test variants follow `test`
 DEFAULT_SPLITS = ((TRAIN, 0.7), (VAL, 0.1), (TEST, 0.2))

@@ -12,8 +12,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from saferkit.errors import UserError
-from saferkit.jsonfile import read_json_file
+from saferkit.core.errors import UserError
+from saferkit.core.jsonfile import read_json_file
 
 PROVENANCE_NAME = "provenance.json"
 PERMITTED_CONTENT = ("synthetic", "benign-proxy")

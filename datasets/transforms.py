@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 SEVERITIES: tuple[int, ...] = (1, 2, 3, 4, 5)
 

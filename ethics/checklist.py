@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from saferkit.jsonschemas import packaged_schema, schema_violations
-from saferkit.errors import UserError
+from saferkit.core.schemas import packaged_schema, schema_violations
+from saferkit.core.errors import UserError
 
 KINDS = ("automatic", "declared", "reviewer")
 PRINCIPLES = (

@@ -75,7 +75,7 @@ def template_command(
     if out is None:
         typer.echo(text, nl=False)
         return
-    from saferkit.ethics.files import write_text_atomic
+    from saferkit.core.atomic import write_text_atomic
 
     write_text_atomic(out, text)
     typer.echo(f"wrote {out}")
@@ -94,7 +94,7 @@ def review_command(
     """Walk through the reviewer criteria in the terminal and write the review file."""
     import click
 
-    from saferkit.errors import UserError
+    from saferkit.core.errors import UserError
     from saferkit.ethics.review import load_review, parse_review, review_context, walk_through, write_yaml_atomic
     from saferkit.evaluation.submission import load_submission
 
@@ -146,7 +146,7 @@ def criteria_command(
     import json
     from dataclasses import asdict
 
-    from saferkit.errors import UserError
+    from saferkit.core.errors import UserError
     from saferkit.ethics.checklist import KINDS, load_criteria
 
     if kind is not None and kind not in KINDS:

@@ -13,7 +13,7 @@ from typing import Any
 
 def run(ctx: Any) -> None:
     """Check ctx.artifacts['submission_dir'] against report_dir/report.json; write the scorecard."""
-    from saferkit.errors import UserError
+    from saferkit.core.errors import UserError
     from saferkit.ethics.commands import results_table
     from saferkit.ethics.render import write_scorecard
     from saferkit.ethics.scorecard import check_submission

@@ -11,8 +11,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from saferkit.errors import UserError
-from saferkit.ethics.files import write_text_atomic
+from saferkit.core.errors import UserError
+from saferkit.core.atomic import write_text_atomic
 
 FILES = ("scorecard.json", "scorecard.md", "scorecard.html")
 

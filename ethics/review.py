@@ -15,11 +15,11 @@ from typing import Any, Callable
 
 import yaml
 
-from saferkit.jsonschemas import packaged_schema, schema_violations
-from saferkit.errors import UserError
+from saferkit.core.schemas import packaged_schema, schema_violations
+from saferkit.core.errors import UserError
 from saferkit.ethics.checklist import Criterion, load_criteria
 from saferkit.ethics.decision import FAIL, INSUFFICIENT, PASS, Decision
-from saferkit.ethics.files import write_text_atomic
+from saferkit.core.atomic import write_text_atomic
 from saferkit.ethics.plausibility import text_problem
 
 REVIEW_MIN_CHARS = 20

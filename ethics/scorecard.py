@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from saferkit import __version__
-from saferkit.jsonschemas import packaged_schema, schema_violations
-from saferkit.errors import UserError
-from saferkit.jsonfile import read_json_file
+from saferkit.core.schemas import packaged_schema, schema_violations
+from saferkit.core.errors import UserError
+from saferkit.core.jsonfile import read_json_file
 from saferkit.ethics.automatic import decide_automatic
 from saferkit.ethics.checklist import Criterion, load_criteria
 from saferkit.ethics.decision import PASS, RESULTS, Decision
 from saferkit.ethics.declared import decide_declared
 from saferkit.ethics.profile import Profile, load_profile
 from saferkit.ethics.review import Review, decide_reviewer, load_review
-from saferkit.evaluation.digest import bytes_sha256
+from saferkit.core.digest import bytes_sha256
 
 SCHEMA_VERSION = 1
 REPORT_MAX_BYTES = 64 * 1024 * 1024

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.evaluation.submission import (
     MANIFEST_FILE,
     MAX_ARCHIVE_BYTES,

@@ -77,7 +77,7 @@ def evaluate_command(
     """Score a submission: ranking, triage workload, calibration, bias, robustness, efficiency, claims."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from saferkit.errors import UserError
+    from saferkit.core.errors import UserError
     from saferkit.evaluation.evaluate import EvaluationConfig
     from saferkit.evaluation.evaluate import Progress as Callbacks
     from saferkit.evaluation.evaluate import evaluate

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 LATENCY_RUNS = 30
 THROUGHPUT_RUNS = 8

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"

@@ -12,7 +12,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.evaluation.claims import measured_metric
 from saferkit.evaluation.report_files import read_report
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from saferkit.datasets.manifest import NEGATIVE_CATEGORY
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.evaluation.bootstrap import BootstrapPlan, collect, metric, not_estimable
 from saferkit.evaluation.ranking import RankedItems, average_precision, cumulative_counts, roc_auc
 from saferkit.evaluation.runner import NEGATIVE_LABELS

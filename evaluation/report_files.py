@@ -14,10 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from saferkit.jsonschemas import packaged_schema, schema_violations
-from saferkit.errors import UserError
-from saferkit.staging import staged_folder
-from saferkit.jsonfile import read_json_file
+from saferkit.core.schemas import packaged_schema, schema_violations
+from saferkit.core.errors import UserError
+from saferkit.core.atomic import staged_folder
+from saferkit.core.jsonfile import read_json_file
 
 REPORT_SCHEMA_FILE = "report.schema.json"
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.evaluation.submission import Submission
 
 RESAMPLING = {

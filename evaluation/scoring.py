@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from PIL import Image
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 Perturb = Callable[[Image.Image, int], Image.Image]
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from saferkit.jsonschemas import packaged_schema, schema_violations
-from saferkit.errors import UserError
-from saferkit.evaluation.digest import bytes_sha256, files_digest
+from saferkit.core.schemas import packaged_schema, schema_violations
+from saferkit.core.errors import UserError
+from saferkit.core.digest import bytes_sha256, files_digest
 
 MODEL_FILE = "model.onnx"
 MANIFEST_FILE = "submission.yaml"

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 EXPERIMENT = "saferkit-evaluation"
 RUN_FILE = "mlflow.json"

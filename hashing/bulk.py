@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from saferkit.core.atomic import AtomicFile
 from saferkit.hashing.algorithms import normalize_algos
 from saferkit.hashing.decode import DEFAULT_POLICY, DecodePolicy
 from saferkit.hashing.errors import HashingError
@@ -158,9 +158,8 @@ class RowWriter:
         if self.fmt not in OUTPUT_FORMATS:
             raise HashingError(f"unknown output format {self.fmt!r}; use csv or jsonl.")
         self.columns = columns
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, self._temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        self._out = os.fdopen(handle, "w", encoding="utf-8", newline="")
+        self._pending = AtomicFile(self.path, "w", newline="")
+        self._out = self._pending.handle
         self._csv = None
         if self.fmt == "csv":
             self._csv = csv.DictWriter(self._out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
@@ -176,12 +175,10 @@ class RowWriter:
             self._out.write(json.dumps({k: row.get(k) for k in self.columns}, ensure_ascii=False) + "\n")
 
     def close(self) -> None:
-        self._out.close()
-        os.replace(self._temp, self.path)
+        self._pending.commit()
 
     def abort(self) -> None:
-        self._out.close()
-        Path(self._temp).unlink(missing_ok=True)
+        self._pending.abort()
 
     def __enter__(self) -> "RowWriter":
         return self

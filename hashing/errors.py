@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 # Short names for what went wrong with one file; summaries count rows by these.
 ERROR_KINDS = ("empty", "not-image", "corrupt", "bomb", "unsupported", "missing", "permission", "unreadable", "option")

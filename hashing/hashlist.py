@@ -25,11 +25,11 @@ import io
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from saferkit.core.atomic import atomic_open
 from saferkit.hashing.algorithms import ALL_ALGOS, CRYPTO_HEX_LENGTH, canonical_name
 from saferkit.hashing.errors import HashingError
 
@@ -283,18 +283,9 @@ def write_hashlist(records: Iterable[HashRecord], path: str | os.PathLike, fmt: 
     """Write records to `path` (via a temporary file renamed into place); returns how many."""
     path = Path(path)
     fmt = detect_format(path, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    count = 0
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            writer = {"csv": _write_csv, "jsonl": _write_jsonl, "text": _write_text, "vics": _write_vics}[fmt]
-            count = writer(records, out)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return count
+    writer = {"csv": _write_csv, "jsonl": _write_jsonl, "text": _write_text, "vics": _write_vics}[fmt]
+    with atomic_open(path, "w", newline="") as out:
+        return writer(records, out)
 
 
 def _write_csv(records: Iterable[HashRecord], out) -> int:

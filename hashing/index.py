@@ -24,7 +24,7 @@ from saferkit.hashing.algorithms import CRYPTO_HEX_LENGTH, DEFAULT_THRESHOLDS, P
 from saferkit.hashing.codes import hex_to_words, words_for_hex
 from saferkit.hashing.engines import BruteForceEngine, ExactEngine, FaissFlatEngine, MultiIndexEngine
 from saferkit.hashing.errors import HashingError
-from saferkit.staging import staged_folder
+from saferkit.core.atomic import staged_folder
 
 ENGINES = ("auto", "mih", "brute", "faiss")
 SEAL_ROWS = 4096  # tail rows scanned by brute force before they are indexed
@@ -220,7 +220,7 @@ class HashIndex:
         for segment in self._segments + tail:
             engine = self._engine_for(segment, radius)
             starts = range(0, len(queries), QUERY_BLOCK)
-            search = lambda start: engine.search(queries[start : start + QUERY_BLOCK], radius)  # noqa: E731
+            search = lambda start: engine.search(queries[start : start + QUERY_BLOCK], radius)  # noqa: E731, B023 (called within the iteration)
             for start, (q, rows, d) in zip(starts, _parallel_map(search, starts, engine)):
                 live = np.asarray(segment.alive)[rows]
                 found_q.append(q[live] + start)

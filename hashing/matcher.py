@@ -19,7 +19,7 @@ from saferkit.hashing.algorithms import DIHEDRAL_VARIANTS, is_crypto
 from saferkit.hashing.errors import HashingError
 from saferkit.hashing.hashlist import HashListReader
 from saferkit.hashing.index import HashIndex
-from saferkit.staging import staged_folder
+from saferkit.core.atomic import staged_folder
 
 LOAD_BATCH = 100_000
 PREPARED_META = "lists.json"
@@ -92,7 +92,7 @@ class HashMatcher:
                 for name in ("ids", "categories", "sources"):
                     np.save(part / f"{name}.npy", np.asarray(getattr(table, name)), allow_pickle=False)
                 tables.append({"list": list_name, "hash_type": hash_type, "length": length, "dir": part.name})
-            lists = [{"name": l.name, "path": str(l.path), "rows": l.rows, "skipped": l.skipped} for l in self.lists]
+            lists = [{"name": lst.name, "path": str(lst.path), "rows": lst.rows, "skipped": lst.skipped} for lst in self.lists]
             meta = {"format": "saferkit-prepared-lists", "version": 1, "tables": tables, "lists": lists}
             (staging / PREPARED_META).write_text(json.dumps(meta, indent=1))
         return folder

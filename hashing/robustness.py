@@ -14,14 +14,13 @@ distance of the eight), which is what `saferkit match --dihedral` does.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from saferkit.core.atomic import atomic_path, write_text_atomic
 from saferkit.hashing.algorithms import IMAGEHASH_ALGOS
 from saferkit.hashing.codes import hamming, hex_to_words, words_for_hex
 from saferkit.hashing.errors import HashingError
@@ -176,8 +175,8 @@ def run_benchmark(
             })
     out.mkdir(parents=True, exist_ok=True)
     csv_path, md_path, plot_path = out / "robustness.csv", out / "robustness.md", out / "robustness.png"
-    _write_atomic(csv_path, _csv_text(rows))
-    _write_atomic(md_path, _markdown(rows, chosen, names, module.SEVERITIES, n, images))
+    write_text_atomic(csv_path, _csv_text(rows), newline="")
+    write_text_atomic(md_path, _markdown(rows, chosen, names, module.SEVERITIES, n, images))
     _plot(rows, chosen, names, plot_path)
     return BenchResult(csv_path, md_path, plot_path, rows)
 
@@ -194,13 +193,6 @@ def _progress_map(console: Any, label: str, items: list, function) -> list:
             results.append(function(item))
             progress.advance(task)
     return results
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-        out.write(text)
-    os.replace(temp, path)
 
 
 def _csv_text(rows: list[dict[str, Any]]) -> str:
@@ -265,8 +257,6 @@ def _plot(rows, algos, names, path: Path) -> None:
         ax.axis("off")
     axes.ravel()[0].legend(fontsize=7, loc="lower left")
     figure.tight_layout()
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-    os.close(handle)
-    figure.savefig(temp, dpi=100)
+    with atomic_path(path, suffix=".png") as temporary:
+        figure.savefig(temporary, dpi=100)
     plt.close(figure)
-    os.replace(temp, path)

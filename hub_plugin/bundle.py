@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from saferkit.errors import UserError
-from saferkit.evaluation.digest import file_sha256, files_digest
+from saferkit.core.errors import UserError
+from saferkit.core.digest import file_sha256, files_digest
 from saferkit.evaluation.submission import safe_member  # one rule for paths inside archives
 from saferkit.hub_plugin.gate import REPORT_FILE, SCORECARD_FILE, PublishInputs
 from saferkit.hub_plugin.signing import SIGNATURE_FILE, sign_bundle

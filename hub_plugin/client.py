@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.hub_plugin.languages import localize
 
 

@@ -71,7 +71,7 @@ def verify(
     public_key: Path = typer.Option(..., "--public-key", help="The publisher's public key you trust."),
 ) -> None:
     """Check a bundle's signature offline; names any file that changed."""
-    from saferkit.errors import UserError
+    from saferkit.core.errors import UserError
     from saferkit.hub_plugin.bundle import read_entry
     from saferkit.hub_plugin.signing import verify_bundle
 
@@ -147,7 +147,7 @@ def add_publisher(
     db: str = typer.Option("saferkit-hub.db", "--db", help=DB_HELP),
 ) -> None:
     """Register a publisher and its public key; prints its API key once."""
-    from saferkit.errors import UserError
+    from saferkit.core.errors import UserError
     from saferkit.hub_plugin.server.store import Catalogue
 
     if not public_key.is_file():

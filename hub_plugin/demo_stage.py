@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 STAGE = "hub"
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from saferkit.errors import UserError
-from saferkit.evaluation.digest import bytes_sha256
+from saferkit.core.errors import UserError
+from saferkit.core.digest import bytes_sha256
 from saferkit.hub_plugin.gate import PublishInputs
 from saferkit.hub_plugin.languages import LANGUAGES, translated_languages
 from saferkit.hub_plugin.schema import validate_entry

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from saferkit.errors import UserError
-from saferkit.evaluation.digest import bytes_sha256
+from saferkit.core.errors import UserError
+from saferkit.core.digest import bytes_sha256
 
 REPORT_FILE = "report.json"
 SCORECARD_FILE = "scorecard.json"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
-from saferkit.errors import UserError
+from saferkit.core.atomic import write_bytes_atomic
+from saferkit.core.errors import UserError
 
 SUPPORTED_CURVES = ("secp256r1", "secp384r1", "secp521r1")
 
@@ -28,17 +28,9 @@ def generate_keypair(private_path: Path, public_path: Path | None = None, *, ove
                                     serialization.NoEncryption())
     public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
                                                serialization.PublicFormat.SubjectPublicKeyInfo)
-    _write_atomically(private_path, private_pem, mode=0o600)
-    _write_atomically(public_path, public_pem, mode=0o644)
+    write_bytes_atomic(private_path, private_pem, private=True)
+    write_bytes_atomic(public_path, public_pem)
     return private_path, public_path
-
-
-def _write_atomically(path: Path, data: bytes, *, mode: int) -> None:
-    temp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(temp, path)
 
 
 def check_public_key(pem: bytes) -> bytes:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from saferkit.jsonschemas import packaged_schema, schema_violations
-from saferkit.errors import UserError
+from saferkit.core.schemas import packaged_schema, schema_violations
+from saferkit.core.errors import UserError
 
 SCHEMA_FILE = "entry.schema.json"
 

@@ -12,8 +12,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from saferkit.errors import UserError
-from saferkit.evaluation.digest import file_sha256
+from saferkit.core.errors import UserError
+from saferkit.core.digest import file_sha256
 from saferkit.hub_plugin.keys import check_public_key, public_key_of
 
 SIGNATURE_FILE = "signature.sig"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 log = logging.getLogger("saferkit.serving")
 

@@ -29,7 +29,7 @@ DESCRIPTION = ("Triage, hashing and matching for child-safety tools, plus the Op
 def load_state(submissions: list[Path], hashlists: list[Path], config: ServeConfig, keys: ApiKeys) -> ServerState:
     """Everything a server needs, loaded and checked before it binds a port."""
     if not submissions:
-        from saferkit.errors import UserError
+        from saferkit.core.errors import UserError
 
         raise UserError("give at least one submission folder or .zip to serve.")
     metrics = ServerMetrics()

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 FIELDS = ("time", "key_id", "method", "endpoint", "status", "outcome", "model", "model_sha256",
           "input_sha256", "images", "duration_ms", "client")

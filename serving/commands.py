@@ -38,7 +38,7 @@ def serve(
     """Serve submissions over HTTP: Open Inference Protocol v2, triage, hashing and matching."""
     from rich.console import Console
 
-    from saferkit.errors import UserError
+    from saferkit.core.errors import UserError
     from saferkit.serving.app import create_app, load_state
     from saferkit.serving.config import BatchingConfig, ExecutionConfig, LimitsConfig, ServeConfig
     from saferkit.serving.keys import ApiKeys, generate_key

@@ -12,7 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 ENV_VAR = "SAFERKIT_API_KEYS"
 MIN_KEY_LENGTH = 16

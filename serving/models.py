@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.evaluation.runner import NEGATIVE_LABELS, OnnxTriageModel, resolve_providers
 from saferkit.evaluation.submission import Submission
 from saferkit.serving.api_errors import ApiError

@@ -12,7 +12,7 @@ import signal
 import threading
 import time
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 
 def is_loopback(host: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 
 def available_cores() -> int:

@@ -34,7 +34,7 @@ from saferkit.baseline.export import export_submission
 from saferkit.baseline.models import VIEW_COUNTS
 from saferkit.baseline.models import build_model as torchvision_model
 from saferkit.baseline.training import train
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "submission.yaml"

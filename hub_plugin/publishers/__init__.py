@@ -19,7 +19,7 @@ from importlib import metadata
 from typing import ClassVar
 from urllib.parse import urlparse
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.hub_plugin.bundle import SignedBundle
 
 ENTRY_POINT_GROUP = "saferkit.hub_publishers"
@@ -50,7 +50,7 @@ class Publisher(ABC):
         self.api_key = api_key
         self.timeout = timeout
 
-    def preflight(self) -> None:
+    def preflight(self) -> None:  # noqa: B027 (optional hook: most publishers need no check)
         """Refuse early (before signing) when the target cannot work, e.g. a missing API key."""
 
     @abstractmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.hub_plugin.bundle import SignedBundle, content_sha256, copy_bundle_atomically
 from saferkit.hub_plugin.publishers import Publisher, PublishResult
 

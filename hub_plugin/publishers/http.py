@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.hub_plugin.bundle import SignedBundle, zip_bundle
 from saferkit.hub_plugin.publishers import Publisher, PublishResult
 

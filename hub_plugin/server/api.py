@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.evaluation.submission import SubmissionError
 from saferkit.hub_plugin.bundle import BundleTooLarge
 from saferkit.hub_plugin.gate import NotPublishable

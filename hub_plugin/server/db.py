@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 
 def normalise_url(url: str) -> str:

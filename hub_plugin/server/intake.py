@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from saferkit.evaluation.digest import bytes_sha256
+from saferkit.core.digest import bytes_sha256
 from saferkit.hub_plugin.bundle import SUBMISSION_DIR, content_sha256, extract_bundle, read_entry
 from saferkit.hub_plugin.gate import REPORT_FILE, SCORECARD_FILE, check_publishable
 from saferkit.hub_plugin.keys import public_key_sha256

@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.hub_plugin.server.api import HubSettings, create_app
 from saferkit.hub_plugin.server.store import Catalogue
 

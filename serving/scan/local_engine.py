@@ -17,7 +17,7 @@ from typing import Any, Iterator, Optional
 
 import pyarrow as pa
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.serving.scan.plan import Batch
 from saferkit.serving.scan.worker import ScanWorker, WorkerConfig, failed_batch
 

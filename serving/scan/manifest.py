@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 SCHEMA_VERSION = 1
 SOFTWARE = ("numpy", "pillow", "pyarrow", "onnxruntime", "pdqhash", "imagehash", "faiss-cpu")
@@ -46,7 +46,7 @@ def describe_models(paths: list[str], submissions: list[Any], keys: list[str]) -
 
 
 def describe_lists(paths: list[str]) -> list[dict[str, Any]]:
-    from saferkit.evaluation.digest import file_sha256
+    from saferkit.core.digest import file_sha256
 
     return [{"path": str(Path(p).resolve()), "name": Path(p).name, "sha256": file_sha256(p)} for p in paths]
 

@@ -21,7 +21,7 @@ def make_preview(path: str, expected_sha256: Optional[str], max_bytes: int) -> t
     """(data URI, None) or (None, why there is no preview)."""
     from PIL import ImageFilter
 
-    from saferkit.evaluation.digest import bytes_sha256
+    from saferkit.core.digest import bytes_sha256
     from saferkit.hashing.decode import open_image
 
     try:

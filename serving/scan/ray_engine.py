@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import pyarrow as pa
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.serving.scan.plan import Batch
 from saferkit.serving.scan.worker import ScanWorker, WorkerConfig, failed_batch
 

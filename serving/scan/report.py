@@ -46,19 +46,14 @@ def write_report(result: Path, out: Path, *, model: Optional[str] = None, recall
                  threshold: Optional[float] = None, labels_root: Optional[Path] = None, top: int = 200,
                  previews: bool = False) -> Triage:
     """Build the triage from RESULT and write REPORT.html (whole or not at all)."""
-    from saferkit.serving.scan.store import atomic_write
+    from saferkit.core.atomic import write_text_atomic
 
     triage = build_triage(Path(result), model=model, recall=recall, threshold=threshold,
                           labels_root=labels_root, top=top)
     if previews:
         _add_previews(triage)
     html = _render(triage, Path(result), previews)
-    out = Path(out)
-
-    def _write(tmp: str) -> None:
-        Path(tmp).write_text(html, encoding="utf-8")
-
-    atomic_write(out, _write)
+    write_text_atomic(out, html)
     return triage
 
 

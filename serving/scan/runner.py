@@ -17,7 +17,7 @@ from typing import Any, Optional
 import pyarrow as pa
 from rich.console import Console
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.serving.scan import manifest as scan_manifest
 from saferkit.serving.scan import plan as scan_plan
 from saferkit.serving.scan import store

@@ -14,15 +14,13 @@ an interruption loses at most the shards in progress.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from saferkit.staging import UMASK
+from saferkit.core.atomic import atomic_path, write_json_atomic
 
 MANIFEST_NAME = "manifest.json"
 PLAN_NAME = "plan.parquet"
@@ -116,33 +114,15 @@ def remove_leftovers(result: Path) -> int:
     return removed
 
 
-def atomic_write(target: Path, write) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~UMASK)  # mkstemp's 0600 would surprise a team sharing the result
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_table(table: pa.Table, target: Path) -> None:
     """Write a Parquet file whole or not at all."""
-    atomic_write(Path(target), lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    with atomic_path(target) as temporary:
+        pq.write_table(table, temporary, compression="zstd")
 
 
 def write_json(data: dict[str, Any], target: Path) -> None:
     """Write JSON whole or not at all."""
-
-    def _write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True, default=str)
-            handle.write("\n")
-
-    atomic_write(Path(target), _write)
+    write_json_atomic(target, data, indent=2, sort_keys=True, default=str)
 
 
 def read_json(path: Path) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.serving.scan import kinds, store
 
 RECALL_TARGETS = (0.8, 0.9, 0.95, 0.99)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.serving.scan import kinds
 
 

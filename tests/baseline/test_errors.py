@@ -12,7 +12,7 @@ from PIL import Image
 
 from baseline_support import make_dataset, quiet_console, run_cli, tiny_config
 from saferkit.baseline.config import DEFAULT_ARCH
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 
 def _train(data, out, tracking_uri, **overrides):

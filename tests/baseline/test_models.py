@@ -13,7 +13,7 @@ from saferkit.baseline.models import (
     classification_archs,
     dihedral_views,
 )
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 
 @pytest.mark.parametrize("arch", sorted(SMALL_IMAGE_RESNETS))

@@ -15,7 +15,7 @@ from saferkit.baseline.models import WithSoftmax
 from saferkit.baseline.runs import read_finished_run
 from saferkit.datasets.provenance import provenance_sha256
 from saferkit.ethics import declared_ids
-from saferkit.evaluation.digest import file_sha256
+from saferkit.core.digest import file_sha256
 from saferkit.evaluation.runner import OnnxTriageModel
 from saferkit.evaluation.submission import load_submission
 

@@ -144,7 +144,7 @@ def test_datasheet_has_every_section_and_the_counts(small_set: Path) -> None:
 
 
 def test_overwrite_replaces_an_earlier_set_but_not_foreign_files(tmp_path: Path) -> None:
-    from saferkit.errors import UserError
+    from saferkit.core.errors import UserError
 
     out = tmp_path / "set"
     generate(out, make_config(n=6, seed=1, size=16), workers=1)

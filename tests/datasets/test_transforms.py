@@ -17,7 +17,7 @@ from saferkit.datasets.transforms import (
     apply_transform,
     transform_grid,
 )
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 EXPECTED = {"jpeg", "downscale", "crop", "pad", "rotate", "mirror", "blur", "noise", "gamma", "brightness",
             "overlay_text", "watermark", "greyscale"}

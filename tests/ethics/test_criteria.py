@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.ethics.checklist import KINDS, load_criteria, parse_criteria
 from saferkit.ethics.profile import default_profile_text, load_profile, parse_profile
 

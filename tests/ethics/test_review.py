@@ -8,7 +8,7 @@ import pytest
 import yaml
 from ethics_cases import full_review, run_cli
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.ethics.checklist import criteria_by_id, load_criteria
 from saferkit.ethics.review import decide_reviewer, load_review, parse_review
 from saferkit.evaluation.submission import load_submission

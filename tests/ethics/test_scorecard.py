@@ -56,7 +56,7 @@ def test_team_text_is_escaped_in_html_and_markdown(tmp_path):
 
 
 def test_out_that_is_a_file_is_a_usage_error(tmp_path):
-    from saferkit.errors import UserError
+    from saferkit.core.errors import UserError
 
     target = tmp_path / "file"
     target.write_text("x", encoding="utf-8")
@@ -65,7 +65,7 @@ def test_out_that_is_a_file_is_a_usage_error(tmp_path):
 
 
 def test_read_scorecard_validates_and_binds_to_the_submission(tmp_path):
-    from saferkit.errors import UserError
+    from saferkit.core.errors import UserError
     from saferkit.ethics.scorecard import read_scorecard
 
     paths = write_scorecard(card_for(), tmp_path / "out")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.evaluation.evaluate import EvaluationConfig, evaluate
 
 FAST = dict(bootstrap_resamples=100, robustness=False, efficiency=False, intersections=False)

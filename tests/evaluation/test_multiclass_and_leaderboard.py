@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.evaluation.bootstrap import BootstrapPlan
 from saferkit.evaluation.evaluate import EvaluationConfig, evaluate
 from saferkit.evaluation.leaderboard import build_leaderboard, write_leaderboard

@@ -73,7 +73,7 @@ def test_bundled_subset_is_within_10_bits_of_the_reference():
 @pytest.mark.parametrize("bundled", [True, False], ids=["bundled", "full-set"])
 def test_reference_needles_all_find_their_haystack_entry(bundled, request):
     root = BUNDLED_VECTORS if bundled else request.getfixturevalue("pdq_vectors")
-    read = lambda name: [line.strip() for line in open(root / "reg-test-input" / name) if line.strip()]
+    read = lambda name: [line.strip() for line in open(root / "reg-test-input" / name) if line.strip()]  # noqa: E731
     haystack, needles = read("haystack.txt"), read("needles.txt")
     index = HashIndex.build("pdq", haystack)
     results = index.search(needles, 31)

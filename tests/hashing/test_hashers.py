@@ -15,7 +15,7 @@ from PIL import Image
 from saferkit.hashing import ALL_ALGOS, HashingError, hash_bytes, hash_file
 from saferkit.hashing.decode import decode_rgb
 from saferkit.hashing.errors import ERROR_KINDS
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 
 def test_one_decode_gives_what_each_library_gives_on_its_own(images):

@@ -70,7 +70,7 @@ def test_stretching_the_buffer_keeps_pdq_bits_and_uses_the_whole_byte_range():
     buffer = np.random.default_rng(3).uniform(100, 140, (64, 64))
     stretched = stretched_to_bytes(buffer)
     assert stretched.min() == 0 and stretched.max() == 255
-    as_rgb = lambda pixels: np.ascontiguousarray(np.repeat(pixels[:, :, None], 3, axis=2))
+    as_rgb = lambda pixels: np.ascontiguousarray(np.repeat(pixels[:, :, None], 3, axis=2))  # noqa: E731
     exact_scale = np.rint((buffer - buffer.min()) * (255 / np.ptp(buffer)))  # what stretching should give
     assert np.array_equal(stretched, exact_scale.astype(np.uint8))
     flat = stretched_to_bytes(np.full((64, 64), 7.0))

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.hub_plugin.entry import build_entry, load_listing
 from saferkit.hub_plugin.gate import check_publishable
 from saferkit.hub_plugin.languages import LANGUAGES, direction, localize, negotiate

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.hub_plugin.publish import publish
 from saferkit.hub_plugin.publishers import (BUILTIN_PUBLISHERS, ENTRY_POINT_GROUP, available_publishers,
                                             load_publisher_class, select_publisher)

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.hub_plugin.bundle import zip_bundle
 from saferkit.hub_plugin.keys import generate_keypair
 from saferkit.hub_plugin.publish import publish

@@ -7,8 +7,8 @@ from PIL import Image
 from scan_helpers import add_bad_inputs, make_images, rows_by_name, scan, write_hashlist
 from toy_submissions import write_toy_submission
 
-from saferkit.errors import UserError
-from saferkit.evaluation.digest import file_sha256
+from saferkit.core.errors import UserError
+from saferkit.core.digest import file_sha256
 from saferkit.evaluation.runner import OnnxTriageModel
 from saferkit.evaluation.submission import load_submission
 from saferkit.hashing import hash_bytes

@@ -14,7 +14,7 @@ import sys
 import pytest
 from scan_helpers import scan
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.serving.scan import kinds, store
 
 

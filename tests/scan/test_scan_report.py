@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageFilter
 from scan_helpers import scan
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.serving.scan import store
 from saferkit.serving.scan.previews import PREVIEW_SIDE
 from saferkit.serving.scan.report import write_report

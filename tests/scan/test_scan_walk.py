@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.serving.scan import kinds
 from saferkit.serving.scan.walk import list_source, read_file_list
 

@@ -175,7 +175,7 @@ def test_bad_submissions_stop_the_server_before_it_starts(tmp_path, problem, mes
     """The harness's submission check runs first: the server never serves what evaluation would refuse."""
     from toy_submissions import write_toy_submission
 
-    from saferkit.errors import UserError
+    from saferkit.core.errors import UserError
 
     first = write_toy_submission(tmp_path / "a")
     if problem == "duplicate":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 from saferkit.serving.keys import ENV_VAR, ApiKeys, key_id, presented_key
 from saferkit.serving.ratelimit import RateLimiter
 from saferkit.serving.server import is_loopback, require_safe_bind

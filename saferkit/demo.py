@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 STAGE_MODULES = (
     "saferkit.datasets.demo_stage",
@@ -46,14 +46,8 @@ class DemoContext:
 
 
 def _load_stages() -> list[tuple[str, Any]]:
-    stages = []
-    for name in STAGE_MODULES:
-        try:
-            stages.append((name, importlib.import_module(name)))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return stages
+    """Every listed stage must import: a renamed one fails loudly instead of silently dropping out of the demo."""
+    return [(name, importlib.import_module(name)) for name in STAGE_MODULES]
 
 
 def _stage_label(module_name: str) -> str:

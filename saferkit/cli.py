@@ -20,7 +20,7 @@ from rich.console import Console
 from typer._click import exceptions as typer_click_exceptions
 
 from saferkit import __version__
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 # Packages that contribute commands, in the order their help appears.
 COMMAND_MODULES = (
@@ -79,14 +79,9 @@ def demo(
 
 
 def _register_packages() -> None:
+    """Every listed module must import: a renamed or broken one fails loudly instead of losing its commands."""
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:  # that package has no commands yet
-                continue
-            raise
-        module.register(app)
+        importlib.import_module(module_name).register(app)
 
 
 _register_packages()

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from saferkit.errors import UserError
+from saferkit.core.errors import UserError
 
 
 def read_json_file(path: str | Path, *, what: str, remedy: str, error: type[UserError] = UserError) -> Any:
