@@ -84,6 +84,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--resamples", type=int, default=1000)
     parser.add_argument("--submission", type=Path, default=None)
+    parser.add_argument("--provider", default="auto", help="onnxruntime provider for the anchor and the evaluation: auto, cpu or cuda.")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "saferkit-bench-evaluate")
     args = parser.parse_args()
 
@@ -100,12 +101,12 @@ def main() -> None:
     # Anchor: one plain pass over the clean images (decode + preprocess + model), same thread pool.
     frame = load_dataset(data)
     images = load_images(list(frame[frame["split"] == "test"]["abspath"]))
-    model = OnnxTriageModel(load_submission(submission), threads=1)
+    model = OnnxTriageModel(load_submission(submission), providers=args.provider, threads=1)
     started = time.perf_counter()
     score_all(model, images)
     anchor = time.perf_counter() - started
 
-    config = EvaluationConfig(bootstrap_resamples=args.resamples, severities=(1, 3, 5), overwrite=True)
+    config = EvaluationConfig(bootstrap_resamples=args.resamples, severities=(1, 3, 5), overwrite=True, provider=args.provider)
     phases: dict[str, float] = {}
     last = {"label": "setup", "at": time.perf_counter()}
 
@@ -122,7 +123,7 @@ def main() -> None:
     mark("done")
     total = time.perf_counter() - started
 
-    print(f"evaluate: {len(images)} images, {args.resamples} resamples, {len(TRANSFORMS)} transforms x 3 severities")
+    print(f"evaluate ({', '.join(model.providers)}): {len(images)} images, {args.resamples} resamples, {len(TRANSFORMS)} transforms x 3 severities")
     for label, seconds in phases.items():
         print(f"  {label:<48} {seconds:7.1f} s")
     print(f"total {total:.1f} s (target <= {TARGET_S:.0f} s: {'met' if total <= TARGET_S else 'NOT met'})")

@@ -82,14 +82,16 @@ def process_cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def raw_rate(folder: Path, seconds: float, threads: int) -> tuple[float, float]:
-    """Images/s of onnxruntime called directly on batches of 32 (same threads as the server), and CPU s/image."""
+def raw_rate(folder: Path, seconds: float, threads: int, provider: str = "cpu") -> tuple[float, float]:
+    """Images/s of onnxruntime called directly on batches of 32 (same threads and provider as the server), and CPU s/image."""
     import onnxruntime as ort
+
+    from saferkit.evaluation.runner import resolve_providers
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
-    session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=resolve_providers(provider))
     name = session.get_inputs()[0].name
     size = int(re.search(r"(\d+)px", folder.name).group(1))
     batch = np.random.default_rng(0).random((32, 3, size, size), dtype=np.float32)
@@ -111,17 +113,17 @@ class ServerProcess:
     """`saferkit serve` as a child process on loopback, stopped with SIGINT."""
 
     def __init__(self, submissions: list[Path], workdir: Path, delay_ms: float, workers: int | None = None,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, provider: str = "cpu") -> None:
         self.port = free_port()
         self.url = f"127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "saferkit", "serve", *map(str, submissions), "--port", str(self.port),
                    "--rate-limit", "0", "--max-batch-size", "32", "--max-queue-delay-ms", str(delay_ms),
-                   "--audit-log", str(workdir / "audit.jsonl"), "--max-images", "64"]
+                   "--audit-log", str(workdir / "audit.jsonl"), "--max-images", "64", "--provider", provider]
         if workers:
             command += ["--workers", str(workers)]
         if threads:
             command += ["--threads", str(threads)]
-        env = {**os.environ, "SAFERKIT_API_KEYS": KEY, "PYTHONPATH": str(ROOT.parent)}
+        env = {**os.environ, "SAFERKIT_API_KEYS": KEY}
         self.log = open(workdir / "server.log", "w")
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -258,6 +260,7 @@ def main() -> None:
     parser.add_argument("--delay-ms", type=float, default=5.0, help="Server's max queue delay.")
     parser.add_argument("--workers", type=int, help="Server's --workers (default: the server's own choice).")
     parser.add_argument("--threads", type=int, help="Server's --threads per batch (default: the server's own choice).")
+    parser.add_argument("--provider", default="cpu", help="onnxruntime provider for the server and the in-process anchor: cpu or cuda.")
     parser.add_argument("--out", type=Path, help="Also write the figures as JSON here.")
     args = parser.parse_args()
     from saferkit.serving.threads import available_cores, plan_threads
@@ -265,7 +268,7 @@ def main() -> None:
     cores = available_cores()
     plan = plan_threads(args.workers, args.threads, cores)
     results: dict = {"cores": cores, "arch": f"{ARCH} (baseline), {HEAVIER_ARCH}", "seconds_per_measurement": args.seconds, "rounds": args.rounds,
-                     "server": {"workers": plan.workers, "threads": plan.threads,
+                     "provider": args.provider, "server": {"workers": plan.workers, "threads": plan.threads,
                                 "max_batch_size": 32, "max_queue_delay_ms": args.delay_ms},
                      "load_average_at_start": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
@@ -273,7 +276,7 @@ def main() -> None:
         print(f"exporting {ARCH} at 224 and 64 px and {HEAVIER_ARCH} at 224 px ...", flush=True)
         subs = {("baseline", size): write_submission(workdir / f"baseline-{size}px", size) for size in (224, 64)}
         subs[(HEAVIER_ARCH, 224)] = write_submission(workdir / f"{HEAVIER_ARCH}-224px", 224, HEAVIER_ARCH)
-        server = ServerProcess(list(subs.values()), workdir, args.delay_ms, args.workers, args.threads)
+        server = ServerProcess(list(subs.values()), workdir, args.delay_ms, args.workers, args.threads, args.provider)
         try:
             server.wait_ready()
             results["target"] = [_target(server, sub, size, args, cores) for (_, size), sub in subs.items()]
@@ -297,7 +300,7 @@ def _target(server: ServerProcess, submission: Path, size: int, args, cores: int
     """Alternate in-process and served rounds (the machine's load drifts), and compare medians."""
     raw, served = [], []
     for round_index in range(args.rounds):
-        raw.append(raw_rate(submission, args.seconds, cores))
+        raw.append(raw_rate(submission, args.seconds, cores, args.provider))
         served.append(asyncio.run(drive(server, submission.name, "v2", 16, args.seconds, size, [])))
         print(f"  {submission.name} round {round_index + 1}: in-process {raw[-1][0]:,.1f} img/s, "
               f"served {served[-1]['req_per_s']:,.1f} img/s (mean batch {served[-1]['mean_batch']:.1f})", flush=True)
@@ -313,7 +316,7 @@ def _target(server: ServerProcess, submission: Path, size: int, args, cores: int
 
 
 def _report(results: dict) -> None:
-    print(f"\nServer: {results['server']}")
+    print(f"\nServer: {results['server']}, provider {results['provider']}")
     print(f"Dynamic batching vs onnxruntime in-process ({results['cores']} cores, {results['arch']}, medians of "
           f"{results['rounds']} alternating rounds; load average {results['load_average_at_start'][0]:.1f} at start, "
           f"{results['load_average_at_end'][0]:.1f} at end):")
