@@ -133,7 +133,9 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"the server exited early; see {self.log.name}")
+                self.log.flush()
+                tail = "".join(Path(self.log.name).read_text(errors="replace").splitlines(keepends=True)[-15:])
+                raise SystemExit(f"the server exited early (its log is removed with the scratch folder); its last lines:\n{tail}")
             try:
                 if httpx.get(f"http://{self.url}/v2/health/ready", timeout=2).status_code == 200:
                     return
