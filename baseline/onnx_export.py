@@ -65,6 +65,8 @@ def export_onnx(model: nn.Module, img_size: int, views: int = 1) -> bytes:
             external_data=False,
             verbose=False,
         )
+    if program is None:  # only the legacy exporter (dynamo=False) returns None
+        raise ExportError("torch.onnx.export returned no ONNX program; nothing was written.")
     proto = program.model_proto
     proto.producer_name = "saferkit-baseline"
     return proto.SerializeToString()

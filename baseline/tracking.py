@@ -43,7 +43,7 @@ def ui_hint(tracking_uri: str) -> str:
 
 def environment(device: str, device_name: str, threads: int) -> dict[str, Any]:
     """Versions and hardware that explain a run's numbers."""
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in ENVIRONMENT_PACKAGES:
         try:
             versions[package] = metadata.version(package)
@@ -110,4 +110,4 @@ def tracked_run(
         with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=tags) as run:
             yield run
     finally:
-        mlflow.set_tracking_uri(previous)
+        mlflow.set_tracking_uri(previous)  # type: ignore[arg-type]  # None unsets it; mlflow's annotation omits None

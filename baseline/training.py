@@ -204,7 +204,7 @@ def _train_into(
     if model is None:
         model = build_model(config.arch, len(config.labels))
     # channels-last: oneDNN's convolutions run about 10% faster on CPU in this layout
-    model = model.to(device, memory_format=torch.channels_last)
+    model = model.to(device).to(memory_format=torch.channels_last)
     if device.type == "cpu":
         torch.use_deterministic_algorithms(True)
     device_name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
@@ -233,7 +233,8 @@ def _train_into(
     tags = {"saferkit.component": "baseline", "arch": arch_name, "task": config.task,
             "data.provenance_sha256": data.provenance_sha256, "device": device.type}
     history: list[dict[str, float]] = []
-    best_auc, best_loss, best_epoch, best_state = -1.0, float("inf"), 0, None
+    best_auc, best_loss, best_epoch = -1.0, float("inf"), 0
+    best_state: dict[str, torch.Tensor] | None = None
     try:
         with tracking.tracked_run(run_dir, config.tracking_uri, config.experiment, run_dir.name, tags) as mlrun:
             import mlflow
@@ -265,6 +266,8 @@ def _train_into(
                         f"AUC {row['train_roc_auc']:.4f}  |  val loss {val_loss:.4f}  AUC {row['val_roc_auc']:.4f}"
                         f"{'  [green]best[/]' if improved else ''}"
                     )
+            if best_state is None:  # every ROC-AUC beats -1 and there is at least one epoch
+                raise RuntimeError("training ended without a checkpoint; no epoch ran.")
             model.load_state_dict(best_state)
             model.eval()
             seconds = time.perf_counter() - started

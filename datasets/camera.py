@@ -112,7 +112,7 @@ def apply_device(image: Image.Image, device: str, rng: np.random.Generator) -> I
     keep = rng.uniform(*profile.resolution)
     if keep < 0.999:
         small = (max(4, round(size[0] * keep)), max(4, round(size[1] * keep)))
-        image = image.resize(small, Image.BILINEAR).resize(size, Image.BILINEAR)
+        image = image.resize(small, Image.Resampling.BILINEAR).resize(size, Image.Resampling.BILINEAR)
     pixels = np.asarray(image, dtype=np.float32)
     noise = _noise_window(rng, size) * np.float32(rng.uniform(*profile.noise_sigma))
     image = Image.fromarray(np.clip(pixels + noise + 0.5, 0, 255).astype(np.uint8))

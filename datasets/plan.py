@@ -15,6 +15,7 @@ correlation (positives get VALUE with share 1 - RHO, negatives with RHO).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,7 +134,7 @@ def make_config(
     seed: int = 0,
     size: int = 64,
     splits: str | tuple[tuple[str, float], ...] = DEFAULT_SPLITS,
-    spurious: list[str] | tuple[Spurious, ...] = (),
+    spurious: Sequence[str | Spurious] = (),
     image_format: str = "png",
 ) -> SynthConfig:
     """Validate user arguments into a config; raises UserError naming the first problem."""
@@ -163,7 +164,7 @@ def _largest_remainder(total: int, shares: list[float], rng: np.random.Generator
     exact = [total * share for share in shares]
     counts = [int(np.floor(value)) for value in exact]
     remainders = np.array([value - count for value, count in zip(exact, counts)])
-    order = sorted(range(len(shares)), key=lambda i: (-round(remainders[i], 9), rng.random()))
+    order = sorted(range(len(shares)), key=lambda i: (-np.round(remainders[i], 9), rng.random()))
     for i in order[: total - sum(counts)]:
         counts[i] += 1
     return counts
@@ -180,7 +181,7 @@ def _value_shares(attribute: str, split: str, flag: int, spurious: dict[str, Spu
             target = 0.5
         elif split == TEST_CONFLICTING:
             target = 1 - item.rho if flag else item.rho
-    if target is None:
+    if item is None or target is None:  # target is only set with an item
         return [1 / len(values)] * len(values)
     rest = (1 - target) / (len(values) - 1)
     return [target if value == item.value else rest for value in values]

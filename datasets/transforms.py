@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
@@ -58,7 +59,7 @@ def _jpeg(image: Image.Image, quality: int, rng: np.random.Generator) -> Image.I
 
 def _downscale(image: Image.Image, keep: float, rng: np.random.Generator) -> Image.Image:
     size = (max(1, round(image.width * keep)), max(1, round(image.height * keep)))
-    return image.resize(size, Image.BILINEAR)
+    return image.resize(size, Image.Resampling.BILINEAR)
 
 
 def _crop(image: Image.Image, keep: float, rng: np.random.Generator) -> Image.Image:
@@ -83,7 +84,7 @@ def _pad(image: Image.Image, share: float, rng: np.random.Generator) -> Image.Im
 
 def _rotate(image: Image.Image, degrees: float, rng: np.random.Generator) -> Image.Image:
     sign = 1 if rng.random() < 0.5 else -1
-    return image.rotate(sign * degrees, resample=Image.BILINEAR, expand=False, fillcolor=(0, 0, 0))
+    return image.rotate(sign * degrees, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=(0, 0, 0))
 
 
 _MIRRORS = {
@@ -119,7 +120,7 @@ def _brightness(image: Image.Image, factor: float, rng: np.random.Generator) -> 
     return image.point(table * 3)
 
 
-def _font(size: int) -> ImageFont.ImageFont:
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     try:
         return ImageFont.load_default(size=size)
     except (TypeError, OSError):  # Pillow without FreeType: the bitmap font
@@ -152,8 +153,9 @@ def _text_mask(text: str, font_size: int, stroke_width: int = 0) -> tuple[Image.
     draw.text gives at a whole-pixel origin.
     """
     font = _font(font_size)
-    left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox(
-        (0, 0), text, font=font, stroke_width=stroke_width)
+    # Typed as floats, but whole pixels at a whole-pixel origin.
+    left, top, right, bottom = (int(edge) for edge in ImageDraw.Draw(Image.new("L", (1, 1))).textbbox(
+        (0, 0), text, font=font, stroke_width=stroke_width))
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
     ImageDraw.Draw(mask).text((-left, -top), text, font=font, fill=255, stroke_width=stroke_width, stroke_fill=255)
     return mask, left, top
@@ -171,7 +173,7 @@ def _watermark(image: Image.Image, opacity: float, rng: np.random.Generator) -> 
     for y in range(-step + offset, image.height + step, step):
         for x in range(-step + offset // 2, image.width + step, step * 2):
             layer.paste(255, (x + left, y + top), stamp)
-    tilted = layer.rotate(float(rng.uniform(-35, 35)), resample=Image.BILINEAR)
+    tilted = layer.rotate(float(rng.uniform(-35, 35)), resample=Image.Resampling.BILINEAR)
     alpha = tilted.point(lambda value: round(value * opacity))
     return Image.composite(Image.new("RGB", image.size, (255, 255, 255)), image, alpha)
 
@@ -181,7 +183,8 @@ def _greyscale(image: Image.Image, amount: float, rng: np.random.Generator) -> I
     return Image.blend(image, grey, amount)
 
 
-_FUNCTIONS: dict[str, Callable[[Image.Image, object, np.random.Generator], Image.Image]] = {
+# Each function takes its own parameter type (see TRANSFORM_LEVELS), hence Any.
+_FUNCTIONS: dict[str, Callable[[Image.Image, Any, np.random.Generator], Image.Image]] = {
     "jpeg": _jpeg,
     "downscale": _downscale,
     "crop": _crop,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from saferkit.ethics.checklist import Criterion
@@ -49,7 +50,9 @@ def fmt(value: float | None) -> str:
 
 def ci_label(report: dict[str, Any]) -> str:
     """'95% CI' when the report states its confidence level, else plain 'CI'."""
-    config = report.get("config") if isinstance(report.get("config"), dict) else {}
+    config = report.get("config")
+    if not isinstance(config, dict):
+        config = {}
     level = _number(config.get("confidence", config.get("ci_level")))
     return f"{level * 100:g}% CI" if level is not None and 0 < level < 1 else "CI"
 
@@ -89,25 +92,42 @@ def _invalid_section(report: dict[str, Any], path: str) -> str | None:
     return None
 
 
-def _read(report: dict[str, Any], path: str, bound: str) -> tuple[float | None, float | None, str, str | None]:
-    """(point estimate, cautious bound, quoted evidence, why it is unusable or None)."""
+@dataclass(frozen=True)
+class _Reading:
+    """A usable metric: its point estimate, the cautious bound the rule checks, and the quoted evidence."""
+
+    value: float
+    cautious: float
+    quoted: str
+
+
+@dataclass(frozen=True)
+class _Unusable:
+    """A metric that cannot be decided on: the quoted evidence and why."""
+
+    quoted: str
+    reason: str
+
+
+def _read(report: dict[str, Any], path: str, bound: str) -> _Reading | _Unusable:
+    """The metric at `path` with its `bound`, or why it cannot be used."""
     reason = _invalid_section(report, path)
     if reason is not None:
-        return None, None, f"{path}: marked invalid", f"the report marks part of what {path} rests on invalid ({reason})"
+        return _Unusable(f"{path}: marked invalid", f"the report marks part of what {path} rests on invalid ({reason})")
     metric = lookup(report, path)
     if metric is _MISSING:
-        return None, None, f"{path}: absent", f"the report has no {path}"
+        return _Unusable(f"{path}: absent", f"the report has no {path}")
     quoted = quote_metric(path, metric, ci_label(report))
     value = _number(metric.get("value")) if isinstance(metric, dict) else _number(metric)
     if value is None:
         note = metric.get("note") if isinstance(metric, dict) else None
-        return None, None, quoted, f"{path} was not measured" + (f" ({note})" if note else "")
+        return _Unusable(quoted, f"{path} was not measured" + (f" ({note})" if note else ""))
     if bound == "value":
-        return value, value, quoted, None
+        return _Reading(value, value, quoted)
     chosen = _number(metric.get(bound)) if isinstance(metric, dict) else None
     if chosen is None:
-        return value, None, quoted, f"{path} has no confidence interval, so its {_BOUND_WORDS[bound]} cannot be checked"
-    return value, chosen, quoted, None
+        return _Unusable(quoted, f"{path} has no confidence interval, so its {_BOUND_WORDS[bound]} cannot be checked")
+    return _Reading(value, chosen, quoted)
 
 
 def _within(number: float, op: str, limit: float) -> bool:
@@ -118,22 +138,25 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
     """One comparison of a report metric (or a difference of two) against a profile limit."""
     limit = profile.limits[measure["limit"]]
     op, bound, path = measure["op"], measure["bound"], measure["metric"]
-    value, cautious, quoted, unusable = _read(report, path, bound)
-    if unusable is None and measure.get("minus"):
-        other_value, _, other_quoted, other_unusable = _read(report, measure["minus"], "value")
-        quoted = f"{quoted} minus {other_quoted}"
-        unusable = other_unusable
-        if unusable is None:
-            value = cautious = value - other_value
+    reading = _read(report, path, bound)
+    if isinstance(reading, _Reading) and measure.get("minus"):
+        other = _read(report, measure["minus"], "value")
+        quoted = f"{reading.quoted} minus {other.quoted}"
+        if isinstance(other, _Unusable):
+            reading = _Unusable(quoted, other.reason)
+        else:
+            difference = reading.value - other.value
             path = f"{path} − {measure['minus']}"
             if measure.get("absolute"):
-                value = cautious = abs(value)
+                difference = abs(difference)
                 path = f"|{path}|"
-            quoted += f"; {'gap' if measure.get('absolute') else 'difference'} = {fmt(value)}"
+            quoted += f"; {'gap' if measure.get('absolute') else 'difference'} = {fmt(difference)}"
+            reading = _Reading(difference, difference, quoted)
     rule = f"{_BOUND_WORDS[bound]} {op} {fmt(limit)} ({measure['limit']})"
-    evidence = f"{quoted}; rule: {rule}"
-    if unusable is not None:
-        return Decision(INSUFFICIENT, evidence, unusable)
+    evidence = f"{reading.quoted}; rule: {rule}"
+    if isinstance(reading, _Unusable):
+        return Decision(INSUFFICIENT, evidence, reading.reason)
+    value, cautious = reading.value, reading.cautious
     if _within(cautious, op, limit):
         side = "at or below" if op == "<=" else "at or above"
         return Decision(PASS, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is {side} the limit {fmt(limit)}")

@@ -94,45 +94,14 @@ def review_command(
     """Walk through the reviewer criteria in the terminal and write the review file."""
     import click
 
-    from saferkit.core.errors import UserError
-    from saferkit.ethics.review import load_review, parse_review, review_context, walk_through, write_yaml_atomic
-    from saferkit.evaluation.submission import load_submission
-
-    loaded = load_submission(submission)
-    previous = None
-    if out.exists():
-        if out.is_dir():
-            raise UserError(f"--out {out} is a folder; pass a file name such as {out / 'review.yaml'}.")
-        existing = parse_review(out.read_text(encoding="utf-8"), str(out))
-        if existing.submission_sha256 == loaded.sha256:
-            previous = load_review(out, loaded.sha256)
-        elif not overwrite:
-            raise UserError(f"{out} is a review of another submission; choose another --out or pass --overwrite.")
-
-    context = review_context(loaded.manifest)
-    if report is not None:
-        from saferkit.ethics.scorecard import check_submission
-
-        card = check_submission(submission, report)
-        for row in card["criteria"]:
-            if row["kind"] == "automatic":
-                context[f"{row['id']} ({row['result']})"] = row["evidence"]
+    from saferkit.ethics.review_session import review_submission
 
     def ask(prompt: str, default: Optional[str] = None, choices: Optional[list[str]] = None) -> str:
         kind = click.Choice(choices) if choices else click.STRING
         return click.prompt(prompt, default=default, type=kind, show_choices=bool(choices), err=True)
 
-    document = walk_through(
-        submission_sha256=loaded.sha256,
-        submission_label=f"{loaded.name} {loaded.version}",
-        context=context,
-        ask=ask,
-        say=lambda text: typer.echo(text, err=True),
-        previous=previous,
-        reviewer=reviewer,
-    )
-    header = "# saferkit ethics review: decisions on the reviewer criteria for one submission.\n"
-    write_yaml_atomic(out, document, header)
+    document = review_submission(submission, out, ask=ask, say=lambda text: typer.echo(text, err=True),
+                                 reviewer=reviewer, report=report, overwrite=overwrite)
     decided = len(document["reviews"])
     typer.echo(f"wrote {out}: {decided} decision(s). Use it with `saferkit ethics check SUB --report ... --review {out}`.")
 

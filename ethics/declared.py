@@ -38,7 +38,9 @@ def quote(value: Any) -> str:
 
 def _answer_decision(criterion: Criterion, manifest: dict[str, Any], profile: Profile) -> Decision:
     """The team's own answer under ethics.<id>."""
-    answers = manifest.get("ethics") if isinstance(manifest.get("ethics"), dict) else {}
+    answers = manifest.get("ethics")
+    if not isinstance(answers, dict):
+        answers = {}
     where = f"ethics.{criterion.id}"
     answer = answers.get(criterion.id)
     if criterion.answer == "confirm":

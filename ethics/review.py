@@ -118,6 +118,32 @@ def write_yaml_atomic(path: Path, document: dict[str, Any], header: str = "") ->
     write_text_atomic(path, header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100))
 
 
+REVIEW_FILE_HEADER = "# saferkit ethics review: decisions on the reviewer criteria for one submission.\n"
+
+
+def write_review(path: Path, document: dict[str, Any]) -> None:
+    """Write a review document as a review file, with the header that says what it is."""
+    write_yaml_atomic(path, document, REVIEW_FILE_HEADER)
+
+
+def resumable_review(path: Path, submission_sha256: str, overwrite: bool = False) -> Review | None:
+    """The earlier review at `path` to resume, or None to start afresh.
+
+    An earlier review of the same submission supplies the defaults; a review of
+    another submission is never silently replaced (only with `overwrite`).
+    """
+    if not path.exists():
+        return None
+    if path.is_dir():
+        raise UserError(f"--out {path} is a folder; pass a file name such as {path / 'review.yaml'}.")
+    existing = parse_review(path.read_text(encoding="utf-8"), str(path))
+    if existing.submission_sha256 == submission_sha256:
+        return load_review(path, submission_sha256)
+    if not overwrite:
+        raise UserError(f"{path} is a review of another submission; choose another --out or pass --overwrite.")
+    return None
+
+
 def review_context(manifest: dict[str, Any]) -> dict[str, str]:
     """What an evaluator should have in view before deciding: the model card's key fields."""
     card = manifest.get("model_card") or {}

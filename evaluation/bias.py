@@ -184,7 +184,7 @@ class _GapPairs:
             for name, pair in pairs.items()
             if name in ("recall", "fpr") and pair is not None
         }
-        source = max(spreads, key=spreads.get) if spreads else None
+        source = max(spreads, key=spreads.__getitem__) if spreads else None
         return cls(pairs, worst, source)
 
     def gaps(self, per_group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -232,7 +232,7 @@ def bias_report(
     flagged = (scores >= threshold).astype(np.float64)
     frame = frame.reset_index(drop=True)
     recorded = recorded_attributes(frame, attributes)
-    column_sets = [(a,) for a in recorded]
+    column_sets: list[tuple[str, ...]] = [(a,) for a in recorded]
     if config.intersections:
         column_sets += list(itertools.combinations(recorded, 2))
     if not column_sets:

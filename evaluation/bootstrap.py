@@ -72,7 +72,7 @@ def metric(value: float | None, samples: np.ndarray | None, confidence: float = 
     if value is None or not np.isfinite(value):
         return {"value": None, "ci_low": None, "ci_high": None, "note": note or "not defined for this data"}
     low, high = (None, None) if samples is None else interval(samples, confidence)
-    out = {"value": float(value), "ci_low": low, "ci_high": high}
+    out: dict[str, float | str | None] = {"value": float(value), "ci_low": low, "ci_high": high}
     if note:
         out["note"] = note
     elif samples is not None and low is None:

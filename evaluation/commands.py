@@ -75,7 +75,7 @@ def evaluate_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing report folder."),
 ) -> None:
     """Score a submission: ranking, triage workload, calibration, bias, robustness, efficiency, claims."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from saferkit.core.errors import UserError
     from saferkit.evaluation.evaluate import EvaluationConfig
@@ -96,7 +96,7 @@ def evaluate_command(
     )
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True) as bars:
-        state = {"task": None}
+        state: dict[str, TaskID | None] = {"task": None}
 
         def start(label: str, total: int) -> None:
             if state["task"] is not None:
@@ -122,7 +122,7 @@ def leaderboard_command(
     """Rank submissions on one metric with intervals; ties the intervals cannot separate share a rank."""
     from saferkit.evaluation.leaderboard import write_leaderboard
 
-    rows = write_leaderboard(reports, out, metric)
+    rows = write_leaderboard(list[str | Path](reports), out, metric)
     typer.echo(f"wrote {out} ({len(rows)} entries ranked on {metric})")
 
 

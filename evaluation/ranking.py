@@ -160,14 +160,14 @@ def wss_at_recall(counts: CumulativeCounts, target_recall: float = RECALL_TARGET
 def precision_at_k(counts: CumulativeCounts, k: int) -> np.ndarray:
     """Precision among the k highest-scored items (a tie at the cut counts pro rata)."""
     total = counts.tp + counts.fp
-    k = min(float(k), float(total[0, -1]))
-    level = np.argmax(total >= k - 1e-9, axis=1)
+    cut = min(float(k), float(total[0, -1]))
+    level = np.argmax(total >= cut - 1e-9, axis=1)
     rows = np.arange(total.shape[0])
     before_total = np.where(level > 0, total[rows, np.maximum(level - 1, 0)], 0.0)
     before_tp = np.where(level > 0, counts.tp[rows, np.maximum(level - 1, 0)], 0.0)
     level_total = counts.pos_level[rows, level] + counts.neg_level[rows, level]
-    share = (k - before_total) / level_total
-    return (before_tp + share * counts.pos_level[rows, level]) / k
+    share = (cut - before_total) / level_total
+    return (before_tp + share * counts.pos_level[rows, level]) / cut
 
 
 def headline_metrics(counts: CumulativeCounts, k: int) -> dict[str, np.ndarray]:

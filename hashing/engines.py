@@ -192,7 +192,8 @@ class FaissFlatEngine:
             return _empty()
         # FAISS keeps distances strictly below its radius argument.
         lims, dist, rows = self.index.range_search(np.ascontiguousarray(queries).view(np.uint8), radius + 1)
-        qs = np.repeat(np.arange(len(queries)), np.diff(lims.astype(np.int64)))
+        bounds = np.asarray(lims, dtype=np.int64)  # query i's matches are rows[bounds[i]:bounds[i + 1]]
+        qs = np.repeat(np.arange(len(queries)), bounds[1:] - bounds[:-1])
         return qs.astype(np.int64), rows.astype(np.int64), dist.astype(np.int32)
 
 

@@ -16,7 +16,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Literal, Sequence
 
 import numpy as np
 
@@ -310,7 +310,7 @@ class HashIndex:
             raise HashingError(f"{path} is not a version-{FORMAT_VERSION} saferkit hash index.")
         index = cls(meta["hash_type"], hex_length=meta["hex_length"], engine=meta["engine"], id_kind=meta["id_kind"])
         index._next_int_id = int(meta["next_int_id"])
-        mode = "r" if mmap else None
+        mode: Literal["r"] | None = "r" if mmap else None
         for k, info in enumerate(meta["segments"]):
             arrays = {name: np.load(path / f"seg{k}_{name}.npy", mmap_mode=mode, allow_pickle=False) for name in info["arrays"]}
             segment = _Segment(codes=arrays.pop("codes"), ids=arrays.pop("ids"), alive=arrays.pop("alive"), tables=arrays)

@@ -96,10 +96,9 @@ def _distances(queries: list[list[str]], references: list[str]) -> np.ndarray:
     ref = hex_to_words(references, words)
     variants = len(queries[0])
     flat = hex_to_words([h for q in queries for h in q], words).reshape(len(queries), variants, words)
-    best = None
-    for v in range(variants):
-        dist = hamming(flat[:, v, None, :], ref[None, :, :])
-        best = dist if best is None else np.minimum(best, dist)
+    best = hamming(flat[:, 0, None, :], ref[None, :, :])
+    for v in range(1, variants):
+        best = np.minimum(best, hamming(flat[:, v, None, :], ref[None, :, :]))
     return best
 
 

@@ -83,7 +83,7 @@ def create_app(state: ServerState) -> FastAPI:
     app = FastAPI(title="saferkit serve", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   docs_url="/docs" if state.config.docs else None, redoc_url=None, openapi_url="/openapi.json")
     app.state.saferkit = state
-    app.openapi = lambda: _openapi_with_keys(app)
+    app.openapi = lambda: _openapi_with_keys(app)  # type: ignore[method-assign]  # FastAPI's documented override
     install_error_handlers(app)
     app.include_router(v2.router)
     app.include_router(v1.router)

@@ -16,7 +16,7 @@ import collections
 import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, overload
 
 import numpy as np
 
@@ -53,8 +53,9 @@ class DynamicBatcher:
         self._metrics = metrics
         self._queue: collections.deque[_Pending] = collections.deque()
         self._queued_images = 0
-        self._wakeup: asyncio.Event | None = None
-        self._slots: asyncio.Semaphore | None = None
+        # start() makes fresh ones for its event loop; these only give the fields their types.
+        self._wakeup = asyncio.Event()
+        self._slots = asyncio.Semaphore(self._concurrency)
         self._scheduler: asyncio.Task | None = None
         self._running: set[asyncio.Task] = set()
 
@@ -106,6 +107,12 @@ class DynamicBatcher:
     def _set_queue_gauge(self) -> None:
         if self._metrics is not None:
             self._metrics.queued.labels(self.name).set(self._queued_images)
+
+    @overload
+    async def _next(self, timeout: None) -> _Pending: ...
+
+    @overload
+    async def _next(self, timeout: float) -> _Pending | None: ...
 
     async def _next(self, timeout: float | None) -> _Pending | None:
         """The oldest queued request, waiting up to `timeout` seconds (None: forever)."""

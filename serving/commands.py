@@ -38,33 +38,19 @@ def serve(
     """Serve submissions over HTTP: Open Inference Protocol v2, triage, hashing and matching."""
     from rich.console import Console
 
-    from saferkit.core.errors import UserError
     from saferkit.serving.app import create_app, load_state
-    from saferkit.serving.config import BatchingConfig, ExecutionConfig, LimitsConfig, ServeConfig
-    from saferkit.serving.keys import ApiKeys, generate_key
-    from saferkit.serving.server import require_safe_bind, serve_forever
+    from saferkit.serving.config import serve_config
+    from saferkit.serving.keys import session_keys
+    from saferkit.serving.server import serve_forever
 
     console = Console(stderr=True)
-    allowed = tuple(f.strip().upper() for f in formats.split(",") if f.strip())
-    if not allowed:
-        raise UserError("--formats names no format; give for example JPEG,PNG.")
-    if max_batch_size < 1 or max_images < 1 or max_body_mb <= 0 or max_queue_delay_ms < 0:
-        raise UserError("--max-batch-size, --max-images and --max-body-mb must be positive, --max-queue-delay-ms >= 0.")
-    keys = ApiKeys.load(api_keys)
-    require_safe_bind(host, len(keys))
-    generated = None
-    if not len(keys):
-        generated = generate_key()
-        keys = ApiKeys([generated])
-    config = ServeConfig(
-        batching=BatchingConfig(max_batch_size=max_batch_size, max_queue_delay_ms=max_queue_delay_ms),
-        execution=ExecutionConfig(provider=provider, workers=workers, threads=threads),
-        limits=LimitsConfig(max_body_bytes=int(max_body_mb * 1024 * 1024), max_pixels=max_pixels,
-                            max_images_per_request=max_images, allowed_formats=allowed,
-                            rate_limit_per_s=rate_limit, rate_burst=rate_burst),
-        audit_log=audit_log, docs=docs, match_threshold=match_threshold)
+    config = serve_config(
+        formats=formats, max_batch_size=max_batch_size, max_queue_delay_ms=max_queue_delay_ms, max_body_mb=max_body_mb,
+        max_images=max_images, max_pixels=max_pixels, provider=provider, workers=workers, threads=threads,
+        rate_limit=rate_limit, rate_burst=rate_burst, audit_log=audit_log, docs=docs, match_threshold=match_threshold)
+    session = session_keys(api_keys, host)
     with console.status("loading and checking submissions"):
-        state = load_state(submissions, hashlist, config, keys)
+        state = load_state(submissions, hashlist, config, session.keys)
     app = create_app(state)
     plan = state.models.plan
     for model in state.models.models.values():
@@ -77,8 +63,8 @@ def serve(
         skipped = f", {loaded.skipped} malformed line(s) skipped" if loaded.skipped else ""
         console.print(f"hash list {loaded.path}: {rows}{skipped}")
     console.print(f"audit log: {audit_log.resolve()}")
-    if generated:
-        console.print(f"no API keys configured: this session's key is [bold]{generated}[/] "
+    if session.generated:
+        console.print(f"no API keys configured: this session's key is [bold]{session.generated}[/] "
                       "(send it as 'Authorization: Bearer KEY'; it changes on every start)")
     console.print(f"listening on http://{host}:{port} (v2 at /v2, triage at /v1/models/NAME/triage"
                   f"{', docs at /docs' if docs else ''}); Ctrl-C stops")

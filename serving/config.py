@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from saferkit.core.errors import UserError
+
 LOOPBACK_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 
@@ -56,3 +58,35 @@ class ServeConfig:
     audit_log: Path = Path("saferkit-audit.jsonl")
     docs: bool = False
     match_threshold: int | None = None  # None: the hashing package's default per hash type
+
+
+def serve_config(
+    *,
+    formats: str = ",".join(DEFAULT_FORMATS),
+    max_batch_size: int = 32,
+    max_queue_delay_ms: float = 5.0,
+    max_body_mb: float = 32.0,
+    max_images: int = 64,
+    max_pixels: int | None = None,
+    provider: str = "auto",
+    workers: int | None = None,
+    threads: int | None = None,
+    rate_limit: float = 50.0,
+    rate_burst: int = 100,
+    audit_log: Path = Path("saferkit-audit.jsonl"),
+    docs: bool = False,
+    match_threshold: int | None = None,
+) -> ServeConfig:
+    """A `ServeConfig` from `saferkit serve`'s options; a UserError names an option that cannot work."""
+    allowed = tuple(f.strip().upper() for f in formats.split(",") if f.strip())
+    if not allowed:
+        raise UserError("--formats names no format; give for example JPEG,PNG.")
+    if max_batch_size < 1 or max_images < 1 or max_body_mb <= 0 or max_queue_delay_ms < 0:
+        raise UserError("--max-batch-size, --max-images and --max-body-mb must be positive, --max-queue-delay-ms >= 0.")
+    return ServeConfig(
+        batching=BatchingConfig(max_batch_size=max_batch_size, max_queue_delay_ms=max_queue_delay_ms),
+        execution=ExecutionConfig(provider=provider, workers=workers, threads=threads),
+        limits=LimitsConfig(max_body_bytes=int(max_body_mb * 1024 * 1024), max_pixels=max_pixels,
+                            max_images_per_request=max_images, allowed_formats=allowed,
+                            rate_limit_per_s=rate_limit, rate_burst=rate_burst),
+        audit_log=audit_log, docs=docs, match_threshold=match_threshold)

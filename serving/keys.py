@@ -10,9 +10,11 @@ import hashlib
 import hmac
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from saferkit.core.errors import UserError
+from saferkit.serving.server import require_safe_bind
 
 ENV_VAR = "SAFERKIT_API_KEYS"
 MIN_KEY_LENGTH = 16
@@ -83,3 +85,25 @@ def presented_key(headers: dict[str, str]) -> str | None:
         return value.strip()
     key = headers.get("x-api-key", "").strip()
     return key or None
+
+
+@dataclass(frozen=True)
+class SessionKeys:
+    """The keys a server session accepts, and the key made for this session when none was configured."""
+
+    keys: ApiKeys
+    generated: str | None = None
+
+
+def session_keys(path: Path | None, host: str, environ: dict[str, str] | None = None) -> SessionKeys:
+    """The configured keys (file and SAFERKIT_API_KEYS); without any, a fresh key for this session only.
+
+    Without configured keys the server may only listen on loopback (UserError
+    otherwise); the generated key changes on every start.
+    """
+    keys = ApiKeys.load(path, environ)
+    require_safe_bind(host, len(keys))
+    if len(keys):
+        return SessionKeys(keys)
+    generated = generate_key()
+    return SessionKeys(ApiKeys([generated]), generated)

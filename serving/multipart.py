@@ -8,11 +8,15 @@ already bounded by the size limit, so holding the parts in memory is safe.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 
 from saferkit.serving.api_errors import ApiError
+
+if TYPE_CHECKING:  # python-multipart defines its callback type for type checkers only
+    from python_multipart.multipart import MultipartCallbacks
 
 
 @dataclass
@@ -63,7 +67,7 @@ def parse_multipart(body: bytes, content_type: str | None, max_parts: int) -> li
         parts.append(Part(name, filename.decode("utf-8", "replace") if filename is not None else None,
                           headers.get("content-type"), b"".join(chunks)))
 
-    callbacks = {"on_part_begin": on_part_begin, "on_header_field": on_header_field,
+    callbacks: MultipartCallbacks = {"on_part_begin": on_part_begin, "on_header_field": on_header_field,
                  "on_header_value": on_header_value, "on_header_end": on_header_end,
                  "on_part_data": on_part_data, "on_part_end": on_part_end}
     parser = MultipartParser(options[b"boundary"], callbacks)

@@ -46,9 +46,9 @@ def plan_threads(workers: int | None, threads: int | None, cores: int | None = N
         raise UserError("--workers must be at least 1.")
     if threads is not None and threads < 1:
         raise UserError("--threads must be at least 1.")
-    if workers is None and threads is None:
-        threads = 1 if cores <= SMALL_MACHINE_CORES else THREADS_PER_BATCH_ON_BIG_MACHINES
     if workers is None:
+        if threads is None:
+            threads = 1 if cores <= SMALL_MACHINE_CORES else THREADS_PER_BATCH_ON_BIG_MACHINES
         workers = max(1, cores // threads)
     if workers > cores:
         raise UserError(f"--workers {workers} is more than the {cores} cores available; use at most {cores}.")

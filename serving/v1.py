@@ -22,20 +22,21 @@ router = APIRouter(tags=["saferkit v1"])
 ADVISORY = ("Scores rank material for human review; they are not findings. A trained reviewer decides, "
             "and every decision can be contested.")
 
+IMAGES_FORM = {"schema": {
+    "type": "object",
+    "properties": {"images": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+    "required": ["images"]}}
 MULTIPART_IMAGES = {
     "requestBody": {
         "required": True,
-        "content": {"multipart/form-data": {"schema": {
-            "type": "object",
-            "properties": {"images": {"type": "array", "items": {"type": "string", "format": "binary"}}},
-            "required": ["images"]}}},
+        "content": {"multipart/form-data": IMAGES_FORM},
     }
 }
 MATCH_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "multipart/form-data": MULTIPART_IMAGES["requestBody"]["content"]["multipart/form-data"],
+            "multipart/form-data": IMAGES_FORM,
             "application/json": {"schema": {"type": "object", "required": ["hashes"], "properties": {
                 "hashes": {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "string"}},
                            "description": "One object per query, hash type -> hex, e.g. {\"pdq\": \"...\"}"},
@@ -124,7 +125,8 @@ async def match(request: Request,
     from saferkit.hashing import HashingError
 
     state = server_state(request)
-    if state.matcher is None:
+    matcher = state.matcher
+    if matcher is None:
         raise ApiError(404, "no hash lists are loaded on this server; start it with --hashlist LIST.")
     if request.headers.get("content-type", "").startswith("application/json"):
         queries, threshold, dihedral = await _json_queries(request, threshold, dihedral)
@@ -135,7 +137,7 @@ async def match(request: Request,
     else:
         uploads = await read_uploads(request, state)
         note_for_audit(request, images=[u.sha256 for u in uploads])
-        algos = tuple(sorted(state.matcher.hash_types | ({"pdq"} if dihedral else set())))
+        algos = tuple(sorted(matcher.hash_types | ({"pdq"} if dihedral else set())))
         queries = await run_in_threadpool(
             lambda: [_hash_upload(state, u, algos, dihedral=dihedral) for u in uploads])
         described = [u.describe() for u in uploads]
@@ -145,7 +147,7 @@ async def match(request: Request,
 
     def run_matches() -> list[list[dict]]:
         try:
-            return state.matcher.match_many(queries, threshold=threshold, dihedral=dihedral)
+            return matcher.match_many(queries, threshold=threshold, dihedral=dihedral)
         except HashingError as exc:
             raise ApiError(400, str(exc)) from None
 

@@ -21,17 +21,22 @@ class HttpPublisher(Publisher):
     schemes = ("http", "https")
 
     def preflight(self) -> None:
+        self._key()
+
+    def _key(self) -> str:
+        """The publisher API key; the hub refuses uploads without one."""
         if not self.api_key:
             raise UserError("publishing to a hub needs the publisher API key: pass --api-key or set SAFERKIT_HUB_API_KEY.")
+        return self.api_key
 
     def publish(self, bundle: SignedBundle) -> PublishResult:
         import httpx
 
-        self.preflight()
+        api_key = self._key()
         url = self.target.rstrip("/") + "/api/v1/entries"
         try:
             response = httpx.post(url, content=zip_bundle(bundle.folder), timeout=self.timeout,
-                                  headers={"X-API-Key": self.api_key, "Content-Type": "application/zip"})
+                                  headers={"X-API-Key": api_key, "Content-Type": "application/zip"})
         except httpx.HTTPError as exc:
             raise UserError(f"cannot reach the hub at {self.target} ({type(exc).__name__}); check --hub and that the server runs.") from None
         try:

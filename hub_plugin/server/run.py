@@ -6,10 +6,14 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from saferkit.core.errors import UserError
 from saferkit.hub_plugin.server.api import HubSettings, create_app
 from saferkit.hub_plugin.server.store import Catalogue
+
+if TYPE_CHECKING:
+    import uvicorn
 
 DEFAULT_DB = "saferkit-hub.db"
 
@@ -53,7 +57,7 @@ class EmbeddedHub:
         self.catalogue = Catalogue(str(db))
         self.host, self.port = host, port or free_port(host)
         self.settings = settings or HubSettings()
-        self._server = None
+        self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     @property

@@ -227,7 +227,7 @@ class Catalogue:
             if q:
                 escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 query = query.where(ToolVersion.search_text.like(f"%{escaped}%", escape="\\"))
-            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             rows = session.scalars(query.order_by(ToolVersion.tool_id).limit(limit).offset(offset)).all()
             return total, [self._summary(row) for row in rows]
 

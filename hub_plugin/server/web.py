@@ -123,7 +123,9 @@ def add_web_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) ->
         if not allowed(request):
             return login_page(page)
         chosen = {name: (request.query_params.get(name) or "").strip()[:200] for name in FILTERS}
-        total, entries = catalogue.list_entries(**{k: v or None for k, v in chosen.items()}, limit=200)
+        total, entries = catalogue.list_entries(
+            q=chosen["q"] or None, category=chosen["category"] or None, cost=chosen["cost"] or None,
+            deployment=chosen["deployment"] or None, language=chosen["language"] or None, limit=200)
         options = {"category": vocabulary("purpose") + vocabulary("technology"),
                    "cost": vocabulary("cost"), "deployment": list(DEPLOYMENT_TAGS), "language": list(LANGUAGES)}
         return _render("catalogue.html.j2", page, entries=entries, total=total, chosen=chosen, options=options,

@@ -10,7 +10,7 @@ from ethics_cases import full_review, run_cli
 
 from saferkit.core.errors import UserError
 from saferkit.ethics.checklist import criteria_by_id, load_criteria
-from saferkit.ethics.review import decide_reviewer, load_review, parse_review
+from saferkit.ethics.review import decide_reviewer, load_review, parse_review, resumable_review
 from saferkit.evaluation.submission import load_submission
 
 SHA = "c0ffee" + "0123456789abcdef" * 3 + "89abcdef01"
@@ -122,3 +122,16 @@ def test_review_refuses_to_overwrite_another_submissions_review(good_submission,
     result = run_cli("ethics", "review", good_submission, "--out", out, stdin="")
     assert result.returncode == 2
     assert "another submission" in result.stderr
+
+
+def test_a_review_is_resumed_only_for_the_same_submission(tmp_path):
+    path = tmp_path / "review.yaml"
+    assert resumable_review(path, SHA) is None  # nothing to resume
+    path.write_text(yaml.safe_dump(full_review(SHA)), encoding="utf-8")
+    resumed = resumable_review(path, SHA)
+    assert resumed is not None and set(resumed.entries) == set(REVIEWER_IDS)
+    with pytest.raises(UserError, match="another submission"):
+        resumable_review(path, "d" * 64)
+    assert resumable_review(path, "d" * 64, overwrite=True) is None  # start afresh, replacing it
+    with pytest.raises(UserError, match="is a folder"):
+        resumable_review(tmp_path, SHA)

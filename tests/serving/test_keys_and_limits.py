@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from saferkit.core.errors import UserError
-from saferkit.serving.keys import ENV_VAR, ApiKeys, key_id, presented_key
+from saferkit.serving.config import DEFAULT_FORMATS, serve_config
+from saferkit.serving.keys import ENV_VAR, ApiKeys, key_id, presented_key, session_keys
 from saferkit.serving.ratelimit import RateLimiter
 from saferkit.serving.server import is_loopback, require_safe_bind
 from saferkit.serving.threads import plan_threads
@@ -91,3 +92,26 @@ def test_binding_beyond_loopback_needs_keys():
     require_safe_bind("0.0.0.0", 1)
     with pytest.raises(UserError, match="without API keys"):
         require_safe_bind("0.0.0.0", 0)
+
+
+def test_session_keys_use_the_configured_keys_or_make_one_for_loopback_only():
+    configured = session_keys(None, "0.0.0.0", environ={ENV_VAR: A})
+    assert configured.generated is None and configured.keys.identify(A) == key_id(A)
+    made = session_keys(None, "127.0.0.1", environ={})
+    assert made.generated is not None and len(made.keys) == 1
+    assert made.keys.identify(made.generated) == key_id(made.generated)
+    assert session_keys(None, "127.0.0.1", environ={}).generated != made.generated  # a new one each start
+    with pytest.raises(UserError, match="without API keys"):
+        session_keys(None, "0.0.0.0", environ={})
+
+
+def test_serve_config_from_options_refuses_what_cannot_work(tmp_path):
+    config = serve_config(formats=" jpeg, png ,", max_body_mb=1.5, audit_log=tmp_path / "audit.jsonl")
+    assert config.limits.allowed_formats == ("JPEG", "PNG")
+    assert config.limits.max_body_bytes == int(1.5 * 1024 * 1024)
+    assert serve_config().limits.allowed_formats == DEFAULT_FORMATS
+    with pytest.raises(UserError, match="--formats names no format"):
+        serve_config(formats=" , ")
+    for bad in ({"max_batch_size": 0}, {"max_images": 0}, {"max_body_mb": 0}, {"max_queue_delay_ms": -1}):
+        with pytest.raises(UserError, match="must be positive"):
+            serve_config(**bad)
