@@ -50,7 +50,7 @@ def bundled_texture(name: str) -> Image.Image | None:
 def _value_noise(rng: np.random.Generator, size: int) -> Image.Image:
     cells = int(rng.integers(3, 9))
     coarse = Image.fromarray(rng.integers(0, 256, (cells, cells), dtype=np.uint8))
-    smooth = np.asarray(coarse.resize((size, size), Image.BICUBIC), dtype=np.int16)
+    smooth = np.asarray(coarse.resize((size, size), Image.Resampling.BICUBIC), dtype=np.int16)
     grain = rng.integers(-32, 33, (size, size), dtype=np.int16)
     return Image.fromarray(np.clip(smooth * 3 // 4 + grain + 32, 0, 255).astype(np.uint8))
 
@@ -71,7 +71,7 @@ def texture_patch(kind: str, rng: np.random.Generator, size: int) -> Image.Image
             crop = int(rng.integers(min(96, source.height), source.height + 1))
             top = int(rng.integers(0, source.height - crop + 1))
             left = int(rng.integers(0, source.width - crop + 1))
-            return source.resize((size, size), Image.BILINEAR, box=(left, top, left + crop, top + crop), reducing_gap=2.0)
+            return source.resize((size, size), Image.Resampling.BILINEAR, box=(left, top, left + crop, top + crop), reducing_gap=2.0)
         kind = "noise"  # scikit-image data missing: fall back to a procedural texture
     if kind == "stripes":
         return _stripes(rng, size)

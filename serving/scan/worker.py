@@ -194,7 +194,7 @@ class ScanWorker:
             rows = [row for row, _ in pending]
             tensors = [prepared[position] for _, prepared in pending]
             try:
-                scores = [float(s) for s in model.positive_scores(model.run(np.ascontiguousarray(np.stack(tensors))))]
+                scores: list[Optional[float]] = [float(s) for s in model.positive_scores(model.run(np.ascontiguousarray(np.stack(tensors))))]
             except Exception:  # noqa: BLE001 - isolate the file that breaks the model
                 scores = []
                 for row, tensor in zip(rows, tensors):
