@@ -1,8 +1,10 @@
 """Decode a split's images into one uint8 array, the way the submission declares.
 
-Every image is converted to RGB as the evaluation runner does and resized (bilinear, no letterbox) to the
-training size, so folders with mixed sizes still train; what cannot be decoded
-is skipped and counted, and the caller decides whether too many were lost.
+Every image goes through the one decode (`saferkit.core.media`: the RGB the
+evaluation runner scores, the same pixel limit) and is resized (bilinear, no
+letterbox) to the training size, so folders with mixed sizes still train; what
+cannot be decoded is skipped and counted, and the caller decides whether too
+many were lost.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from saferkit.evaluation.runner import to_rgb
+from saferkit.core.media import MediaError, load_rgb
 
 DECODE_THREADS = 4
 
@@ -32,11 +34,9 @@ class DecodedImages:
 
 def _decode_one(path: str, size: int) -> tuple[np.ndarray | None, str, bool]:
     try:
-        with Image.open(path) as image:
-            image.load()
-            rgb = to_rgb(image)
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
-        return None, f"{type(exc).__name__}: {exc}", False
+        rgb = load_rgb(path)
+    except MediaError as exc:
+        return None, str(exc), False
     resized = rgb.size != (size, size)
     if resized:
         rgb = rgb.resize((size, size), Image.Resampling.BILINEAR)
@@ -69,14 +69,12 @@ def decode_images(
 
 
 def read_images(paths: Sequence[str | Path]) -> tuple[list[Image.Image], list[str], list[tuple[str, str]]]:
-    """Fully loaded PIL images of the readable `paths`, their paths, and (path, reason) of the rest."""
+    """Decoded RGB images of the readable `paths`, their paths, and (path, reason) of the rest."""
     images, kept, failed = [], [], []
     for path in paths:
         try:
-            with Image.open(path) as image:
-                image.load()
-                images.append(image.copy())
+            images.append(load_rgb(path))
             kept.append(str(path))
-        except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
-            failed.append((str(path), f"{type(exc).__name__}: {exc}"))
+        except MediaError as exc:
+            failed.append((str(path), str(exc)))
     return images, kept, failed

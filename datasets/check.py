@@ -49,14 +49,14 @@ def _read_provenance(root: Path) -> tuple[dict[str, Any], list[str]]:
 
 
 def _unreadable(paths: list[str]) -> list[str]:
-    from PIL import Image
+    """The files the kit's one decode cannot read (as training and evaluation would decode them)."""
+    from saferkit.core.media import MediaError, load_rgb
 
     bad = []
     for path in paths:
         try:
-            with Image.open(path) as image:
-                image.verify()
-        except Exception:  # any decoder failure means the file is unusable
+            load_rgb(path)
+        except MediaError:
             bad.append(path)
     return bad
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+from saferkit.core.media import DecodedImage, read_media
+
 BUNDLED_TEXTURES = ("brick", "grass", "gravel")
 PROCEDURAL_TEXTURES = ("noise", "stripes")
 TEXTURE_KINDS = BUNDLED_TEXTURES + PROCEDURAL_TEXTURES
@@ -41,8 +43,8 @@ def bundled_texture(name: str) -> Image.Image | None:
     folder = _skimage_data_dir()
     if folder is None or not (folder / f"{name}.png").is_file():
         return None
-    with Image.open(folder / f"{name}.png") as image:
-        return ImageOps.autocontrast(image.convert("L"), cutoff=2)
+    grey = DecodedImage(read_media(folder / f"{name}.png")).for_luma().convert("L")
+    return ImageOps.autocontrast(grey, cutoff=2)
 
 
 def _value_noise(rng: np.random.Generator, size: int) -> Image.Image:

@@ -1,7 +1,8 @@
 """Running a submission's model: preprocessing exactly as declared, then onnxruntime.
 
 Evaluation, serving and bulk scan all go through this one class, so a model
-sees the same pixels wherever it runs.
+sees the same pixels wherever it runs; images come from the one decode
+(`saferkit.core.media`), whose `to_rgb` also turns in-memory images of any mode to RGB.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from saferkit.core.errors import UserError
+from saferkit.core.media import to_rgb
 from saferkit.evaluation.submission import Submission
 
 RESAMPLING = {
@@ -50,22 +52,6 @@ def resolve_providers(provider: str | None) -> list[str]:
     if wanted not in present:
         raise UserError(f"provider {provider} is not available here (have: {', '.join(present)}); install saferkit[gpu] on a GPU machine or use cpu.")
     return [wanted] if wanted == CPU else [wanted, CPU]
-
-
-def to_rgb(image: Image.Image) -> Image.Image:
-    """RGB view of any PIL image; transparent areas become white, as a viewer shows them."""
-    if image.mode == "RGB":
-        return image
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        canvas = Image.new("RGB", rgba.size, (255, 255, 255))
-        canvas.paste(rgba, mask=rgba.getchannel("A"))
-        return canvas
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        array = np.asarray(image, dtype=np.float64)
-        top = array.max() if array.size and array.max() > 255 else 255.0
-        return Image.fromarray(np.clip(array / top * 255.0, 0, 255).astype(np.uint8)).convert("RGB")
-    return image.convert("RGB")
 
 
 class OnnxTriageModel:

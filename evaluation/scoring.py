@@ -16,21 +16,18 @@ import numpy as np
 from PIL import Image
 
 from saferkit.core.errors import UserError
+from saferkit.core.media import MediaError, load_rgb
 
 Perturb = Callable[[Image.Image, int], Image.Image]
 
 
 def load_images(paths: Sequence[str], on_progress: Callable[[int], None] | None = None) -> list[Image.Image]:
-    """Decode every image once into memory (RGB), so transforms and reruns do not reread files."""
-    from saferkit.evaluation.runner import to_rgb
-
+    """Decode every image once into memory (RGB, by the one decode policy), so transforms and reruns do not reread files."""
     images = []
     for i, path in enumerate(paths):
         try:
-            with Image.open(path) as handle:
-                images.append(to_rgb(handle))
-                images[-1].load()
-        except (OSError, ValueError) as exc:
+            images.append(load_rgb(path))
+        except MediaError as exc:
             raise UserError(f"cannot decode image {path}: {exc}; fix or remove it from the data set.") from None
         if on_progress and (i + 1) % 256 == 0:
             on_progress(256)

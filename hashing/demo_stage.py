@@ -35,8 +35,7 @@ def _edit(image, name: str, severity: int, seed: int):
 
 def run(ctx: Any) -> None:
     """Write hashes.csv, demo-list.csv and matches.csv under ctx.out/hashing; share the list path."""
-    from PIL import Image
-
+    from saferkit.core.media import load_rgb
     from saferkit.hashing.bulk import hash_paths, hash_to_file
     from saferkit.hashing.hashlist import records_from_rows, write_hashlist
     from saferkit.hashing.matcher import HashMatcher
@@ -60,8 +59,7 @@ def run(ctx: Any) -> None:
     copies.mkdir(exist_ok=True)
     queries: list[tuple[Path, bool]] = []
     for k, path in enumerate(listed + decoys):
-        with Image.open(path) as image:
-            original = image.convert("RGB")
+        original = load_rgb(path)
         for name, severity in EDITS:
             target = copies / f"{'listed' if k < len(listed) else 'decoy'}-{k:03d}-{name}{severity}.png"
             _edit(original, name, severity, k).save(target)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from saferkit.core.errors import UserError
+from saferkit.core.media import MediaError
 
 # Short names for what went wrong with one file; summaries count rows by these.
 ERROR_KINDS = ("empty", "not-image", "corrupt", "bomb", "unsupported", "missing", "permission", "unreadable", "option")
 
 
-class HashingError(UserError):
+class HashingError(MediaError):
     """Input that cannot be hashed (not an image, truncated, a decompression bomb, a bad option).
 
-    `kind` is one of `ERROR_KINDS`, so bulk runs can count failures by cause.
+    A `MediaError` (so a `UserError`); `kind` is one of `ERROR_KINDS`, so bulk runs can count failures by cause.
     """
 
     def __init__(self, message: str, *, kind: str = "option", exit_code: int | None = None) -> None:
-        super().__init__(message, exit_code=exit_code)
-        self.kind = kind
+        super().__init__(message, kind=kind, exit_code=exit_code)
 
 
 class HashFailure(str):

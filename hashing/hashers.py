@@ -1,8 +1,10 @@
 """Compute every requested hash of one file from one read and one decode.
 
 Cryptographic digests come from the bytes; all perceptual hashes share one
-decoded image (see `decode.py` for the policy): its luma for PDQ and one
-greyscale copy for the imagehash algorithms.
+decoded image (`saferkit.core.media` holds the policy): its luma for PDQ and
+one greyscale copy for the imagehash algorithms. A caller that also needs the
+pixels for something else (the scan's models) passes its own `DecodedImage`,
+so the file is decoded once for both.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from saferkit.hashing.algorithms import (
     PDQ_LOW_QUALITY,
     normalize_algos,
 )
-from saferkit.hashing.decode import DEFAULT_POLICY, IMAGEHASH_MIN_SIDE, DecodePolicy, decode_for_hashes
+from saferkit.core.media import DecodedImage, DecodePolicy, MediaError, read_media, to_rgb
+from saferkit.hashing.decode import DEFAULT_POLICY, IMAGEHASH_MIN_SIDE, hashing_errors
 from saferkit.hashing.pdq_reduce import quality, reduce_luma, stretched_to_bytes
 from saferkit.hashing.errors import HashFailure, HashingError
 
@@ -80,11 +83,11 @@ def _crypto(data: bytes, algos: Iterable[str]) -> dict[str, str]:
     return {name: hashlib.new(name, data).hexdigest() for name in algos if name in CRYPTO_ALGOS}
 
 
-def _perceptual(data: bytes, algos: tuple[str, ...], policy: DecodePolicy, hash_size: int, dihedral: bool) -> dict[str, Any]:
+def _perceptual(decoded: DecodedImage, algos: tuple[str, ...], hash_size: int, dihedral: bool) -> dict[str, Any]:
     wanted = [name for name in algos if name not in CRYPTO_ALGOS]
     if not wanted and not dihedral:
         return {}
-    return _hash_decoded(decode_for_hashes(data, policy), wanted, hash_size, dihedral)
+    return _hash_decoded(decoded.for_hashes(), wanted, hash_size, dihedral)
 
 
 def hash_image(
@@ -99,10 +102,10 @@ def hash_image(
 
     For images that never were files (benchmarks, transforms); digests need bytes, so none here.
     """
-    from saferkit.hashing.decode import to_rgb
-
     wanted = [name for name in normalize_algos(algos) if name not in CRYPTO_ALGOS]
-    return _hash_decoded(to_rgb(image, policy.alpha), wanted, hash_size, dihedral)
+    with hashing_errors():
+        rgb = to_rgb(image, policy.alpha)
+    return _hash_decoded(rgb, wanted, hash_size, dihedral)
 
 
 def _hash_decoded(image, wanted: list[str], hash_size: int, dihedral: bool) -> dict[str, Any]:
@@ -133,14 +136,17 @@ def hash_bytes(
     policy: DecodePolicy = DEFAULT_POLICY,
     hash_size: int = DEFAULT_HASH_SIZE,
     dihedral: bool = False,
+    decoded: DecodedImage | None = None,
 ) -> dict[str, Any]:
     """Every requested hash of `data`: keys md5, sha1, sha256, pdq, pdq_quality, phash, ...
 
     `pdq_low_quality` is True when PDQ quality < 50 (kept, flagged). With
     `dihedral=True` the result also has `pdq_dihedral`, the eight variants.
-    Raises HashingError for undecodable input or a decompression bomb.
+    `decoded`, when given, is `data`'s own DecodedImage (its policy is used), so
+    a caller that needs the pixels too decodes once. Raises HashingError for
+    undecodable input or a decompression bomb.
     """
-    result, error = hash_bytes_partial(data, algos, policy=policy, hash_size=hash_size, dihedral=dihedral)
+    result, error = hash_bytes_partial(data, algos, policy=policy, hash_size=hash_size, dihedral=dihedral, decoded=decoded)
     if error is not None:
         raise HashingError(error, kind=error.kind)
     return result
@@ -153,6 +159,7 @@ def hash_bytes_partial(
     policy: DecodePolicy = DEFAULT_POLICY,
     hash_size: int = DEFAULT_HASH_SIZE,
     dihedral: bool = False,
+    decoded: DecodedImage | None = None,
 ) -> tuple[dict[str, Any], HashFailure | None]:
     """Like `hash_bytes`, but keeps the digests of a file that does not decode and returns the error.
 
@@ -163,8 +170,8 @@ def hash_bytes_partial(
         raise HashingError("hash size must be at least 2.")
     result: dict[str, Any] = _crypto(data, names)
     try:
-        result.update(_perceptual(data, names, policy, hash_size, dihedral))
-    except HashingError as exc:
+        result.update(_perceptual(decoded if decoded is not None else DecodedImage(data, policy), names, hash_size, dihedral))
+    except MediaError as exc:
         return result, HashFailure(str(exc), exc.kind)
     except Exception as exc:  # noqa: BLE001 - a library tripping on one odd image must not end a run
         return result, HashFailure(f"hashing failed on this image: {type(exc).__name__}: {exc}", "corrupt")
@@ -202,14 +209,5 @@ def hash_file(
 
 
 def _read(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise HashingError("file vanished or does not exist.", kind="missing") from None
-    except PermissionError:
-        raise HashingError("permission denied: cannot read the file.", kind="permission") from None
-    except IsADirectoryError:
-        raise HashingError("is a directory, not a file.", kind="unreadable") from None
-    except OSError as exc:
-        raise HashingError(f"cannot read the file: {exc.strerror or exc}", kind="unreadable") from None
+    with hashing_errors():
+        return read_media(path)

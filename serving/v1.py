@@ -83,11 +83,10 @@ async def triage(request: Request, name: str) -> dict:
 def _hash_upload(state: ServerState, upload: Upload, algos: tuple[str, ...], dihedral: bool = False) -> dict[str, Any]:
     """The hashing package's hashes of one upload, after the same size and format checks as triage."""
     from saferkit.hashing import HashingError, hash_bytes
-    from saferkit.hashing.decode import DecodePolicy
 
-    open_checked(upload.data, upload.label, state.max_pixels, state.config.limits.allowed_formats)
+    decoded = open_checked(upload.data, upload.label, state.max_pixels, state.config.limits.allowed_formats)
     try:
-        return hash_bytes(upload.data, algos, policy=DecodePolicy(max_pixels=state.max_pixels), dihedral=dihedral)
+        return hash_bytes(upload.data, algos, dihedral=dihedral, decoded=decoded)
     except HashingError as exc:
         raise as_api_error(exc, upload.label) from None
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from saferkit.core.media import DecodedImage
 
 PREVIEW_SIDE = 64  # longest side in pixels
 BLUR_RADIUS = 3.0
@@ -19,10 +22,8 @@ JPEG_QUALITY = 60
 
 def make_preview(path: str, expected_sha256: Optional[str], max_bytes: int) -> tuple[Optional[str], Optional[str]]:
     """(data URI, None) or (None, why there is no preview)."""
-    from PIL import ImageFilter
-
     from saferkit.core.digest import bytes_sha256
-    from saferkit.hashing.decode import open_image
+    from saferkit.core.media import DecodedImage
 
     try:
         with open(path, "rb") as handle:
@@ -33,10 +34,16 @@ def make_preview(path: str, expected_sha256: Optional[str], max_bytes: int) -> t
         return None, "file is over the byte limit"
     if expected_sha256 is None or bytes_sha256(data) != expected_sha256:
         return None, "file changed since the scan; no preview"
+    return preview_of(DecodedImage(data))
+
+
+def preview_of(decoded: DecodedImage) -> tuple[Optional[str], Optional[str]]:
+    """The preview of an image already in the one decode (a scan that has it need not decode again)."""
+    from PIL import ImageFilter
+
     try:
-        image = open_image(data)
-        image.draft("L", (PREVIEW_SIDE * 4, PREVIEW_SIDE * 4))
-        image = image.convert("L")
+        # Luma only, and a large JPEG at a reduced scale: a 64-pixel grey preview needs no more.
+        image = decoded.for_luma(PREVIEW_SIDE * 4).convert("L")
         image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
         image = image.filter(ImageFilter.GaussianBlur(BLUR_RADIUS))
         buffer = io.BytesIO()

@@ -2,8 +2,9 @@
 
 A `ScanWorker` loads each model's ONNX session and the hash lists once, then
 handles batches: for every file it checks what the walk saw, reads the bytes
-once, hashes them (one decode for all perceptual hashes), matches the hashes
-against the lists, and sends the files that matched nothing to every model.
+once, decodes them once (`saferkit.core.media.DecodedImage`, shared by every
+perceptual hash and every model), matches the hashes against the lists, and
+sends the files that matched nothing to every model.
 One bad file becomes one row with an error; it never fails the batch.
 """
 
@@ -16,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import pyarrow as pa
+from PIL import Image
 
+from saferkit.core.media import DecodedImage
 from saferkit.serving.scan import kinds, store
 from saferkit.serving.scan.faults import Faults
 from saferkit.serving.scan.plan import Batch
@@ -142,11 +145,11 @@ class ScanWorker:
             return None
         return data
 
-    def _hash_and_match(self, data: bytes, row: dict[str, Any]) -> bool:
-        """Fill hashes and matches; True when the file decoded as an image."""
+    def _hash_and_match(self, data: bytes, decoded: DecodedImage, row: dict[str, Any]) -> bool:
+        """Fill hashes and matches from the file's one decode; True when the file decoded as an image."""
         from saferkit.hashing import hash_bytes_partial
 
-        hashes, error = hash_bytes_partial(data, self.config.algos or None, dihedral=self.config.dihedral)
+        hashes, error = hash_bytes_partial(data, self.config.algos or None, dihedral=self.config.dihedral, decoded=decoded)
         for name in store.HASH_COLUMNS:
             row[name] = hashes.get(name)
         row["pdq_quality"] = hashes.get("pdq_quality")
@@ -162,14 +165,10 @@ class ScanWorker:
             return False
         return True
 
-    def _decode_for_models(self, data: bytes, row: dict[str, Any]):
-        """The full image as the evaluation and the server see it (first frame, pixel limit checked)."""
-        from saferkit.hashing.decode import open_image
-
+    def _decode_for_models(self, decoded: DecodedImage, row: dict[str, Any]) -> Optional[Image.Image]:
+        """The full-size RGB image as the evaluation and the server see it, from the hashes' decode."""
         try:
-            image = open_image(data)
-            image.load()
-            return image
+            return decoded.rgb()
         except Exception as exc:  # noqa: BLE001 - any decoder failure is this file's problem only
             self._fail(row, kinds.CORRUPT, f"cannot decode for the model: {exc}")
             return None
@@ -195,7 +194,7 @@ class ScanWorker:
             rows = [row for row, _ in pending]
             tensors = [prepared[position] for _, prepared in pending]
             try:
-                scores = [float(s) for s in model.positive_scores(model.run(np.ascontiguousarray(np.stack(tensors))))]
+                scores: list[Optional[float]] = [float(s) for s in model.positive_scores(model.run(np.ascontiguousarray(np.stack(tensors))))]
             except Exception:  # noqa: BLE001 - isolate the file that breaks the model
                 scores = []
                 for row, tensor in zip(rows, tensors):
@@ -226,14 +225,15 @@ class ScanWorker:
             data = self._read(item, row)
             if data is None:
                 continue
-            if not self._hash_and_match(data, row):
+            decoded = DecodedImage(data)  # decoded on first use, then shared by the hashes and the models
+            if not self._hash_and_match(data, decoded, row):
                 continue
             if row["matches"]:
                 row["status"] = store.STATUS_MATCHED
             elif not self.models:
                 row["status"] = store.STATUS_HASHED
             else:
-                image = self._decode_for_models(data, row)
+                image = self._decode_for_models(decoded, row)
                 prepared = None if image is None else self._prepare(image, row)
                 if prepared is not None:
                     row["status"] = store.STATUS_SCORED

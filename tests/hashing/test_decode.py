@@ -48,7 +48,7 @@ def test_every_mode_decodes_to_8_bit_rgb_and_hashes(photo, mode, fmt):
 
 @pytest.mark.parametrize("mode", ["PA", "La", "RGBa", "HSV", "LAB", "I;16B"])
 def test_in_memory_modes_convert_too(photo, mode):
-    from saferkit.hashing.decode import to_rgb
+    from saferkit.core.media import to_rgb
 
     source = photo.convert("RGBA") if mode in ("PA", "La", "RGBa") else photo
     if mode == "I;16B":
