@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from saferkit.serving.scan import store
-from saferkit.serving.scan.walk import Listed
+from saferkit.core.walk import Listed
 
 
 @dataclass(frozen=True)

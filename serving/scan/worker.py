@@ -17,7 +17,9 @@ from typing import Any, Optional
 
 import pyarrow as pa
 
-from saferkit.serving.scan import kinds, store
+from saferkit.core import kinds
+from saferkit.core.pool import WORKER_DIED_DETAIL
+from saferkit.serving.scan import store
 from saferkit.serving.scan.faults import Faults
 from saferkit.serving.scan.plan import Batch
 
@@ -243,9 +245,6 @@ class ScanWorker:
 
     def process_item(self, item: dict[str, Any]) -> pa.Table:
         return self.process(Batch.from_item(item))
-
-
-WORKER_DIED_DETAIL = "the worker process died on this batch twice (it was retried once)"
 
 
 def failed_batch(batch: Batch, detail: str = WORKER_DIED_DETAIL) -> pa.Table:
