@@ -19,6 +19,7 @@ from functools import partial
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
+from saferkit.core.faults import Faults
 from saferkit.core.kinds import ErrorKind
 from saferkit.core.pool import RetryingPool
 from saferkit.core.walk import Listed, walk_paths
@@ -74,6 +75,7 @@ class HashWorker:
 
     def __init__(self, settings: HashSettings) -> None:
         self.settings = settings
+        self.faults = Faults.from_env()
 
     def process(self, batch: tuple[Listed, ...]) -> list[dict[str, Any]]:
         return [self.row(item) for item in batch]
@@ -81,6 +83,7 @@ class HashWorker:
     def row(self, item: Listed) -> dict[str, Any]:
         if item.walk_error is not None:
             return _error_row(item, item.walk_error, item.detail or item.walk_error.description)
+        self.faults.before_file(item.path)
         s = self.settings
         return hash_file(item.path, s.algos, policy=s.policy, hash_size=s.hash_size, dihedral=s.dihedral)
 
