@@ -8,6 +8,7 @@ Both engines receive the same batches, which is why their outputs agree row for 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ import pyarrow.parquet as pq
 
 from saferkit.serving.scan import store
 from saferkit.core.walk import Listed
+
+
+FILE_FIELDS = ("index", "path", "size", "mtime_ns", "walk_error", "detail")  # what a batch holds of each file
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class Batch:
 
 def build_plan(listed: list[Listed], shard_size: int, batch_size: int) -> pa.Table:
     """Number the files and cut them into shards of `shard_size` and batches of `batch_size`."""
-    rows = {name: [] for name in store.PLAN_SCHEMA.names}
+    rows: dict[str, list[Any]] = {name: [] for name in store.PLAN_SCHEMA.names}
     for index, item in enumerate(listed):
         rows["index"].append(index)
         rows["shard"].append(index // shard_size)
@@ -63,18 +67,6 @@ def shard_sizes(plan: pa.Table) -> dict[int, int]:
 
 def batches_for(plan: pa.Table, shards: set[int]) -> list[Batch]:
     """The batches of the given shards, in plan order, numbered across the whole plan."""
-    batches: list[Batch] = []
-    current: list[dict[str, Any]] = []
-    key = None
-    batch_id = -1
-    for row in plan.to_pylist():
-        row_key = (row["shard"], row["batch"])
-        if row_key != key:
-            batch_id += 1
-            if current and key[0] in shards:
-                batches.append(Batch(batch_id - 1, key[0], tuple(current)))
-            current, key = [], row_key
-        current.append({name: row[name] for name in ("index", "path", "size", "mtime_ns", "walk_error", "detail")})
-    if current and key[0] in shards:
-        batches.append(Batch(batch_id, key[0], tuple(current)))
-    return batches
+    grouped = groupby(plan.to_pylist(), key=lambda row: (row["shard"], row["batch"]))
+    return [Batch(batch_id, shard, tuple({name: row[name] for name in FILE_FIELDS} for row in rows))
+            for batch_id, ((shard, _), rows) in enumerate(grouped) if shard in shards]

@@ -156,7 +156,7 @@ class RayEngine:
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         by_index = {item["index"]: batch for batch in batches for item in batch.files}
-        pending = {batch.batch_id: [] for batch in batches}
+        pending: dict[int, list[pa.Table]] = {batch.batch_id: [] for batch in batches}
         for name in ("ray", "ray.data"):  # errored blocks are ours to report, as worker_died rows
             logging.getLogger(name).setLevel(logging.CRITICAL)
         blocks = -(-len(batches) // per_block)
