@@ -12,8 +12,8 @@ from typing import Any, Iterator
 
 import pyarrow as pa
 
+from saferkit.core.plan import Batch
 from saferkit.core.pool import RetryingPool
-from saferkit.serving.scan.plan import Batch
 from saferkit.serving.scan.worker import ScanWorker, WorkerConfig, failed_batch
 
 

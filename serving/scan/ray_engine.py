@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 
 from saferkit.core.errors import UserError
-from saferkit.serving.scan.plan import Batch
+from saferkit.core.plan import Batch
 from saferkit.serving.scan.worker import ScanWorker, WorkerConfig, failed_batch
 
 CONNECT_TIMEOUT_S = 5.0

@@ -19,9 +19,9 @@ import pyarrow as pa
 
 from saferkit.core import kinds
 from saferkit.core.faults import Faults
+from saferkit.core.plan import Batch
 from saferkit.core.pool import WORKER_DIED_DETAIL
 from saferkit.serving.scan import store
-from saferkit.serving.scan.plan import Batch
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
