@@ -11,9 +11,9 @@ the same batches, which is why their outputs agree row for row) and by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -56,18 +56,27 @@ class Batch:
         return cls(int(item["batch_id"]), int(item["shard"]), tuple(item["files"]))
 
 
+def file_item(index: int, item: Listed) -> dict[str, Any]:
+    """What a batch holds of one listed file (the plan's columns but shard and batch)."""
+    return {"index": index, "path": item.path, "size": item.size, "mtime_ns": item.mtime_ns,
+            "walk_error": item.walk_error, "detail": item.detail}
+
+
+def stream_batches(listed: Iterable[Listed], batch_size: int) -> Iterator[Batch]:
+    """Batches straight from a walk, for runs that keep no plan (numbered in walk order, one shard)."""
+    items = (file_item(index, item) for index, item in enumerate(listed))
+    for batch_id, files in enumerate(iter(lambda: tuple(islice(items, batch_size)), ())):
+        yield Batch(batch_id, 0, files)
+
+
 def build_plan(listed: list[Listed], shard_size: int, batch_size: int) -> pa.Table:
     """Number the files and cut them into shards of `shard_size` and batches of `batch_size`."""
     rows: dict[str, list[Any]] = {name: [] for name in PLAN_SCHEMA.names}
     for index, item in enumerate(listed):
-        rows["index"].append(index)
+        for name, value in file_item(index, item).items():
+            rows[name].append(value)
         rows["shard"].append(index // shard_size)
         rows["batch"].append((index % shard_size) // batch_size)
-        rows["path"].append(item.path)
-        rows["size"].append(item.size)
-        rows["mtime_ns"].append(item.mtime_ns)
-        rows["walk_error"].append(item.walk_error)
-        rows["detail"].append(item.detail)
     return pa.Table.from_pydict(rows, schema=PLAN_SCHEMA)
 
 

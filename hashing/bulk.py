@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from saferkit.core.faults import Faults
 from saferkit.core.kinds import ErrorKind
+from saferkit.core.plan import Batch, stream_batches
 from saferkit.core.pool import RetryingPool
 from saferkit.core.walk import Listed, walk_paths
 from saferkit.hashing.algorithms import ALL_ALGOS, normalize_algos
@@ -77,29 +78,32 @@ class HashWorker:
         self.settings = settings
         self.faults = Faults.from_env()
 
-    def process(self, batch: tuple[Listed, ...]) -> list[dict[str, Any]]:
-        return [self.row(item) for item in batch]
+    def process(self, batch: Batch) -> list[dict[str, Any]]:
+        return [self.row(item) for item in batch.files]
 
-    def row(self, item: Listed) -> dict[str, Any]:
-        if item.walk_error is not None:
-            return _error_row(item, item.walk_error, item.detail or item.walk_error.description)
-        self.faults.before_file(item.path)
+    def row(self, item: dict[str, Any]) -> dict[str, Any]:
+        if item.get("walk_error"):
+            kind = ErrorKind(item["walk_error"])
+            return _error_row(item["path"], kind, item.get("detail") or kind.description)
+        self.faults.before_file(item["path"])
         s = self.settings
-        return hash_file(item.path, s.algos, policy=s.policy, hash_size=s.hash_size, dihedral=s.dihedral)
+        return hash_file(item["path"], s.algos, policy=s.policy, hash_size=s.hash_size, dihedral=s.dihedral)
 
 
-def _error_row(item: Listed, kind: ErrorKind, message: str) -> dict[str, Any]:
-    return {"path": item.path, "size": None, "error": message, "error_kind": kind}
+def _error_row(path: str, kind: ErrorKind, message: str) -> dict[str, Any]:
+    return {"path": path, "size": None, "error": message, "error_kind": kind}
 
 
-def _lost_batch(batch: tuple[Listed, ...], detail: str) -> list[dict[str, Any]]:
+def lost_batch(batch: Batch, detail: str) -> list[dict[str, Any]]:
     """Rows for a batch the pool gave up on (its worker died twice)."""
-    return [_error_row(item, ErrorKind.WORKER_DIED, detail) for item in batch]
+    return [_error_row(item["path"], ErrorKind.WORKER_DIED, detail) for item in batch.files]
 
 
-def _batches(items: Iterator[Listed], size: int) -> Iterator[tuple[Listed, ...]]:
-    while batch := tuple(islice(items, size)):
-        yield batch
+def hash_pool(settings: HashSettings, workers: Optional[int]) -> RetryingPool[Batch, list[dict[str, Any]]]:
+    """The retrying pool of hash workers (`workers` processes; 1 or 0: in this process)."""
+    workers = workers or os.cpu_count() or 1
+    return RetryingPool(partial(HashWorker, settings), workers if workers > 1 else 0, give_up=lost_batch,
+                        label="hash", loads="the hash settings")
 
 
 def hash_paths(
@@ -116,15 +120,10 @@ def hash_paths(
     Bad paths given by the user and bad options raise at once; bad files become error rows.
     """
     settings = HashSettings(normalize_algos(algos), policy, hash_size, dihedral)
-    items = iter_files(paths)
-    workers = workers or os.cpu_count() or 1
-    pool: RetryingPool[tuple[Listed, ...], list[dict[str, Any]]] = RetryingPool(
-        partial(HashWorker, settings), workers if workers > 1 else 0, give_up=_lost_batch, label="hash",
-        loads="the hash settings")
-    return _rows(pool.run(_batches(items, FILES_PER_BATCH), ordered=True))
+    return _hashed_rows(paths, settings, workers, None, False, None)
 
 
-def _rows(finished: Iterator[tuple[Any, list[dict[str, Any]]]]) -> Iterator[dict[str, Any]]:
+def _rows(finished: Iterator[tuple[Batch, list[dict[str, Any]]]]) -> Iterator[dict[str, Any]]:
     for _, rows in finished:
         yield from rows
 
@@ -171,18 +170,49 @@ def hash_to_file(
     hash_size: int = 8,
     dihedral: bool = False,
     on_row: Optional[Callable[[dict[str, Any]], None]] = None,
+    resume: bool = False,
 ) -> HashSummary:
-    """Hash everything under `paths` into `out` (CSV or JSONL; None: standard output); returns the counts."""
-    names = normalize_algos(algos)
-    rows = hash_paths(paths, names, workers=workers, policy=policy, hash_size=hash_size, dihedral=dihedral)
+    """Hash everything under `paths` into `out` (CSV or JSONL; None: standard output); returns the counts.
+
+    With `resume=True` finished work is kept beside `out` so that the same call,
+    after an interruption, continues where it stopped (see `hashing.resume`).
+    """
+    settings = HashSettings(normalize_algos(algos), policy, hash_size, dihedral)
+    rows = _hashed_rows(paths, settings, workers, out, resume, on_row)
     summary = HashSummary()
-    with RowWriter(out, output_columns(names, dihedral), fmt) as writer:
+    with RowWriter(out, output_columns(settings.algos, dihedral), fmt) as writer:
         for row in rows:
             writer.write(row)
             summary.add(row)
-            if on_row:
-                on_row(row)
+    _finish(out, resume)
     return summary
+
+
+def _hashed_rows(paths: Sequence[str | os.PathLike[str]], settings: HashSettings, workers: Optional[int],
+                 out: Optional[str | os.PathLike[str]], resume: bool,
+                 on_row: Optional[Callable[[dict[str, Any]], None]]) -> Iterator[dict[str, Any]]:
+    """Every row in walk order: streamed from the pool, or (resume) through kept shards."""
+    if resume:
+        from saferkit.hashing.resume import resumable_rows
+
+        if out is None:
+            raise HashingError("resuming needs an output file; pass --out.")
+        return resumable_rows(paths, settings, out, workers, on_row)
+    rows = _rows(hash_pool(settings, workers).run(stream_batches(iter_files(paths), FILES_PER_BATCH), ordered=True))
+    return rows if on_row is None else _calling(on_row, rows)
+
+
+def _calling(on_row: Callable[[dict[str, Any]], None], rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        on_row(row)
+        yield row
+
+
+def _finish(out: Optional[str | os.PathLike[str]], resume: bool) -> None:
+    if resume and out is not None:
+        from saferkit.hashing.resume import finish
+
+        finish(out)
 
 
 @dataclass
@@ -191,6 +221,14 @@ class MatchSummary(HashSummary):
 
     matched_files: int = 0
     matches: int = 0
+
+
+def _match_settings(matcher: Any, dihedral: bool, policy: DecodePolicy) -> HashSettings:
+    """Hash only what the lists hold."""
+    algos = tuple(name for name in ALL_ALGOS if name in matcher.hash_types)
+    if not algos:
+        raise HashingError("the lists hold no usable hashes; check them with `saferkit hashlist info`.")
+    return HashSettings(algos, policy, dihedral=dihedral)
 
 
 def match_paths(
@@ -203,11 +241,8 @@ def match_paths(
     policy: DecodePolicy = DEFAULT_POLICY,
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """(row, matches) for every file under `paths`, hashing only what `matcher`'s lists hold."""
-    algos = [name for name in ALL_ALGOS if name in matcher.hash_types]
-    if not algos:
-        raise HashingError("the lists hold no usable hashes; check them with `saferkit hashlist info`.")
-    rows = hash_paths(paths, algos, workers=workers, policy=policy, dihedral=dihedral)
-    return _matched(rows, matcher, threshold, dihedral)
+    settings = _match_settings(matcher, dihedral, policy)
+    return _matched(_hashed_rows(paths, settings, workers, None, False, None), matcher, threshold, dihedral)
 
 
 def _matched(rows: Iterator[dict[str, Any]], matcher: Any, threshold: Optional[int],
@@ -226,12 +261,15 @@ def match_to_file(
     workers: Optional[int] = None,
     policy: DecodePolicy = DEFAULT_POLICY,
     on_row: Optional[Callable[[dict[str, Any]], None]] = None,
+    resume: bool = False,
 ) -> MatchSummary:
     """Match everything under `paths`; every match (and every file error) to `out` (CSV or JSONL).
 
-    Without `out`, each match is printed to standard output as one tab-separated line.
+    Without `out`, each match is printed to standard output as one tab-separated
+    line. `resume=True` keeps the hashes beside `out`, as for `hash_to_file`.
     """
-    found_rows = match_paths(paths, matcher, threshold=threshold, dihedral=dihedral, workers=workers, policy=policy)
+    settings = _match_settings(matcher, dihedral, policy)
+    found_rows = _matched(_hashed_rows(paths, settings, workers, out, resume, on_row), matcher, threshold, dihedral)
     summary = MatchSummary()
     with RowWriter(out, MATCH_COLUMNS) if out is not None else nullcontext() as writer:
         for row, matches in found_rows:
@@ -246,6 +284,5 @@ def match_to_file(
                           f"\t{found['variant']}\t{found['category']}")
             if row.get("error") and writer is not None:
                 writer.write({"path": row["path"], "error": row["error"]})
-            if on_row:
-                on_row(row)
+    _finish(out, resume)
     return summary

@@ -19,6 +19,7 @@ console = Console(stderr=True)
 hashlist_app = typer.Typer(help="Convert and inspect hash lists (CSV, JSONL, HMA text, VICS JSON).", no_args_is_help=True)
 hashing_app = typer.Typer(help="Hashing benchmarks and tools.", no_args_is_help=True)
 
+RESUME_HELP = "Keep finished work in OUT.partial/ so that the same command, run again after an interruption, continues where it stopped (needs --out)."
 ALGO_HELP = "Algorithms, repeat or comma-separate: md5, sha1, sha256, pdq, phash, dhash, ahash, whash, or all. Default: md5,sha1,sha256,pdq,phash,dhash."
 
 
@@ -68,6 +69,7 @@ def hash_command(
     exif_transpose: bool = typer.Option(False, "--exif-transpose", help="Hash the image as viewers show it (EXIF orientation applied). Default: raw pixel order, like the PDQ reference."),
     alpha: str = typer.Option("drop", "--alpha", help="Transparent pixels: drop (keep the colours under them, as the PDQ reference does) or white (composite onto white)."),
     max_pixels: Optional[int] = typer.Option(None, "--max-pixels", help="Refuse images with more pixels than this (decompression bombs). Default: 100,000,000."),
+    resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
 ) -> None:
     """Hash files: PDQ, pHash/dHash/aHash/wHash and MD5/SHA-1/SHA-256 from one read and one decode."""
     from saferkit.hashing.algorithms import normalize_algos
@@ -77,7 +79,7 @@ def hash_command(
     policy = _policy(exif_transpose, alpha, max_pixels)
     with _progress_bar(paths, "hashing") as on_row:
         summary = hash_to_file(paths, out, names, fmt=fmt, workers=workers or None, policy=policy, hash_size=hash_size,
-                               dihedral=dihedral, on_row=on_row)
+                               dihedral=dihedral, on_row=on_row, resume=resume)
     _print_summary(summary, out)
 
 
@@ -92,6 +94,7 @@ def match_command(
     hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type of one-hash-per-line text lists (default: from the length)."),
     workers: int = typer.Option(0, "--workers", "-j", help="Processes to use (0 = all cores)."),
     exif_transpose: bool = typer.Option(False, "--exif-transpose", help="Hash images as viewers show them (EXIF orientation applied)."),
+    resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
 ) -> None:
     """Match files against hash lists: exact digests, PDQ and 64-bit perceptual hashes by Hamming distance."""
     from saferkit.hashing.bulk import match_to_file
@@ -106,7 +109,7 @@ def match_command(
     policy = _policy(exif_transpose, "drop", None)
     with _progress_bar(paths, "matching") as on_row:
         summary = match_to_file(paths, matcher, out, threshold=threshold, dihedral=dihedral, workers=workers or None,
-                                policy=policy, on_row=on_row)
+                                policy=policy, on_row=on_row, resume=resume)
     _print_summary(summary, out)
     console.print(f"{summary.matched_files} of {summary.files} file(s) matched; {summary.matches} match(es) in all.")
 

@@ -101,3 +101,32 @@ def test_a_crashed_hash_worker_costs_only_its_batch(tmp_path, monkeypatch):
     assert lost == list(range(FILES_PER_BATCH, 2 * FILES_PER_BATCH))
     assert all("retried once" in rows[k]["error"] for k in lost)
     assert all(r["md5"] for k, r in enumerate(rows) if k not in lost)
+
+
+def test_a_resumed_run_keeps_finished_shards_and_ends_like_a_plain_run(folder, tmp_path, monkeypatch):
+    from saferkit.hashing import resume
+
+    monkeypatch.setattr(resume, "SHARD_SIZE", 2)  # six files: three shards
+    plain = tmp_path / "plain.csv"
+    hash_to_file([folder], plain, ["md5"], workers=1)
+    out = tmp_path / "hashes.csv"
+    seen = []
+
+    def stop_at_the_fourth_row(row):
+        seen.append(row["path"])
+        if len(seen) == 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        hash_to_file([folder], out, ["md5"], workers=1, resume=True, on_row=stop_at_the_fourth_row)
+    assert not out.exists() and resume.state_folder(out).is_dir()
+    with pytest.raises(HashingError, match="other options"):
+        hash_to_file([folder], out, ["sha1"], workers=1, resume=True)
+    first = seen[0]
+    with open(first, "ab") as handle:  # changed after its shard was kept: the kept row must be used
+        handle.write(b"more")
+    again: list = []
+    summary = hash_to_file([folder], out, ["md5"], workers=1, resume=True, on_row=again.append)
+    assert len(again) == summary.files == 6
+    assert out.read_text() == plain.read_text()
+    assert not resume.state_folder(out).exists()
