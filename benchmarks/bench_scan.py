@@ -78,7 +78,7 @@ def main() -> None:
     args = _args()
     width, height = (int(v) for v in args.size.lower().split("x"))
     from saferkit.hashing.procedural import write_procedural_set
-    from saferkit.serving.scan import plan as scan_plan
+    from saferkit.core import plan as scan_plan
     from saferkit.serving.scan.local_engine import LocalEngine
     from saferkit.serving.scan.runner import ScanOptions, _settings
     from saferkit.serving.scan.walk import list_source

@@ -1,140 +1,131 @@
-"""Hash many files: walk folders, use every core, stream rows to CSV or JSONL.
+"""Hash or match many files: `saferkit hash` and `saferkit match` over the scan's machinery.
 
-A bad file never stops the run: it becomes a row whose `error` says why, and
-the summary counts rows by `error_kind`. Output goes to a temporary file that
-is renamed into place at the end, so an interrupted run leaves nothing half
-written.
+The files come from the one walker (`saferkit.core.walk`: same symlink policy,
+same error kinds as `saferkit scan`), the work runs on the one retrying pool
+(`saferkit.core.pool`: a crashed worker costs only its batch, whose rows say
+`worker_died`), and the rows stream, in walk order, to CSV or JSONL
+(`saferkit.hashing.rowfile`). A bad file never stops the run: it becomes a row
+whose `error` says why and whose `error_kind` says which kind; the summary
+counts rows by kind.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
-from saferkit.core.atomic import AtomicFile
-from saferkit.hashing.algorithms import normalize_algos
+from saferkit.core.faults import Faults
+from saferkit.core.kinds import ErrorKind
+from saferkit.core.plan import Batch, stream_batches
+from saferkit.core.pool import RetryingPool
+from saferkit.core.walk import Listed, walk_paths
+from saferkit.hashing.algorithms import ALL_ALGOS, normalize_algos
 from saferkit.hashing.decode import DEFAULT_POLICY, DecodePolicy
 from saferkit.hashing.errors import HashingError
 from saferkit.hashing.hashers import hash_file
+from saferkit.hashing.rowfile import OUTPUT_FORMATS, RowWriter, read_rows
 
-OUTPUT_FORMATS = ("csv", "jsonl")
+__all__ = ["OUTPUT_FORMATS", "RowWriter", "read_rows", "iter_files", "count_files", "hash_paths", "hash_to_file",
+           "match_paths", "match_to_file", "HashSummary", "MatchSummary", "output_columns", "MATCH_COLUMNS"]
+
+FILES_PER_BATCH = 16  # small: a crashed worker loses little, and rows stream out early
+MATCH_CHUNK = 256  # rows matched per call, so the index lookups are vectorised
+MATCH_COLUMNS = ["path", "list", "id", "hash_type", "distance", "category", "source", "variant", "error"]
 
 
-def iter_files(paths: Sequence[str | os.PathLike]) -> Iterator[tuple[Path, str | None]]:
-    """Yield (file, error) for every file under `paths`, in sorted order.
+def iter_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[Listed]:
+    """Every file under `paths`, in walk order, as the walker saw it (see `saferkit.core.walk`).
 
-    A folder that cannot be listed yields itself with the error; a path the
-    user named that does not exist is a user mistake and raises HashingError
-    (at once, before anything is yielded).
+    A path the user named that does not exist is a user mistake and raises
+    HashingError at once, before anything is walked.
     """
     if not paths:
         raise HashingError("no paths given; pass files or folders to hash.")
     for raw in paths:
-        path = Path(raw)
-        if not path.exists() and not path.is_symlink():
-            raise HashingError(f"{path} does not exist; pass files or folders to hash.")
-    return _iter_files(paths)
+        if not os.path.lexists(raw):
+            raise HashingError(f"{raw} does not exist; pass files or folders to hash.")
+    return walk_paths(paths)
 
 
-def _iter_files(paths: Sequence[str | os.PathLike]) -> Iterator[tuple[Path, str | None]]:
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            yield from _walk(path)
-        else:
-            yield path, None
+def count_files(paths: Sequence[str | os.PathLike[str]]) -> int:
+    """Files a run will write rows for (one cheap walk), so a progress bar has a total."""
+    return sum(1 for _ in iter_files(paths))
 
 
-def _walk(folder: Path) -> Iterator[tuple[Path, str | None]]:
-    try:
-        with os.scandir(folder) as entries:
-            children = sorted(entries, key=lambda entry: entry.name)
-    except PermissionError:
-        yield folder, "permission denied: cannot list the folder."
-        return
-    except FileNotFoundError:
-        yield folder, "folder vanished during the walk."
-        return
-    except OSError as exc:
-        yield folder, f"cannot list the folder: {exc.strerror or exc}"
-        return
-    for entry in children:
-        try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-        except OSError:
-            is_dir = False
-        if is_dir:
-            yield from _walk(Path(entry.path))
-        else:
-            yield Path(entry.path), None
+@dataclass(frozen=True)
+class HashSettings:
+    """What a hash worker needs, as plain data so it pickles to worker processes."""
+
+    algos: tuple[str, ...]
+    policy: DecodePolicy = DEFAULT_POLICY
+    hash_size: int = 8
+    dihedral: bool = False
+
+    def __post_init__(self) -> None:
+        if self.hash_size < 2:
+            raise HashingError("hash size must be at least 2.")
 
 
-@dataclass
-class HashSummary:
-    """Counts for the end of a run."""
+class HashWorker:
+    """Hashes one batch of walked files; a file the walk could not use becomes its error row."""
 
-    files: int = 0
-    hashed: int = 0
-    errors: Counter = field(default_factory=Counter)
-    low_quality: int = 0
+    def __init__(self, settings: HashSettings) -> None:
+        self.settings = settings
+        self.faults = Faults.from_env()
 
-    def add(self, row: dict[str, Any]) -> None:
-        self.files += 1
-        if row.get("error"):
-            self.errors[row.get("error_kind") or "other"] += 1
-        else:
-            self.hashed += 1
-        if row.get("pdq_low_quality"):
-            self.low_quality += 1
+    def process(self, batch: Batch) -> list[dict[str, Any]]:
+        return [self.row(item) for item in batch.files]
+
+    def row(self, item: dict[str, Any]) -> dict[str, Any]:
+        if item.get("walk_error"):
+            kind = ErrorKind(item["walk_error"])
+            return _error_row(item["path"], kind, item.get("detail") or kind.description)
+        self.faults.before_file(item["path"])
+        s = self.settings
+        return hash_file(item["path"], s.algos, policy=s.policy, hash_size=s.hash_size, dihedral=s.dihedral)
 
 
-def _hash_one(item: tuple[Path, str | None], algos: tuple[str, ...], policy: DecodePolicy, hash_size: int, dihedral: bool) -> dict[str, Any]:
-    path, walk_error = item
-    if walk_error:
-        kind = "permission" if "permission" in walk_error else "unreadable"
-        return {"path": str(path), "size": None, "error": walk_error, "error_kind": kind}
-    return hash_file(path, algos, policy=policy, hash_size=hash_size, dihedral=dihedral)
+def _error_row(path: str, kind: ErrorKind, message: str) -> dict[str, Any]:
+    return {"path": path, "size": None, "error": message, "error_kind": kind}
+
+
+def lost_batch(batch: Batch, detail: str) -> list[dict[str, Any]]:
+    """Rows for a batch the pool gave up on (its worker died twice)."""
+    return [_error_row(item["path"], ErrorKind.WORKER_DIED, detail) for item in batch.files]
+
+
+def hash_pool(settings: HashSettings, workers: Optional[int]) -> RetryingPool[Batch, list[dict[str, Any]]]:
+    """The retrying pool of hash workers (`workers` processes; 1 or 0: in this process)."""
+    workers = workers or os.cpu_count() or 1
+    return RetryingPool(partial(HashWorker, settings), workers if workers > 1 else 0, give_up=lost_batch,
+                        label="hash", loads="the hash settings")
 
 
 def hash_paths(
-    paths: Sequence[str | os.PathLike],
+    paths: Sequence[str | os.PathLike[str]],
     algos: Iterable[str] | str | None = None,
     *,
-    workers: int | None = None,
+    workers: Optional[int] = None,
     policy: DecodePolicy = DEFAULT_POLICY,
     hash_size: int = 8,
     dihedral: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Rows of `hash_file` for every file under `paths`, in walk order, on `workers` processes.
+    """Rows of `hash_file` for every file under `paths`, in walk order, on `workers` processes (1: this one).
 
-    Bad paths given by the user raise at once; bad files become error rows.
+    Bad paths given by the user and bad options raise at once; bad files become error rows.
     """
-    names = normalize_algos(algos)
-    items = iter_files(paths)
-    work = partial(_hash_one, algos=names, policy=policy, hash_size=hash_size, dihedral=dihedral)
-    workers = workers or os.cpu_count() or 1
-    return _run(items, work, workers)
+    settings = HashSettings(normalize_algos(algos), policy, hash_size, dihedral)
+    return _hashed_rows(paths, settings, workers, None, False, None)
 
 
-def _run(items: Iterator, work: Callable, workers: int) -> Iterator[dict[str, Any]]:
-    if workers <= 1:
-        yield from map(work, items)
-        return
-    window = workers * 64  # bounded look-ahead: a million files never become a million futures
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        while True:
-            batch = list(islice(items, window))
-            if not batch:
-                return
-            yield from pool.map(work, batch, chunksize=8)
+def _rows(finished: Iterator[tuple[Batch, list[dict[str, Any]]]]) -> Iterator[dict[str, Any]]:
+    for _, rows in finished:
+        yield from rows
 
 
 def output_columns(algos: tuple[str, ...], dihedral: bool = False) -> list[str]:
@@ -149,87 +140,149 @@ def output_columns(algos: tuple[str, ...], dihedral: bool = False) -> list[str]:
     return columns + ["error", "error_kind"]
 
 
-class RowWriter:
-    """Stream rows to CSV or JSONL through a temporary file renamed into place on `close`."""
+@dataclass
+class HashSummary:
+    """Counts for the end of a run; `errors` counts rows by `error_kind`."""
 
-    def __init__(self, path: str | os.PathLike, columns: list[str], fmt: str | None = None) -> None:
-        self.path = Path(path)
-        self.fmt = (fmt or ("jsonl" if self.path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv")).lower()
-        if self.fmt not in OUTPUT_FORMATS:
-            raise HashingError(f"unknown output format {self.fmt!r}; use csv or jsonl.")
-        self.columns = columns
-        self._pending = AtomicFile(self.path, "w", newline="")
-        self._out = self._pending.handle
-        self._csv = None
-        if self.fmt == "csv":
-            self._csv = csv.DictWriter(self._out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-            self._csv.writeheader()
+    files: int = 0
+    hashed: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    low_quality: int = 0
 
-    def write(self, row: dict[str, Any]) -> None:
-        if self._csv is not None:
-            flat = dict(row)
-            if isinstance(flat.get("pdq_dihedral"), list):
-                flat["pdq_dihedral"] = ";".join(flat["pdq_dihedral"])
-            self._csv.writerow({k: ("" if flat.get(k) is None else flat.get(k)) for k in self.columns})
+    def add(self, row: dict[str, Any]) -> None:
+        self.files += 1
+        if row.get("error"):
+            self.errors[row.get("error_kind") or "other"] += 1
         else:
-            self._out.write(json.dumps({k: row.get(k) for k in self.columns}, ensure_ascii=False) + "\n")
-
-    def close(self) -> None:
-        self._pending.commit()
-
-    def abort(self) -> None:
-        self._pending.abort()
-
-    def __enter__(self) -> "RowWriter":
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
+            self.hashed += 1
+        if row.get("pdq_low_quality"):
+            self.low_quality += 1
 
 
 def hash_to_file(
-    paths: Sequence[str | os.PathLike],
-    out: str | os.PathLike,
+    paths: Sequence[str | os.PathLike[str]],
+    out: Optional[str | os.PathLike[str]],
     algos: Iterable[str] | str | None = None,
     *,
-    fmt: str | None = None,
-    workers: int | None = None,
+    fmt: Optional[str] = None,
+    workers: Optional[int] = None,
     policy: DecodePolicy = DEFAULT_POLICY,
     hash_size: int = 8,
     dihedral: bool = False,
-    on_row: Callable[[dict[str, Any]], None] | None = None,
+    on_row: Optional[Callable[[dict[str, Any]], None]] = None,
+    resume: bool = False,
 ) -> HashSummary:
-    """Hash everything under `paths` into `out` (CSV or JSONL); returns the counts."""
-    names = normalize_algos(algos)
+    """Hash everything under `paths` into `out` (CSV or JSONL; None: standard output); returns the counts.
+
+    With `resume=True` finished work is kept beside `out` so that the same call,
+    after an interruption, continues where it stopped (see `hashing.resume`).
+    """
+    settings = HashSettings(normalize_algos(algos), policy, hash_size, dihedral)
+    rows = _hashed_rows(paths, settings, workers, out, resume, on_row)
     summary = HashSummary()
-    with RowWriter(out, output_columns(names, dihedral), fmt) as writer:
-        for row in hash_paths(paths, names, workers=workers, policy=policy, hash_size=hash_size, dihedral=dihedral):
+    with RowWriter(out, output_columns(settings.algos, dihedral), fmt) as writer:
+        for row in rows:
             writer.write(row)
             summary.add(row)
-            if on_row:
-                on_row(row)
+    _finish(out, resume)
     return summary
 
 
+def _hashed_rows(paths: Sequence[str | os.PathLike[str]], settings: HashSettings, workers: Optional[int],
+                 out: Optional[str | os.PathLike[str]], resume: bool,
+                 on_row: Optional[Callable[[dict[str, Any]], None]]) -> Iterator[dict[str, Any]]:
+    """Every row in walk order: streamed from the pool, or (resume) through kept shards."""
+    if resume:
+        from saferkit.hashing.resume import resumable_rows
 
-def read_rows(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
-    """Stream back the rows `hash_to_file` wrote (CSV or JSONL)."""
-    path = Path(path)
-    if not path.is_file():
-        raise HashingError(f"{path} does not exist; pass the output of `saferkit hash`.")
-    with open(path, encoding="utf-8", newline="") as handle:
-        if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    try:
-                        yield json.loads(line)
-                    except ValueError as exc:
-                        raise HashingError(f"{path} line {number} is not JSON: {exc}") from exc
-        else:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames or "path" not in reader.fieldnames:
-                raise HashingError(f"{path} is not `saferkit hash` output (no 'path' column).")
-            yield from reader
+        if out is None:
+            raise HashingError("resuming needs an output file; pass --out.")
+        return resumable_rows(paths, settings, out, workers, on_row)
+    rows = _rows(hash_pool(settings, workers).run(stream_batches(iter_files(paths), FILES_PER_BATCH), ordered=True))
+    return rows if on_row is None else _calling(on_row, rows)
+
+
+def _calling(on_row: Callable[[dict[str, Any]], None], rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        on_row(row)
+        yield row
+
+
+def _finish(out: Optional[str | os.PathLike[str]], resume: bool) -> None:
+    if resume and out is not None:
+        from saferkit.hashing.resume import finish
+
+        finish(out)
+
+
+@dataclass
+class MatchSummary(HashSummary):
+    """A hash summary plus how many files matched and how many matches there were."""
+
+    matched_files: int = 0
+    matches: int = 0
+
+
+def _match_settings(matcher: Any, dihedral: bool, policy: DecodePolicy) -> HashSettings:
+    """Hash only what the lists hold."""
+    algos = tuple(name for name in ALL_ALGOS if name in matcher.hash_types)
+    if not algos:
+        raise HashingError("the lists hold no usable hashes; check them with `saferkit hashlist info`.")
+    return HashSettings(algos, policy, dihedral=dihedral)
+
+
+def match_paths(
+    paths: Sequence[str | os.PathLike[str]],
+    matcher: Any,
+    *,
+    threshold: Optional[int] = None,
+    dihedral: bool = False,
+    workers: Optional[int] = None,
+    policy: DecodePolicy = DEFAULT_POLICY,
+) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """(row, matches) for every file under `paths`, hashing only what `matcher`'s lists hold."""
+    settings = _match_settings(matcher, dihedral, policy)
+    return _matched(_hashed_rows(paths, settings, workers, None, False, None), matcher, threshold, dihedral)
+
+
+def _matched(rows: Iterator[dict[str, Any]], matcher: Any, threshold: Optional[int],
+             dihedral: bool) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    while chunk := list(islice(rows, MATCH_CHUNK)):
+        yield from zip(chunk, matcher.match_many(chunk, threshold=threshold, dihedral=dihedral))
+
+
+def match_to_file(
+    paths: Sequence[str | os.PathLike[str]],
+    matcher: Any,
+    out: Optional[str | os.PathLike[str]] = None,
+    *,
+    threshold: Optional[int] = None,
+    dihedral: bool = False,
+    workers: Optional[int] = None,
+    policy: DecodePolicy = DEFAULT_POLICY,
+    on_row: Optional[Callable[[dict[str, Any]], None]] = None,
+    resume: bool = False,
+) -> MatchSummary:
+    """Match everything under `paths`; every match (and every file error) to `out` (CSV or JSONL).
+
+    Without `out`, each match is printed to standard output as one tab-separated
+    line. `resume=True` keeps the hashes beside `out`, as for `hash_to_file`.
+    """
+    settings = _match_settings(matcher, dihedral, policy)
+    found_rows = _matched(_hashed_rows(paths, settings, workers, out, resume, on_row), matcher, threshold, dihedral)
+    summary = MatchSummary()
+    with RowWriter(out, MATCH_COLUMNS) if out is not None else nullcontext() as writer:
+        for row, matches in found_rows:
+            summary.add(row)
+            summary.matched_files += bool(matches)
+            summary.matches += len(matches)
+            for found in matches:
+                if writer is not None:
+                    writer.write({"path": row["path"], **found})
+                else:
+                    print(f"{row['path']}\t{found['list']}:{found['id']}\t{found['hash_type']}\tdistance={found['distance']}"
+                          f"\t{found['variant']}\t{found['category']}")
+            if row.get("error") and writer is not None:
+                writer.write({"path": row["path"], "error": row["error"]})
+    _finish(out, resume)
+    return summary

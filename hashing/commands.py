@@ -6,9 +6,9 @@ modules, imported inside each command so `saferkit --help` stays fast.
 
 from __future__ import annotations
 
-import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, List, Optional
+from typing import Any, Callable, Iterator, List, Optional
 
 import typer
 from rich.console import Console
@@ -19,6 +19,7 @@ console = Console(stderr=True)
 hashlist_app = typer.Typer(help="Convert and inspect hash lists (CSV, JSONL, HMA text, VICS JSON).", no_args_is_help=True)
 hashing_app = typer.Typer(help="Hashing benchmarks and tools.", no_args_is_help=True)
 
+RESUME_HELP = "Keep finished work in OUT.partial/ so that the same command, run again after an interruption, continues where it stopped (needs --out)."
 ALGO_HELP = "Algorithms, repeat or comma-separate: md5, sha1, sha256, pdq, phash, dhash, ahash, whash, or all. Default: md5,sha1,sha256,pdq,phash,dhash."
 
 
@@ -34,19 +35,15 @@ def _progress():
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False)
 
 
-def _count_files(paths: List[Path]) -> Optional[int]:
-    """Files to process (one cheap walk), so the progress bar has a total."""
-    from saferkit.hashing.bulk import iter_files
+@contextmanager
+def _progress_bar(paths: List[Path], label: str) -> Iterator[Callable[[dict], None]]:
+    """A bar over the files a run will write rows for; yields the per-row callback."""
+    from saferkit.hashing.bulk import count_files
 
-    return sum(1 for _ in iter_files(paths))
-
-
-def _with_progress(rows: Iterator[dict], total: Optional[int], label: str) -> Iterator[dict]:
+    total = count_files(paths)  # also raises at once for a path that does not exist
     with _progress() as progress:
         task = progress.add_task(label, total=total)
-        for row in rows:
-            progress.advance(task)
-            yield row
+        yield lambda row: progress.advance(task)
 
 
 def _print_summary(summary: Any, out: Optional[Path]) -> None:
@@ -72,32 +69,17 @@ def hash_command(
     exif_transpose: bool = typer.Option(False, "--exif-transpose", help="Hash the image as viewers show it (EXIF orientation applied). Default: raw pixel order, like the PDQ reference."),
     alpha: str = typer.Option("drop", "--alpha", help="Transparent pixels: drop (keep the colours under them, as the PDQ reference does) or white (composite onto white)."),
     max_pixels: Optional[int] = typer.Option(None, "--max-pixels", help="Refuse images with more pixels than this (decompression bombs). Default: 100,000,000."),
+    resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
 ) -> None:
     """Hash files: PDQ, pHash/dHash/aHash/wHash and MD5/SHA-1/SHA-256 from one read and one decode."""
     from saferkit.hashing.algorithms import normalize_algos
-    from saferkit.hashing.bulk import HashSummary, RowWriter, hash_paths, output_columns
+    from saferkit.hashing.bulk import hash_to_file
 
     names = normalize_algos(algo)
     policy = _policy(exif_transpose, alpha, max_pixels)
-    total = _count_files(paths)
-    rows = hash_paths(paths, names, workers=workers or None, policy=policy, hash_size=hash_size, dihedral=dihedral)
-    summary = HashSummary()
-    columns = output_columns(names, dihedral)
-    if out is None:
-        import csv
-
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        for row in _with_progress(rows, total, "hashing"):
-            if isinstance(row.get("pdq_dihedral"), list):
-                row["pdq_dihedral"] = ";".join(row["pdq_dihedral"])
-            writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
-            summary.add(row)
-    else:
-        with RowWriter(out, columns, fmt) as writer:
-            for row in _with_progress(rows, total, "hashing"):
-                writer.write(row)
-                summary.add(row)
+    with _progress_bar(paths, "hashing") as on_row:
+        summary = hash_to_file(paths, out, names, fmt=fmt, workers=workers or None, policy=policy, hash_size=hash_size,
+                               dihedral=dihedral, on_row=on_row, resume=resume)
     _print_summary(summary, out)
 
 
@@ -112,10 +94,10 @@ def match_command(
     hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type of one-hash-per-line text lists (default: from the length)."),
     workers: int = typer.Option(0, "--workers", "-j", help="Processes to use (0 = all cores)."),
     exif_transpose: bool = typer.Option(False, "--exif-transpose", help="Hash images as viewers show them (EXIF orientation applied)."),
+    resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
 ) -> None:
     """Match files against hash lists: exact digests, PDQ and 64-bit perceptual hashes by Hamming distance."""
-    from saferkit.hashing.algorithms import ALL_ALGOS
-    from saferkit.hashing.bulk import HashSummary, RowWriter, hash_paths
+    from saferkit.hashing.bulk import match_to_file
     from saferkit.hashing.matcher import HashMatcher
 
     matcher = HashMatcher(lists, strict=strict, fmt=list_format, hash_type=hash_type)
@@ -124,50 +106,12 @@ def match_command(
         if loaded.errors:
             note += f" (first at line {loaded.errors[0][0]}: {loaded.errors[0][1]})"
         console.print(f"list {loaded.name}: " + (", ".join(f"{n:,} {t}" for t, n in sorted(loaded.rows.items())) or "no usable hashes") + note)
-    algos = [name for name in ALL_ALGOS if name in matcher.hash_types]
-    if not algos:
-        from saferkit.hashing.errors import HashingError
-
-        raise HashingError("the lists hold no usable hashes; check them with `saferkit hashlist info`.")
     policy = _policy(exif_transpose, "drop", None)
-    total = _count_files(paths)
-    rows = hash_paths(paths, algos, workers=workers or None, policy=policy, dihedral=dihedral)
-    columns = ["path", "list", "id", "hash_type", "distance", "category", "source", "variant", "error"]
-    summary = HashSummary()
-    matched_files = 0
-    match_count = 0
-    writer = RowWriter(out, columns) if out else None
-    try:
-        batch: list[dict] = []
-
-        def flush() -> None:
-            nonlocal matched_files, match_count
-            for row, matches in zip(batch, matcher.match_many(batch, threshold=threshold, dihedral=dihedral)):
-                matched_files += bool(matches)
-                match_count += len(matches)
-                for found in matches:
-                    if writer:
-                        writer.write({"path": row["path"], **found})
-                    else:
-                        typer.echo(f"{row['path']}\t{found['list']}:{found['id']}\t{found['hash_type']}\tdistance={found['distance']}\t{found['variant']}\t{found['category']}")
-                if row.get("error") and writer:
-                    writer.write({"path": row["path"], "error": row["error"]})
-            batch.clear()
-
-        for row in _with_progress(rows, total, "matching"):
-            summary.add(row)
-            batch.append(row)
-            if len(batch) >= 256:
-                flush()
-        flush()
-    except BaseException:
-        if writer:
-            writer.abort()
-        raise
-    if writer:
-        writer.close()
+    with _progress_bar(paths, "matching") as on_row:
+        summary = match_to_file(paths, matcher, out, threshold=threshold, dihedral=dihedral, workers=workers or None,
+                                policy=policy, on_row=on_row, resume=resume)
     _print_summary(summary, out)
-    console.print(f"{matched_files} of {summary.files} file(s) matched; {match_count} match(es) in all.")
+    console.print(f"{summary.matched_files} of {summary.files} file(s) matched; {summary.matches} match(es) in all.")
 
 
 @hashlist_app.command("convert")
@@ -244,7 +188,7 @@ def hashlist_build(
 ) -> None:
     """Make a hash list from `saferkit hash` output (rows with errors are left out; ids are the paths)."""
     from saferkit.hashing.algorithms import ALL_ALGOS, normalize_algos
-    from saferkit.hashing.bulk import read_rows
+    from saferkit.hashing.rowfile import read_rows
     from saferkit.hashing.hashlist import records_from_rows, write_hashlist
 
     names = normalize_algos(algo) if algo else ALL_ALGOS

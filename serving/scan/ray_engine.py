@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 
 from saferkit.core.errors import UserError
-from saferkit.serving.scan.plan import Batch
+from saferkit.core.plan import Batch
 from saferkit.serving.scan.worker import ScanWorker, WorkerConfig, failed_batch
 
 CONNECT_TIMEOUT_S = 5.0
@@ -156,7 +156,7 @@ class RayEngine:
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         by_index = {item["index"]: batch for batch in batches for item in batch.files}
-        pending = {batch.batch_id: [] for batch in batches}
+        pending: dict[int, list[pa.Table]] = {batch.batch_id: [] for batch in batches}
         for name in ("ray", "ray.data"):  # errored blocks are ours to report, as worker_died rows
             logging.getLogger(name).setLevel(logging.CRITICAL)
         blocks = -(-len(batches) // per_block)

@@ -17,9 +17,9 @@ from typing import Any, Optional
 import pyarrow as pa
 from rich.console import Console
 
+from saferkit.core import plan as scan_plan
 from saferkit.core.errors import UserError
 from saferkit.serving.scan import manifest as scan_manifest
-from saferkit.serving.scan import plan as scan_plan
 from saferkit.serving.scan import store
 from saferkit.serving.scan.local_engine import LocalEngine
 from saferkit.serving.scan.progress import scan_progress
@@ -136,7 +136,7 @@ def _new_plan(options: ScanOptions, settings: dict[str, Any], console: Console) 
     table = scan_plan.build_plan(listed, settings["shard_size"], settings["batch_size"])
     n_shards = (len(listed) + settings["shard_size"] - 1) // settings["shard_size"]
     options.out.mkdir(parents=True, exist_ok=True)
-    store.write_table(table, options.out / store.PLAN_NAME)
+    scan_plan.write_plan(table, options.out)
     manifest = scan_manifest.new_manifest(settings, len(listed), n_shards)
     store.write_json(manifest, options.out / store.MANIFEST_NAME)  # written last: its presence means a valid plan
     return manifest
@@ -182,7 +182,7 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
     else:
         scan_manifest.check_resumable(manifest, settings, options.out)
         resumed = True
-        store.remove_leftovers(options.out)
+        scan_plan.remove_leftovers(options.out)
     plan = scan_plan.load_plan(options.out)
     sizes = scan_plan.shard_sizes(plan)
     done = store.finished_shards(options.out)

@@ -20,12 +20,13 @@ from typing import Any, Iterable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from saferkit.core import plan
 from saferkit.core.atomic import atomic_path, write_json_atomic
+from saferkit.core.plan import PLAN_NAME, SHARDS_DIR  # noqa: F401 - the one plan layout, named here for readers of a result
 
 MANIFEST_NAME = "manifest.json"
-PLAN_NAME = "plan.parquet"
 SUMMARY_NAME = "summary.json"
-SHARDS_DIR = "shards"
+SHARD_SUFFIX = ".parquet"
 
 HASH_COLUMNS: tuple[str, ...] = ("md5", "sha1", "sha256", "pdq", "phash", "dhash", "ahash", "whash")
 
@@ -59,19 +60,6 @@ ROW_SCHEMA = pa.schema(
     ]
 )
 
-PLAN_SCHEMA = pa.schema(
-    [
-        ("index", pa.int64()),
-        ("shard", pa.int32()),
-        ("batch", pa.int32()),
-        ("path", pa.string()),
-        ("size", pa.int64()),
-        ("mtime_ns", pa.int64()),
-        ("walk_error", pa.string()),
-        ("detail", pa.string()),
-    ]
-)
-
 # Row status values, in the order a reviewer cares about.
 STATUS_MATCHED = "matched"  # on a hash list; models not run
 STATUS_SCORED = "scored"  # hashed and scored by every model
@@ -86,32 +74,12 @@ def rows_to_table(rows: list[dict[str, Any]]) -> pa.Table:
 
 
 def shard_path(result: Path, shard: int) -> Path:
-    return Path(result) / SHARDS_DIR / f"shard-{shard:06d}.parquet"
+    return plan.shard_file(result, shard, SHARD_SUFFIX)
 
 
 def finished_shards(result: Path) -> set[int]:
     """Shard numbers whose files are complete (temporary leftovers are not counted)."""
-    folder = Path(result) / SHARDS_DIR
-    if not folder.is_dir():
-        return set()
-    done = set()
-    for path in folder.glob("shard-*.parquet"):
-        try:
-            done.add(int(path.stem.split("-")[1]))
-        except (IndexError, ValueError):
-            continue
-    return done
-
-
-def remove_leftovers(result: Path) -> int:
-    """Delete temporary files an interrupted run left behind; returns how many."""
-    removed = 0
-    for folder in (Path(result), Path(result) / SHARDS_DIR):
-        if folder.is_dir():
-            for path in folder.glob(".*.tmp*"):
-                path.unlink(missing_ok=True)
-                removed += 1
-    return removed
+    return plan.finished_shards(result, SHARD_SUFFIX)
 
 
 def write_table(table: pa.Table, target: Path) -> None:

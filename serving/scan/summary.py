@@ -13,7 +13,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saferkit.serving.scan import kinds, store
+from saferkit.core import kinds
+from saferkit.serving.scan import store
 
 
 def summarize(result: Path, manifest: dict[str, Any]) -> dict[str, Any]:

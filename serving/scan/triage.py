@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from saferkit.core import kinds
 from saferkit.core.errors import UserError
-from saferkit.serving.scan import kinds, store
+from saferkit.serving.scan import store
 
 RECALL_TARGETS = (0.8, 0.9, 0.95, 0.99)
 

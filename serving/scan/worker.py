@@ -20,9 +20,11 @@ import pyarrow as pa
 from PIL import Image
 
 from saferkit.core.media import DecodedImage
-from saferkit.serving.scan import kinds, store
-from saferkit.serving.scan.faults import Faults
-from saferkit.serving.scan.plan import Batch
+from saferkit.core import kinds
+from saferkit.core.faults import Faults
+from saferkit.core.plan import Batch
+from saferkit.core.pool import WORKER_DIED_DETAIL
+from saferkit.serving.scan import store
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
@@ -243,9 +245,6 @@ class ScanWorker:
 
     def process_item(self, item: dict[str, Any]) -> pa.Table:
         return self.process(Batch.from_item(item))
-
-
-WORKER_DIED_DETAIL = "the worker process died on this batch twice (it was retried once)"
 
 
 def failed_batch(batch: Batch, detail: str = WORKER_DIED_DETAIL) -> pa.Table:

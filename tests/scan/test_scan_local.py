@@ -12,7 +12,8 @@ from saferkit.core.digest import file_sha256
 from saferkit.evaluation.runner import OnnxTriageModel
 from saferkit.evaluation.submission import load_submission
 from saferkit.hashing import hash_bytes
-from saferkit.serving.scan import kinds, store
+from saferkit.core import kinds
+from saferkit.serving.scan import store
 
 BAD_KINDS = {
     "empty.png": kinds.ZERO_BYTE,

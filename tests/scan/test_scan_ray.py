@@ -15,7 +15,8 @@ import pytest
 from scan_helpers import scan
 
 from saferkit.core.errors import UserError
-from saferkit.serving.scan import kinds, store
+from saferkit.core import kinds
+from saferkit.serving.scan import store
 
 
 def _closed_port() -> int:

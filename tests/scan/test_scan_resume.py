@@ -12,7 +12,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from scan_helpers import rows_by_name, scan
 
-from saferkit.serving.scan import kinds, store
+from saferkit.core import kinds
+from saferkit.serving.scan import store
 
 
 def _table(out: Path):

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from saferkit.core.errors import UserError
-from saferkit.serving.scan import kinds
-from saferkit.serving.scan.walk import list_source, read_file_list
+from saferkit.core import kinds
+from saferkit.core.walk import read_file_list
+from saferkit.serving.scan.walk import list_source
 
 
 def test_walk_lists_every_file_once_and_names_each_problem(image_folder):

@@ -1,4 +1,4 @@
-"""Fault injection for tests and drills: make a worker die or stall on a named file.
+"""Fault injection for tests and drills: make a pool worker (scan or hash) die or stall on a named file.
 
 `SAFERKIT_SCAN_FAULTS` holds comma-separated actions keyed by a file's base name:
 - `die:NAME`      the worker exits at once on NAME, every time (a decoder crash,
