@@ -34,6 +34,7 @@ class EvaluationResult:
     report: dict[str, Any]
     mlflow_run_id: str | None = None
     invalid: list[dict[str, str]] = field(default_factory=list)
+    sessions_opened: int = 0  # onnxruntime sessions for the whole evaluation, the check's included: one per provider
 
 
 def _refuse_bad_options(out: Path, config: EvaluationConfig) -> None:
@@ -70,9 +71,12 @@ def evaluate(submission_path: str | Path, data_dir: str | Path, out: str | Path,
     checked = check_submission(submission_path)
     checked.raise_if_invalid()
     submission = checked.submission
+    if submission is None:  # raise_if_invalid let it through, so the check passed: a harness bug, not the user's
+        raise RuntimeError(f"the check of {submission_path} passed without loading the submission")
     data = TestData.load(Path(data_dir))
     memory_before_model = peak_memory_mb()
     sessions = ModelSessions(submission, threads=1)
+    sessions.adopt(checked.model, "cpu")  # the check's smoke run opened it: CPU, one thread, as scoring uses
     model = sessions.model(config.provider)
     model_bytes = len(submission.model_bytes)
     if config.efficiency:
@@ -108,4 +112,4 @@ def evaluate(submission_path: str | Path, data_dir: str | Path, out: str | Path,
     scores_table = None if config.private else {"path": list(data.test["path"]), "flag": data.labels.tolist(), "score": scores.tolist()}
     write_report_folder(report, out, scores_table=scores_table, overwrite=config.overwrite)
     run_id = log_evaluation(report, out, config.tracking_uri)
-    return EvaluationResult(out=out, report=report, mlflow_run_id=run_id, invalid=report["sections_invalid"])
+    return EvaluationResult(out=out, report=report, mlflow_run_id=run_id, invalid=report["sections_invalid"], sessions_opened=sessions.sessions_opened)

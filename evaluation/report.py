@@ -8,6 +8,7 @@ too, and the digest the scorecard names is the digest of the bytes that were rea
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -43,13 +44,23 @@ def report_problems(report: Any) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Report:
-    """A report.json as read: its parsed content, the sha256 of its exact bytes, and where it came from."""
+class Report(Mapping[str, Any]):
+    """A report.json as read: typed fields for what readers decide on, the parsed report as a mapping,
+    the sha256 of its exact bytes (what a scorecard names), where it came from, and the bytes."""
 
-    data: dict[str, Any]
+    data: dict[str, Any] = field(repr=False)
     sha256: str
     source: str
     raw: bytes = field(default=b"", repr=False)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
 
     @property
     def submission(self) -> dict[str, Any]:

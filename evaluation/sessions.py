@@ -20,6 +20,11 @@ class ModelSessions:
         self.threads = threads
         self._models: dict[tuple[str, ...], OnnxTriageModel] = {}
 
+    def adopt(self, model: OnnxTriageModel | None, provider: str) -> None:
+        """Keep a model already opened on `provider` with this registry's threads (the submission check's smoke-run model)."""
+        if model is not None:
+            self._models.setdefault(tuple(resolve_providers(provider)), model)
+
     def model(self, provider: str | None = "auto") -> OnnxTriageModel:
         """The model on `provider` ('auto', 'cpu' or 'cuda'), sharing the session any earlier call opened."""
         key = tuple(resolve_providers(provider))
