@@ -14,6 +14,7 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -114,7 +115,7 @@ class Efficiency:
     reason: str | None = None  # set when timing failed: the section is then marked invalid
 
     @classmethod
-    def measure(cls, model_bytes: int, parameters: int | None, models: dict[str, Runnable], workers: int, memory_before_model_mb: float) -> Efficiency:
+    def measure(cls, model_bytes: int, parameters: int | None, models: Mapping[str, Runnable], workers: int, memory_before_model_mb: float) -> Efficiency:
         """Time each provider's model (the evaluation's own sessions); a model that fails here is recorded, not raised.
 
         `memory_before_model_mb` is the process's peak memory before the first session was opened.

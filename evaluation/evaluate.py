@@ -68,20 +68,20 @@ def evaluate(submission_path: str | Path, data_dir: str | Path, out: str | Path,
     _refuse_bad_options(out, config)
 
     progress.note("checking the submission")
+    memory_before_model = peak_memory_mb()  # the check's smoke run opens the first session
     checked = check_submission(submission_path)
     checked.raise_if_invalid()
     submission = checked.submission
     if submission is None:  # raise_if_invalid let it through, so the check passed: a harness bug, not the user's
         raise RuntimeError(f"the check of {submission_path} passed without loading the submission")
     data = TestData.load(Path(data_dir))
-    memory_before_model = peak_memory_mb()
     sessions = ModelSessions(submission, threads=1)
     sessions.adopt(checked.model, "cpu")  # the check's smoke run opened it: CPU, one thread, as scoring uses
     model = sessions.model(config.provider)
     model_bytes = len(submission.model_bytes)
     if config.efficiency:
         progress.note("efficiency")
-        efficiency = Efficiency.measure(model_bytes, checked.info.get("parameters"), dict(sessions.timed_providers()), config.workers or default_workers(), memory_before_model)
+        efficiency = Efficiency.measure(model_bytes, checked.info.get("parameters"), sessions.timed_providers(), config.workers or default_workers(), memory_before_model)
     else:
         efficiency = Efficiency.skipped(model_bytes)
 
