@@ -29,7 +29,7 @@ SCHEMA_VERSION = 1
 
 def require_same_submission(report: Report, submission_sha256: str, submission_source: str) -> None:
     """Refuse a report made for another submission, or for this one before it was changed."""
-    judged = report.data["submission"]["sha256"]
+    judged = report.submission_sha256
     if judged != submission_sha256:
         raise UserError(
             f"report {report.source} judged submission {judged[:16]}…, but {submission_source} is "

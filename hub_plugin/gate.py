@@ -100,7 +100,7 @@ def check_publishable(submission_path: Path, report_path: Path, scorecard_path: 
             "report-digest",
             f"the scorecard was made from report {str(scorecard.get('report_sha256'))[:12]}..., "
             f"but the report given is {report_sha256[:12]}...; pass the report the scorecard was made from.")
-    reported = (report.get("submission") or {}).get("sha256")
+    reported = judged.submission_sha256
     if reported != submission.sha256:
         raise NotPublishable(
             "report-submission",
