@@ -25,7 +25,7 @@ def run(ctx: Any) -> None:
         return
     out = Path(ctx.out) / "scorecard"
     try:
-        card = check_submission(submission_dir, Path(report_dir) / "report.json")
+        card = check_submission(submission_dir, Path(report_dir))  # the reader finds report.json in the folder
     except UserError as exc:
         ctx.console.print(f"[red]ethics: could not check the baseline: {exc}[/]")
         ctx.record("ethics", "scorecard not written (see the message above)", out)

@@ -8,8 +8,6 @@ is refused outright.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,45 +22,14 @@ from saferkit.ethics.decision import PASS, RESULTS, Decision
 from saferkit.ethics.declared import decide_declared
 from saferkit.ethics.profile import Profile, load_profile
 from saferkit.ethics.review import Review, decide_reviewer, load_review
-from saferkit.core.digest import bytes_sha256
+from saferkit.evaluation.report import Report, read_report
 
 SCHEMA_VERSION = 1
-REPORT_MAX_BYTES = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class JudgedReport:
-    """A parsed report.json and the sha256 of its exact bytes."""
-
-    data: dict[str, Any]
-    sha256: str
-    source: str
-
-
-def read_report(path: str | Path) -> JudgedReport:
-    """Read report.json as written by `saferkit evaluate`; refuse what is not one."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "report.json"
-    if not path.is_file():
-        raise UserError(f"report {path} does not exist; pass the report.json that `saferkit evaluate` wrote.")
-    if path.stat().st_size > REPORT_MAX_BYTES:
-        raise UserError(f"report {path} is larger than {REPORT_MAX_BYTES // (1024 * 1024)} MiB; it cannot be an evaluation report.")
-    raw = path.read_bytes()
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(f"report {path} is not valid JSON ({exc}); pass the report.json that `saferkit evaluate` wrote.") from None
-    if not isinstance(data, dict) or data.get("schema_version") != 1 or not isinstance(data.get("submission"), dict):
-        raise UserError(f"report {path} is not a schema_version 1 evaluation report; run `saferkit evaluate` again.")
-    if not isinstance(data["submission"].get("sha256"), str):
-        raise UserError(f"report {path} does not name the submission it judged (submission.sha256); run `saferkit evaluate` again.")
-    return JudgedReport(data, bytes_sha256(raw), str(path))
-
-
-def require_same_submission(report: JudgedReport, submission_sha256: str, submission_source: str) -> None:
+def require_same_submission(report: Report, submission_sha256: str, submission_source: str) -> None:
     """Refuse a report made for another submission, or for this one before it was changed."""
-    judged = report.data["submission"]["sha256"]
+    judged = report.submission_sha256
     if judged != submission_sha256:
         raise UserError(
             f"report {report.source} judged submission {judged[:16]}…, but {submission_source} is "
@@ -94,7 +61,7 @@ def build_scorecard(
     *,
     manifest: dict[str, Any],
     submission_sha256: str,
-    report: JudgedReport,
+    report: Report,
     profile: Profile,
     review: Review | None = None,
     known_digests: set[str] | None = None,

@@ -69,6 +69,7 @@ class CheckResult:
     warnings: list[Problem] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
     submission: Submission | None = None
+    model: Any = field(default=None, repr=False)  # the smoke run's CPU OnnxTriageModel, reused by `evaluate`
 
     @property
     def ok(self) -> bool:
@@ -326,6 +327,7 @@ def _smoke_run(result: CheckResult, submission: Submission) -> None:
     if seconds > MAX_BATCH_SECONDS:
         result.add(MODEL_FILE, f"took {seconds:.1f} s for {SMOKE_BATCH} images; the limit is {MAX_BATCH_SECONDS:.0f} s per batch")
     result.info["smoke_output_shape"] = list(probabilities.shape)
+    result.model = model
 
 
 def check_submission(path: str | Path) -> CheckResult:

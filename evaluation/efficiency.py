@@ -1,111 +1,147 @@
 """Efficiency: size, parameters, latency at batch 1, throughput at batch 32, peak memory.
 
-Timing runs in a fresh child process (`python -m saferkit.evaluation.efficiency`)
-so its peak memory is the model's and onnxruntime's alone, not the evaluation's
-images and bootstrap matrices. The child loads the submission as data, like
-every other part of the harness; nothing from the submission is executed
-outside onnxruntime.
+Timing reuses the evaluation's own onnxruntime session for each provider (one
+session per provider for a whole evaluation), and runs before any test image is
+loaded, so the process's peak memory at that point is the harness, the model
+and onnxruntime, not the evaluation's images and bootstrap matrices. Latency is
+one batch of 1 at a time; throughput keeps as many batches of 32 in flight as
+the evaluation scores with, on the same session, as the harness itself runs.
 """
 
 from __future__ import annotations
 
-import json
 import resource
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from saferkit.core.errors import UserError
+import numpy as np
 
 LATENCY_RUNS = 30
 THROUGHPUT_RUNS = 8
 WARMUP_RUNS = 3
 TIME_BUDGET_S = 20.0
+THROUGHPUT_BATCH = 32
 
 
-def _rss_mb() -> float:
+class Runnable(Protocol):
+    """What timing needs of a model: its input size, its providers and a batch run."""
+
+    height: int
+    width: int
+
+    @property
+    def providers(self) -> list[str]: ...
+
+    def run(self, batch: np.ndarray) -> np.ndarray: ...
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory so far."""
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return usage / 1024.0 if sys.platform != "darwin" else usage / (1024.0 * 1024.0)
 
 
-def _time_runs(model, batch, runs: int) -> list[float]:
+def _time_runs(run: Any, runs: int) -> list[float]:
+    """Seconds per call of `run()`, after a warm-up, within the time budget."""
     for _ in range(WARMUP_RUNS):
-        model.run(batch)
+        run()
     times = []
     deadline = time.perf_counter() + TIME_BUDGET_S
     for _ in range(runs):
         started = time.perf_counter()
-        model.run(batch)
+        run()
         times.append(time.perf_counter() - started)
         if time.perf_counter() > deadline:
             break
     return times
 
 
-def measure_here(submission_path: str, provider: str, threads: int | None) -> dict[str, Any]:
-    """Measure in this process (the child); returns the numbers as a dict."""
-    import numpy as np
+@dataclass(frozen=True)
+class ProviderTiming:
+    """One provider's numbers, as the report's `efficiency.runs[provider]`."""
 
-    from saferkit.evaluation.runner import OnnxTriageModel
-    from saferkit.evaluation.submission import load_submission
+    provider: str
+    latency_ms_batch1: float
+    latency_ms_batch1_p95: float
+    throughput_batch32: float
+    runs_batch1: int
+    runs_batch32: int
+    batches_in_flight: int
+    peak_memory_mb: float
+    memory_before_model_mb: float
 
-    submission = load_submission(submission_path)
-    before = _rss_mb()
-    model = OnnxTriageModel(submission, providers=provider, threads=threads)
-    rng = np.random.default_rng(0)
-    shape = (3, model.height, model.width)
-    one = rng.standard_normal((1, *shape)).astype(np.float32)
-    batch = rng.standard_normal((32, *shape)).astype(np.float32)
-    latency = _time_runs(model, one, LATENCY_RUNS)
-    throughput = _time_runs(model, batch, THROUGHPUT_RUNS)
-    return {
-        "provider": model.providers[0],
-        "latency_ms_batch1": 1000.0 * statistics.median(latency),
-        "latency_ms_batch1_p95": 1000.0 * sorted(latency)[max(0, int(0.95 * len(latency)) - 1)],
-        "throughput_batch32": 32.0 / statistics.median(throughput),
-        "runs_batch1": len(latency),
-        "runs_batch32": len(throughput),
-        "peak_memory_mb": _rss_mb(),
-        "memory_before_model_mb": before,
-    }
+    @classmethod
+    def measure(cls, model: Runnable, workers: int, memory_before_model_mb: float) -> ProviderTiming:
+        """Time `model` on random inputs of its declared size (values do not change an ONNX graph's cost)."""
+        rng = np.random.default_rng(0)
+        shape = (3, model.height, model.width)
+        one = rng.standard_normal((1, *shape)).astype(np.float32)
+        batch = rng.standard_normal((THROUGHPUT_BATCH, *shape)).astype(np.float32)
+        latency = _time_runs(lambda: model.run(one), LATENCY_RUNS)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            def in_flight() -> None:
+                list(pool.map(model.run, [batch] * workers))
+
+            rounds = _time_runs(in_flight, THROUGHPUT_RUNS)
+        return cls(
+            provider=model.providers[0],
+            latency_ms_batch1=1000.0 * statistics.median(latency),
+            latency_ms_batch1_p95=1000.0 * sorted(latency)[max(0, int(0.95 * len(latency)) - 1)],
+            throughput_batch32=THROUGHPUT_BATCH * workers / statistics.median(rounds),
+            runs_batch1=len(latency),
+            runs_batch32=len(rounds) * workers,
+            batches_in_flight=workers,
+            peak_memory_mb=peak_memory_mb(),
+            memory_before_model_mb=memory_before_model_mb,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
-def measure(submission_path: str | Path, provider: str = "cpu", threads: int | None = None, timeout_s: float = 180.0) -> dict[str, Any]:
-    """Run `measure_here` in a child process and return its numbers."""
-    command = [sys.executable, "-m", "saferkit.evaluation.efficiency", str(submission_path), provider, str(threads or 0)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
-    except subprocess.TimeoutExpired:
-        raise UserError(f"efficiency measurement took longer than {timeout_s:.0f} s; the model is too slow for the time limit.") from None
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise UserError(f"efficiency measurement failed: {last}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def efficiency_report(submission, providers: list[str], threads: int | None) -> dict[str, Any]:
+@dataclass
+class Efficiency:
     """The report's `efficiency` section: CPU always, GPU when onnxruntime has CUDA here."""
-    from saferkit.evaluation.check import parameter_count
 
-    import onnx
+    model_bytes: int
+    parameters: int | None = None
+    runs: dict[str, ProviderTiming] = field(default_factory=dict)
+    note: str | None = None
+    reason: str | None = None  # set when timing failed: the section is then marked invalid
 
-    model = onnx.load_from_string(submission.model_bytes)
-    section: dict[str, Any] = {"model_bytes": len(submission.model_bytes), "parameters": parameter_count(model), "runs": {}}
-    for provider in providers:
-        section["runs"][provider] = measure(submission.source, provider, threads)
-    cpu = section["runs"].get("cpu") or next(iter(section["runs"].values()))
-    for key in ("latency_ms_batch1", "throughput_batch32", "peak_memory_mb", "provider"):
-        section[key] = cpu[key]
-    return section
+    @classmethod
+    def measure(cls, model_bytes: int, parameters: int | None, models: Mapping[str, Runnable], workers: int, memory_before_model_mb: float) -> Efficiency:
+        """Time each provider's model (the evaluation's own sessions); a model that fails here is recorded, not raised.
 
+        `memory_before_model_mb` is the process's peak memory before the first session was opened.
+        """
+        try:
+            runs = {name: ProviderTiming.measure(model, workers, memory_before_model_mb) for name, model in models.items()}
+        except Exception as exc:  # ModelOutputError, or onnxruntime's own types for a graph that fails at run time
+            return cls(model_bytes, reason=f"efficiency measurement failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+        return cls(model_bytes, parameters, runs)
 
-if __name__ == "__main__":  # the child process
-    path, provider_name, thread_count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    try:
-        print(json.dumps(measure_here(path, provider_name, thread_count or None)))
-    except UserError as exc:
-        print(str(exc), file=sys.stderr)
-        sys.exit(2)
+    @classmethod
+    def skipped(cls, model_bytes: int) -> Efficiency:
+        return cls(model_bytes, note="timing skipped (--no-efficiency)")
+
+    @property
+    def valid(self) -> bool:
+        return self.reason is None
+
+    def to_json(self) -> dict[str, Any]:
+        if self.reason is not None:
+            return {"model_bytes": self.model_bytes, "valid": False, "reason": self.reason}
+        if self.note is not None:
+            return {"model_bytes": self.model_bytes, "note": self.note}
+        runs = {name: timing.to_json() for name, timing in self.runs.items()}
+        section: dict[str, Any] = {"model_bytes": self.model_bytes, "parameters": self.parameters, "runs": runs}
+        first = runs.get("cpu") or next(iter(runs.values()))
+        for key in ("latency_ms_batch1", "throughput_batch32", "peak_memory_mb", "provider"):
+            section[key] = first[key]
+        return section

@@ -12,9 +12,10 @@ import html
 from pathlib import Path
 from typing import Any
 
+from saferkit.core.atomic import write_text_atomic
 from saferkit.core.errors import UserError
 from saferkit.evaluation.claims import measured_metric
-from saferkit.evaluation.report_files import read_report
+from saferkit.evaluation.report import read_report
 
 LOWER_IS_BETTER = frozenset({"fpr_at_recall_0.95", "brier", "ece", "max_equalized_odds_difference", "max_demographic_parity_difference"})
 
@@ -31,7 +32,7 @@ def build_leaderboard(report_paths: list[str | Path], metric: str = "roc_auc") -
         raise UserError("no reports given; pass one or more report folders or report.json files.")
     entries = []
     for path in report_paths:
-        report = read_report(path)
+        report = read_report(path).data
         measured = measured_metric(report, metric)
         if measured is None:
             raise UserError(f"metric {metric!r} is not in {path}; use a headline metric such as roc_auc, pr_auc or wss_at_recall_0.95.")
@@ -115,7 +116,5 @@ def write_leaderboard(report_paths: list[str | Path], out: str | Path, metric: s
         raise UserError(f"--out {out} must end in .html or .md.")
     rows = build_leaderboard(report_paths, metric)
     out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_name(f".{out.name}.tmp")
-    temporary.write_text(render(rows, metric, fmt), encoding="utf-8")
-    temporary.replace(out)
+    write_text_atomic(out, render(rows, metric, fmt))
     return rows

@@ -96,3 +96,18 @@ def robustness_plot(report: dict[str, Any]) -> bytes:
     ax.set(xlabel="severity (0 = clean)", ylabel="ROC-AUC", title="Robustness")
     ax.legend(fontsize=7, ncol=2, loc="lower left")
     return _png(plt, fig)
+
+
+def report_figures(report: dict[str, Any]) -> list[tuple[str, bytes]]:
+    """Every figure of the HTML report, with its caption, in reading order."""
+    figures = [
+        ("ROC curve", roc_plot(report)),
+        ("precision-recall curve", pr_plot(report)),
+        ("recall by share reviewed", workload_plot(report)),
+        ("reliability diagram", reliability_plot(report)),
+    ]
+    for key, section in (report["bias"].get("attributes") or {}).items():
+        figures.append((f"recall by {key}", group_plot(section, f"recall by {key}")))
+    if any(row.get("valid") for row in (report.get("robustness") or {}).get("rows", [])):
+        figures.append(("robustness curves", robustness_plot(report)))
+    return figures

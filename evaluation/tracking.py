@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from saferkit.core.errors import UserError
+from saferkit.evaluation.report_files import REPORT_FILES
 
 EXPERIMENT = "saferkit-evaluation"
 RUN_FILE = "mlflow.json"
@@ -86,7 +87,7 @@ def log_evaluation(report: dict[str, Any], out: Path, tracking_uri: str | None =
             client.log_param(run_id, key, value)
         for key, value in _flat_metrics(report).items():
             client.log_metric(run_id, key, value)
-        for name in ("report.json", "report.md", "report.html", "scores.csv"):
+        for name in REPORT_FILES:
             if (out / name).is_file():
                 client.log_artifact(run_id, str(out / name))
         client.set_terminated(run_id)

@@ -13,9 +13,10 @@ from typing import Any
 
 from saferkit.core.errors import UserError
 from saferkit.core.digest import bytes_sha256
+from saferkit.evaluation.report import REPORT_FILE, ReportInvalid, read_report
 
-REPORT_FILE = "report.json"
 SCORECARD_FILE = "scorecard.json"
+__all__ = ["REPORT_FILE", "SCORECARD_FILE", "NotPublishable", "PublishInputs", "check_publishable", "why_not_publishable"]
 
 
 class NotPublishable(UserError):
@@ -75,7 +76,11 @@ def check_publishable(submission_path: Path, report_path: Path, scorecard_path: 
     from saferkit.evaluation.submission import load_submission
 
     submission = load_submission(submission_path)
-    report, report_bytes = _read_json(report_path, REPORT_FILE, "evaluation report")
+    try:
+        judged = read_report(report_path)
+    except ReportInvalid as exc:
+        raise NotPublishable("report-schema", f"{exc} The hub publishes only reports `saferkit evaluate` wrote.") from None
+    report, report_bytes = judged.data, judged.raw
     scorecard, scorecard_bytes = _read_json(scorecard_path, SCORECARD_FILE, "ethics scorecard")
     problems = scorecard_problems(scorecard)
     if problems:
@@ -95,7 +100,7 @@ def check_publishable(submission_path: Path, report_path: Path, scorecard_path: 
             "report-digest",
             f"the scorecard was made from report {str(scorecard.get('report_sha256'))[:12]}..., "
             f"but the report given is {report_sha256[:12]}...; pass the report the scorecard was made from.")
-    reported = (report.get("submission") or {}).get("sha256")
+    reported = judged.submission_sha256
     if reported != submission.sha256:
         raise NotPublishable(
             "report-submission",

@@ -11,7 +11,8 @@ from ethics_cases import full_review, good_manifest_overrides, make_report
 from saferkit.ethics.profile import load_profile
 from saferkit.ethics.render import render_html, render_markdown, write_scorecard
 from saferkit.ethics.review import parse_review
-from saferkit.ethics.scorecard import JudgedReport, build_scorecard, scorecard_problems
+from saferkit.ethics.scorecard import build_scorecard, scorecard_problems
+from saferkit.evaluation.report import Report
 
 SHA = "ab" * 4 + "0123456789abcdef" * 3 + "12345678"
 
@@ -22,7 +23,7 @@ def card_for(manifest_changes=None, **report_changes):
                                for key in ("intended_use", "out_of_scope_uses", "limitations", "domain_gap",
                                            "ethical_considerations", "human_oversight", "contestability")},
                 **good_manifest_overrides(), **(manifest_changes or {})}
-    report = JudgedReport(make_report(SHA, **report_changes), "f" * 64, "report.json")
+    report = Report(make_report(SHA, **report_changes), "f" * 64, "report.json")
     review = parse_review(yaml.safe_dump(full_review(SHA)), "review.yaml")
     return build_scorecard(manifest=manifest, submission_sha256=SHA, report=report, profile=load_profile(), review=review)
 

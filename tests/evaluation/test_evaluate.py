@@ -120,3 +120,19 @@ def test_same_seed_same_numbers(evaluated, trained_biased_submission, spurious_d
                      EvaluationConfig(**{**SMALL, "robustness": False, "efficiency": False, "intersections": False}))
     assert again.report["headline"] == result.report["headline"]
     assert any(s["section"] == "robustness" for s in again.report["sections_invalid"])
+
+
+def test_html_reads_title_and_summary_first_then_tables_then_figures(evaluated):
+    import html
+
+    result, _ = evaluated
+    page = (result.out / "report.html").read_text()
+    summary = page.index(html.escape(result.report["headline_summary"]))
+    assert page.index("<h1>") < summary < page.index("<table") < page.index("<img")
+
+
+def test_one_onnxruntime_session_per_provider_for_the_whole_evaluation(evaluated):
+    from saferkit.evaluation.runner import CUDA, available_providers
+
+    result, _ = evaluated  # the check's smoke run, scoring, variants, robustness and efficiency timing share them
+    assert result.sessions_opened == (2 if CUDA in available_providers() else 1)
