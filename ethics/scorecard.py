@@ -171,7 +171,7 @@ def training_digests(folders: list[Path]) -> set[str] | None:
     return digests
 
 
-def check_submission(
+def judge_submission(
     submission_path: str | Path,
     report_path: str | Path,
     *,
@@ -179,7 +179,7 @@ def check_submission(
     profile_path: str | Path | None = None,
     training_data: list[Path] | None = None,
 ) -> dict[str, Any]:
-    """Load everything, refuse mismatched inputs, and return the scorecard (nothing written)."""
+    """Judge a submission against its report: load everything, refuse mismatched inputs, return the scorecard (nothing written)."""
     from saferkit.evaluation.submission import load_submission
 
     submission = load_submission(submission_path)
