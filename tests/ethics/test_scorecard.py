@@ -11,7 +11,8 @@ from ethics_cases import full_review, good_manifest_overrides, make_report
 from saferkit.ethics.profile import load_profile
 from saferkit.ethics.render import render_html, render_markdown, write_scorecard
 from saferkit.ethics.review import parse_review
-from saferkit.ethics.scorecard import JudgedReport, build_scorecard, scorecard_problems
+from saferkit.ethics.scorecard import JudgedReport, build_scorecard
+from saferkit.ethics.scorecard_file import scorecard_problems
 
 SHA = "ab" * 4 + "0123456789abcdef" * 3 + "12345678"
 
@@ -66,7 +67,7 @@ def test_out_that_is_a_file_is_a_usage_error(tmp_path):
 
 def test_read_scorecard_validates_and_binds_to_the_submission(tmp_path):
     from saferkit.core.errors import UserError
-    from saferkit.ethics.scorecard import read_scorecard
+    from saferkit.ethics.scorecard_file import read_scorecard
 
     paths = write_scorecard(card_for(), tmp_path / "out")
     assert read_scorecard(tmp_path / "out", SHA)["qualified"] is True
