@@ -42,6 +42,9 @@ MAX_COMPRESSION_RATIO = 200
 MAX_FILES = 64
 READ_LIMITS = ((MODEL_FILE, MAX_MODEL_BYTES), (MANIFEST_FILE, MAX_MANIFEST_BYTES))
 
+# The model card every submission.yaml holds (the hub's catalogue entry copies the same fields).
+MODEL_CARD_FIELDS = ("intended_use", "out_of_scope_uses", "limitations", "domain_gap", "ethical_considerations",
+                     "human_oversight", "contestability")
 # The ONNX operator domains a submission model may use (onnxruntime's own, nothing custom).
 STANDARD_DOMAINS = frozenset({"", "ai.onnx", "ai.onnx.ml"})
 # Files that would be code or serialised objects: a submission is data only.

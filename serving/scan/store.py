@@ -21,13 +21,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from saferkit.core.atomic import atomic_path, write_json_atomic
+from saferkit.hashing.algorithms import ALL_ALGOS
 
 MANIFEST_NAME = "manifest.json"
 PLAN_NAME = "plan.parquet"
 SUMMARY_NAME = "summary.json"
 SHARDS_DIR = "shards"
 
-HASH_COLUMNS: tuple[str, ...] = ("md5", "sha1", "sha256", "pdq", "phash", "dhash", "ahash", "whash")
+HASH_COLUMNS: tuple[str, ...] = ALL_ALGOS  # one column per hash the kit computes, named as hashing names them
 
 MATCH_TYPE = pa.struct(
     [

@@ -17,15 +17,13 @@ from typing import Any, Optional
 
 import pyarrow as pa
 
+from saferkit.core.media_types import IMAGE_EXTENSIONS
 from saferkit.serving.scan import kinds, store
 from saferkit.serving.scan.faults import Faults
 from saferkit.serving.scan.plan import Batch
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
-IMAGE_EXTENSIONS = frozenset(
-    ".jpg .jpeg .jpe .jfif .png .apng .gif .bmp .dib .webp .tif .tiff .ppm .pgm .pbm .pnm .ico .jp2 .j2k .heic .avif".split()
-)
 # Leading bytes of image formats, so renamed files are still hashed.
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*", b"\x00\x00\x01\x00")
 SNIFF_BYTES = 16
