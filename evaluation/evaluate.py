@@ -143,6 +143,7 @@ def _robustness_section(model, images, labels, clean_scores, threshold, config: 
     from saferkit.datasets.transforms import TRANSFORMS, apply_transform
     from saferkit.evaluation import ranking
     from saferkit.evaluation.bootstrap import BootstrapPlan, collect, interval
+    from saferkit.evaluation.operating_point import is_flagged
     from saferkit.evaluation.runner import ModelOutputError
     from saferkit.evaluation.scoring import score_all
 
@@ -179,7 +180,7 @@ def _robustness_section(model, images, labels, clean_scores, threshold, config: 
             ranked = ranking.RankedItems.build(y, scores)
             counts = ranking.cumulative_counts(ranked)
             headline = {k: float(v[0]) for k, v in ranking.headline_metrics(counts, config.precision_k).items()}
-            recall = float(((scores >= threshold) & (y == 1)).sum() / (y == 1).sum())
+            recall = float((is_flagged(scores, threshold) & (y == 1)).sum() / (y == 1).sum())
 
             def paired(weights):
                 return {"drop": ranking.roc_auc(ranking.cumulative_counts(clean_ranked, weights)) - ranking.roc_auc(ranking.cumulative_counts(ranked, weights))}

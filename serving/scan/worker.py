@@ -189,6 +189,8 @@ class ScanWorker:
             return
         import numpy as np
 
+        from saferkit.evaluation.operating_point import is_flagged
+
         for position, (key, model, threshold) in enumerate(self.models):
             rows = [row for row, _ in pending]
             tensors = [prepared[position] for _, prepared in pending]
@@ -204,7 +206,7 @@ class ScanWorker:
                         self._fail(row, kinds.MODEL_ERROR, f"{key}: {exc}")
             for row, score in zip(rows, scores):
                 if score is not None:
-                    row["scores"].append({"model": key, "score": score, "flagged": score >= threshold})
+                    row["scores"].append({"model": key, "score": score, "flagged": bool(is_flagged(score, threshold))})
         for row, _ in pending:
             if row.get("error"):
                 row["scores"] = []
