@@ -78,3 +78,19 @@ def test_read_scorecard_validates_and_binds_to_the_submission(tmp_path):
     paths["scorecard.json"].write_text(json.dumps(forged), encoding="utf-8")
     with pytest.raises(UserError, match="not a valid scorecard"):
         read_scorecard(paths["scorecard.json"])
+
+
+def test_read_scorecard_gives_typed_fields_and_the_exact_bytes(tmp_path):
+    from saferkit.core.digest import bytes_sha256
+    from saferkit.ethics.scorecard_file import ScorecardInvalid, read_scorecard
+
+    card = card_for()
+    paths = write_scorecard(card, tmp_path / "out")
+    read = read_scorecard(paths["scorecard.json"])
+    assert read.qualified and read.submission_sha256 == SHA and read.report_sha256 == "f" * 64
+    assert read.sha256 == bytes_sha256(paths["scorecard.json"].read_bytes()) and read.ids_with("fail") == []
+    assert dict(read) == json.loads(paths["scorecard.json"].read_text(encoding="utf-8"))
+    paths["scorecard.json"].write_text(json.dumps({"qualified": True}), encoding="utf-8")
+    with pytest.raises(ScorecardInvalid) as caught:
+        read_scorecard(paths["scorecard.json"])
+    assert any("submission_sha256" in problem for problem in caught.value.problems)
