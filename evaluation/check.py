@@ -66,6 +66,13 @@ class CheckResult:
         if self.problems:
             raise SubmissionError.listing(self.source, self.problems)
 
+    def valid_submission(self) -> Submission:
+        """The checked submission; one SubmissionError listing every problem when there are any."""
+        self.raise_if_invalid()
+        if self.submission is None:  # only a check that found no problem carries it
+            raise SubmissionError(f"{self.source} was not checked to the end; run `saferkit submission check`.")
+        return self.submission
+
 
 def _graphs(graph):
     """The graph and every subgraph inside If/Loop/Scan attributes."""

@@ -31,10 +31,7 @@ def validated_submission(path: Path) -> Submission:
     """The harness's own submission check, so the server serves only what evaluation would accept."""
     from saferkit.evaluation.check import check_submission
 
-    result = check_submission(path)
-    result.raise_if_invalid()
-    assert result.submission is not None  # a check without problems carries the submission it read
-    return result.submission
+    return check_submission(path).valid_submission()
 
 
 @dataclass

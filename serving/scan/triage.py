@@ -91,7 +91,7 @@ def build_triage(result: Path, *, model: Optional[str] = None, recall: float = 0
                     best[key] = match
             for key, match in best.items():
                 groups[key].append({"path": row["path"], "sha256": row["sha256"], "size": row["size"], **match})
-    hits = [{"list": name, "category": category, "rows": sorted(items, key=lambda r: (r["distance"], r["path"]))}
+    hits: list[dict[str, Any]] = [{"list": name, "category": category, "rows": sorted(items, key=lambda r: (r["distance"], r["path"]))}
             for (name, category), items in sorted(groups.items())]
 
     scored = []
