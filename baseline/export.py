@@ -24,7 +24,7 @@ from saferkit.baseline.data import split_rows
 from saferkit.baseline.images import read_images
 from saferkit.baseline.models import build_model, check_views
 from saferkit.baseline.onnx_export import PARITY_IMAGES, check_onnx, check_parity, export_onnx
-from saferkit.baseline.operating_point import claims_from, threshold_for_recall, val_measurements
+from saferkit.baseline.operating_point import claims_from, recommended_threshold, val_measurements
 from saferkit.baseline.outputs import staged_dir
 from saferkit.baseline.runs import FinishedRun, read_finished_run
 from saferkit.baseline.submission_yaml import BASELINE_CONTACT, build_manifest, dump_manifest, read_template
@@ -144,7 +144,7 @@ def export_submission(
         if quantize == "int8":
             chosen, scores, quantization = _try_int8(stage, fp32, batch, images, flags, scores, run, team, img_size, console)
             model_format = "int8" if chosen is not fp32 else "float32"
-        threshold = threshold_for_recall(flags, scores)
+        threshold = recommended_threshold(flags, scores)
         measured = val_measurements(flags, scores, threshold)
         facts = _facts(run, model, contact or BASELINE_CONTACT, threshold, measured, model_format, views)
         manifest = build_manifest(run, facts, threshold, claims_from(measured), team)

@@ -20,11 +20,11 @@ from torch import nn
 from saferkit.baseline.config import INPUT_NAME, OUTPUT_NAME
 from saferkit.baseline.models import WithSoftmax
 from saferkit.core.errors import UserError
+from saferkit.evaluation.submission import STANDARD_DOMAINS
 
 OPSET = 18
 PARITY_TOLERANCE = 1e-4
 PARITY_IMAGES = 64
-STANDARD_DOMAINS = ("", "ai.onnx", "ai.onnx.ml")
 
 
 class ExportError(UserError):
@@ -79,7 +79,7 @@ def check_onnx(model_bytes: bytes) -> onnx.ModelProto:
         onnx.checker.check_model(proto, full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as exc:
         raise ExportError(f"the exported model failed onnx.checker: {exc}") from None
-    domains = {opset.domain for opset in proto.opset_import} - set(STANDARD_DOMAINS)
+    domains = {opset.domain for opset in proto.opset_import} - STANDARD_DOMAINS
     if domains:
         raise ExportError(f"the exported model uses non-standard operator domains {sorted(domains)}.")
     inputs = [i for i in proto.graph.input if i.name not in {init.name for init in proto.graph.initializer}]

@@ -1,26 +1,26 @@
 """The recommended threshold and the claims, both measured on val (test stays unseen).
 
 Triage wants few missed positives, so the threshold is the highest score that
-still flags at least TARGET_RECALL of val positives (score >= threshold flags).
+still flags at least TARGET_RECALL of val positives: the evaluation's own
+`threshold_for_recall` and `is_flagged` rules (score >= threshold flags).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from saferkit.evaluation.operating_point import threshold_for_recall
 
 TARGET_RECALL = 0.95
 CHOSEN_FOR = f"recall>={TARGET_RECALL:.2f} on the val split"
 
 
-def threshold_for_recall(flags: np.ndarray, scores: np.ndarray, target: float = TARGET_RECALL) -> float:
-    """Highest threshold t with recall(scores >= t) >= target."""
-    positives = np.sort(np.asarray(scores, dtype=np.float64)[np.asarray(flags) == 1])[::-1]
-    if len(positives) == 0:
+def recommended_threshold(flags: np.ndarray, scores: np.ndarray, target: float = TARGET_RECALL) -> float:
+    """The threshold to declare: the highest one that keeps `target` of the val positives (flags == 1) flagged."""
+    threshold = threshold_for_recall(np.asarray(scores, dtype=np.float64)[np.asarray(flags) == 1], target)
+    if threshold is None:
         raise ValueError("no positives to choose a threshold on")
-    needed = max(1, math.ceil(target * len(positives) - 1e-9))
-    return float(positives[needed - 1])
+    return threshold
 
 
 def val_measurements(flags: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, float]:

@@ -31,8 +31,8 @@ from saferkit.datasets.manifest import (
 )
 from saferkit.datasets.provenance import require_provenance
 from saferkit.core.errors import UserError
+from saferkit.core.media_types import IMAGE_EXTENSIONS
 
-IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 POSITIVE_CLASS_NAMES = frozenset({"positive", "positives", "pos", "flagged", "1"})
 NEGATIVE_CLASS_NAMES = frozenset({"negative", "negatives", "neg", "benign", "none", "0"})
 

@@ -45,9 +45,9 @@ def check(
 ) -> None:
     """Decide every criterion and write the scorecard. Exit 0 when qualified, 1 when not, 2 on a usage error."""
     from saferkit.ethics.render import write_scorecard
-    from saferkit.ethics.scorecard import check_submission
+    from saferkit.ethics.scorecard import judge_submission
 
-    card = check_submission(submission, report, review_path=review, profile_path=profile, training_data=training_data)
+    card = judge_submission(submission, report, review_path=review, profile_path=profile, training_data=training_data)
     paths = write_scorecard(card, out)
     console = Console()
     if not quiet:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from saferkit.ethics.automatic import lookup
+from saferkit.datasets.provenance import PERMITTED_CONTENT
 from saferkit.ethics.checklist import Criterion
 from saferkit.ethics.decision import FAIL, INSUFFICIENT, PASS, Decision, combine
 from saferkit.ethics.plausibility import (
@@ -24,7 +25,6 @@ from saferkit.ethics.plausibility import (
 from saferkit.ethics.profile import Profile
 
 QUOTE_CHARS = 240
-PERMITTED_CONTENT = ("synthetic", "benign-proxy")
 
 
 def quote(value: Any) -> str:

@@ -16,7 +16,7 @@ def run(ctx: Any) -> None:
     from saferkit.core.errors import UserError
     from saferkit.ethics.commands import results_table
     from saferkit.ethics.render import write_scorecard
-    from saferkit.ethics.scorecard import check_submission
+    from saferkit.ethics.scorecard import judge_submission
 
     submission_dir = ctx.artifacts.get("submission_dir")
     report_dir = ctx.artifacts.get("report_dir")
@@ -25,7 +25,7 @@ def run(ctx: Any) -> None:
         return
     out = Path(ctx.out) / "scorecard"
     try:
-        card = check_submission(submission_dir, Path(report_dir))  # the reader finds report.json in the folder
+        card = judge_submission(submission_dir, Path(report_dir))  # the reader finds report.json in the folder
     except UserError as exc:
         ctx.console.print(f"[red]ethics: could not check the baseline: {exc}[/]")
         ctx.record("ethics", "scorecard not written (see the message above)", out)

@@ -13,8 +13,9 @@ from typing import Any
 
 from saferkit.core.errors import UserError
 from saferkit.core.atomic import write_text_atomic
+from saferkit.ethics.scorecard_file import SCORECARD_FILE
 
-FILES = ("scorecard.json", "scorecard.md", "scorecard.html")
+FILES = (SCORECARD_FILE, "scorecard.md", "scorecard.html")
 
 
 def _grouped(card: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -74,7 +75,7 @@ def write_scorecard(card: dict[str, Any], out_dir: str | Path) -> dict[str, Path
         raise UserError(f"--out {out} is a file; pass a folder for the scorecard files.")
     out.mkdir(parents=True, exist_ok=True)
     texts = {
-        "scorecard.json": json.dumps(card, indent=2, ensure_ascii=False) + "\n",
+        SCORECARD_FILE: json.dumps(card, indent=2, ensure_ascii=False) + "\n",
         "scorecard.md": render_markdown(card),
         "scorecard.html": render_html(card),
     }

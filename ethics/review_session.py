@@ -36,9 +36,9 @@ def review_submission(
     previous = resumable_review(out, loaded.sha256, overwrite)
     context = review_context(loaded.manifest)
     if report is not None:
-        from saferkit.ethics.scorecard import check_submission
+        from saferkit.ethics.scorecard import judge_submission
 
-        card = check_submission(submission, report)
+        card = judge_submission(submission, report)
         for row in card["criteria"]:
             if row["kind"] == "automatic":
                 context[f"{row['id']} ({row['result']})"] = row["evidence"]

@@ -2,29 +2,25 @@
 
 The scorecard names the sha256 of the submission and of the report it judged,
 so it cannot be moved to another model; a report made for another submission
-is refused outright.
+is refused outright. Reading a scorecard back is `ethics/scorecard_file.py`'s job.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from saferkit import __version__
-from saferkit.core.schemas import packaged_schema, schema_violations
 from saferkit.core.errors import UserError
-from saferkit.core.jsonfile import read_json_file
 from saferkit.ethics.automatic import decide_automatic
 from saferkit.ethics.checklist import Criterion, load_criteria
 from saferkit.ethics.decision import PASS, RESULTS, Decision
 from saferkit.ethics.declared import decide_declared
 from saferkit.ethics.profile import Profile, load_profile
 from saferkit.ethics.review import Review, decide_reviewer, load_review
+from saferkit.ethics.scorecard_file import SCHEMA_VERSION
 from saferkit.evaluation.report import Report, read_report
-
-SCHEMA_VERSION = 1
 
 
 def require_same_submission(report: Report, submission_sha256: str, submission_source: str) -> None:
@@ -114,17 +110,6 @@ def build_scorecard(
     }
 
 
-@lru_cache(maxsize=1)
-def scorecard_schema() -> dict[str, Any]:
-    """The published JSON Schema of scorecard.json."""
-    return packaged_schema("saferkit.ethics", "scorecard.schema.json")
-
-
-def scorecard_problems(scorecard: Any) -> list[str]:
-    """Schema violations in a scorecard (for readers such as the hub, and as a self-check)."""
-    return [f"{where}: {message}" for where, message in schema_violations(scorecard, scorecard_schema())]
-
-
 def training_digests(folders: list[Path]) -> set[str] | None:
     """Provenance digests of data folders the evaluator holds (None when none were given)."""
     if not folders:
@@ -138,7 +123,7 @@ def training_digests(folders: list[Path]) -> set[str] | None:
     return digests
 
 
-def check_submission(
+def judge_submission(
     submission_path: str | Path,
     report_path: str | Path,
     *,
@@ -146,7 +131,7 @@ def check_submission(
     profile_path: str | Path | None = None,
     training_data: list[Path] | None = None,
 ) -> dict[str, Any]:
-    """Load everything, refuse mismatched inputs, and return the scorecard (nothing written)."""
+    """Judge a submission against its report: load everything, refuse mismatched inputs, return the scorecard (nothing written)."""
     from saferkit.evaluation.submission import load_submission
 
     submission = load_submission(submission_path)
@@ -162,24 +147,3 @@ def check_submission(
         review=review,
         known_digests=training_digests(list(training_data or [])),
     )
-
-
-def read_scorecard(path: str | Path, submission_sha256: str | None = None) -> dict[str, Any]:
-    """Read and validate scorecard.json (for the hub); refuse one made for another submission.
-
-    A card that passes this check is what the gate wrote: the schema also
-    refuses `qualified: true` beside a required criterion that did not pass.
-    """
-    path = Path(path)
-    if path.is_dir():
-        path = path / "scorecard.json"
-    card = read_json_file(path, what="scorecard", remedy="write one with `saferkit ethics check`")
-    problems = scorecard_problems(card)
-    if problems:
-        raise UserError(f"scorecard {path} is not a valid scorecard: {'; '.join(problems[:5])}.")
-    if submission_sha256 is not None and card["submission_sha256"] != submission_sha256:
-        raise UserError(
-            f"scorecard {path} is for submission {card['submission_sha256'][:16]}…, not {submission_sha256[:16]}…; "
-            "check this submission with `saferkit ethics check`."
-        )
-    return card

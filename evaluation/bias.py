@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import sparse
 
 from saferkit.evaluation.bootstrap import BootstrapPlan, collect, metric, not_estimable
+from saferkit.evaluation.operating_point import is_flagged
 from saferkit.evaluation.ranking import RankedItems, cumulative_counts, roc_auc
 
 TOO_FEW = "too few to estimate"
@@ -107,7 +108,7 @@ def _point_values(group_set: _GroupSet, labels: np.ndarray, scores: np.ndarray, 
     from sklearn.metrics import recall_score, roc_auc_score
 
     def all_metrics(y, s):
-        flagged = s >= threshold
+        flagged = is_flagged(s, threshold)
         has_pos, has_neg = y.sum() > 0, (1 - y).sum() > 0
         return (
             recall_score(y, flagged, zero_division=np.nan) if has_pos else np.nan,
@@ -229,7 +230,7 @@ def bias_report(
     """The report's `bias` section: groups with intervals, gaps, worst group, for attributes and pairs."""
     labels = np.asarray(labels, dtype=np.float64)
     scores = np.asarray(scores, dtype=np.float64)
-    flagged = (scores >= threshold).astype(np.float64)
+    flagged = is_flagged(scores, threshold).astype(np.float64)
     frame = frame.reset_index(drop=True)
     recorded = recorded_attributes(frame, attributes)
     column_sets: list[tuple[str, ...]] = [(a,) for a in recorded]

@@ -1,9 +1,9 @@
 """`saferkit submission check`: everything wrong with a submission, before anything runs.
 
-Unlike `load_submission`, which stops at the first reason it cannot read a
-submission, this check collects every problem, each naming the file or field
-it concerns: archive layout and limits, the manifest against the schema, and
-the ONNX model (standard operator domains only, no external data, one NCHW
+The files are read once, by `evaluation.submission.read_submission` in its
+strict mode (archive layout, safety rules and limits, the manifest against the
+schema, no code files); this check adds, naming the file or field each problem
+concerns, the ONNX model (standard operator domains only, no external data, one NCHW
 float32 input with a dynamic batch, names and shapes as the manifest declares,
 loads in onnxruntime, a two-image smoke run within the time limit). Nothing
 from the submission is imported or executed; the model only runs inside
@@ -12,52 +12,24 @@ onnxruntime.
 
 from __future__ import annotations
 
-import stat
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from saferkit.core.errors import UserError
 from saferkit.evaluation.submission import (
     MANIFEST_FILE,
-    MAX_ARCHIVE_BYTES,
-    MAX_FILES,
-    MAX_MANIFEST_BYTES,
-    MAX_MODEL_BYTES,
     MODEL_FILE,
+    STANDARD_DOMAINS,
+    Problem,
     Submission,
     SubmissionError,
-    archive_prefix,
-    load_submission,
-    safe_member,
-    schema_problems,
+    read_submission,
 )
 
-STANDARD_DOMAINS = frozenset({"", "ai.onnx", "ai.onnx.ml"})
-# Files that would be code or serialised objects: a submission is data only.
-FORBIDDEN_SUFFIXES = frozenset(
-    {".py", ".pyc", ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".so", ".dll", ".dylib", ".exe", ".sh", ".bat", ".ps1", ".jar", ".npy", ".npz"}
-)
-DOC_SUFFIXES = frozenset({".md", ".txt", ".pdf", ".rst", ".html", ".png", ".jpg", ".jpeg", ".svg", ".json", ".yaml", ".yml", ".csv"})
-MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
 SMOKE_BATCH = 2
 MAX_BATCH_SECONDS = 30.0
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong, and where: a file, an archive entry, or `submission.yaml: field.path`."""
-
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
 
 
 @dataclass
@@ -93,111 +65,14 @@ class CheckResult:
     def raise_if_invalid(self) -> None:
         """Turn problems into one SubmissionError that lists them all."""
         if self.problems:
-            listed = "; ".join(str(p).rstrip(".") for p in self.problems)
-            raise SubmissionError(
-                f"{self.source} is not a valid submission ({len(self.problems)} problem(s)): {listed}. "
-                "Run `saferkit submission check` for the full list.",
-                [str(p) for p in self.problems],
-            )
+            raise SubmissionError.listing(self.source, self.problems)
 
-
-def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MiB"
-
-
-def _check_names(result: CheckResult, names: list[str]) -> None:
-    """File count, code files and extra files, shared by folders and archives."""
-    if len(names) > MAX_FILES:
-        result.add(str(result.source), f"holds {len(names)} files; a submission may hold at most {MAX_FILES}")
-    for name in names:
-        suffix = Path(name).suffix.lower()
-        if suffix in FORBIDDEN_SUFFIXES:
-            result.add(name, f"'{suffix}' files are code or serialised objects; a submission is {MODEL_FILE} + {MANIFEST_FILE} + documentation only")
-        elif name not in (MODEL_FILE, MANIFEST_FILE) and suffix not in DOC_SUFFIXES:
-            result.warn(name, "not read by the harness (only model.onnx, submission.yaml and documentation are)")
-
-
-def _read_folder(result: CheckResult, folder: Path) -> dict[str, bytes]:
-    files = {}
-    names = []
-    for path in sorted(folder.rglob("*")):
-        name = path.relative_to(folder).as_posix()
-        if path.is_symlink():
-            result.add(name, "is a symbolic link; put the file itself in the submission")
-            continue
-        if path.is_file():
-            names.append(name)
-    _check_names(result, names)
-    for name, limit in ((MODEL_FILE, MAX_MODEL_BYTES), (MANIFEST_FILE, MAX_MANIFEST_BYTES)):
-        path = folder / name
-        if path.is_symlink() or not path.is_file():
-            continue
-        size = path.stat().st_size
-        if size > limit:
-            result.add(name, f"is {_mib(size)}; the limit is {_mib(limit)}")
-        else:
-            files[name] = path.read_bytes()
-    result.info["files"] = names
-    return files
-
-
-def _read_zip(result: CheckResult, archive: Path) -> dict[str, bytes]:
-    size = archive.stat().st_size
-    if size > MAX_ARCHIVE_BYTES:
-        result.add(archive.name, f"is {_mib(size)}; the archive limit is {_mib(MAX_ARCHIVE_BYTES)}")
-        return {}
-    try:
-        handle = zipfile.ZipFile(archive)
-    except zipfile.BadZipFile:
-        result.add(archive.name, "is not a readable zip archive; zip the submission folder again")
-        return {}
-    with handle:
-        infos = [info for info in handle.infolist() if not info.is_dir()]
-        for info in infos:
-            if not safe_member(info.filename):
-                result.add(info.filename, "archive entry leaves the submission folder (absolute path, '..' or backslash); rebuild the zip")
-            if stat.S_ISLNK(info.external_attr >> 16):
-                result.add(info.filename, "archive entry is a symbolic link; put the file itself in the zip")
-        total = sum(info.file_size for info in infos)
-        packed = max(1, sum(info.compress_size for info in infos))
-        if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
-            result.add(archive.name, f"unpacks to {_mib(total)} ({total / packed:.0f}x its packed size); that looks like a zip bomb")
-            return {}
-        names = [info.filename for info in infos]
-        prefix = archive_prefix(names)
-        inner = [name[len(prefix):] for name in names]
-        _check_names(result, inner)
-        result.info["files"] = inner
-        files = {}
-        for name, limit in ((MODEL_FILE, MAX_MODEL_BYTES), (MANIFEST_FILE, MAX_MANIFEST_BYTES)):
-            if prefix + name not in names:
-                continue
-            info = handle.getinfo(prefix + name)
-            if info.file_size > limit:
-                result.add(name, f"is {_mib(info.file_size)}; the limit is {_mib(limit)}")
-                continue
-            if not any(p.where == name for p in result.problems):
-                files[name] = handle.read(prefix + name)
-        return files
-
-
-def _check_manifest(result: CheckResult, raw: bytes) -> dict[str, Any] | None:
-    try:
-        manifest = yaml.safe_load(raw.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        result.add(MANIFEST_FILE, f"is not valid YAML: {str(exc).splitlines()[0]}")
-        return None
-    for problem in schema_problems(manifest):
-        where, _, message = problem.partition(": ")
-        field_path, _, message = message.partition(": ")
-        result.add(f"{where}: {field_path}", message)
-    if not isinstance(manifest, dict):
-        return None
-    output = manifest.get("output") if isinstance(manifest.get("output"), dict) else {}
-    labels, positive = output.get("labels"), output.get("positive_label")
-    if isinstance(labels, list) and positive is not None and positive not in labels:
-        result.add(f"{MANIFEST_FILE}: output.positive_label", f"{positive!r} is not one of the labels {labels}")
-    return manifest
+    def valid_submission(self) -> Submission:
+        """The checked submission; one SubmissionError listing every problem when there are any."""
+        self.raise_if_invalid()
+        if self.submission is None:  # only a check that found no problem carries it
+            raise SubmissionError(f"{self.source} was not checked to the end; run `saferkit submission check`.")
+        return self.submission
 
 
 def _graphs(graph):
@@ -332,33 +207,16 @@ def _smoke_run(result: CheckResult, submission: Submission) -> None:
 
 def check_submission(path: str | Path) -> CheckResult:
     """Every problem with the submission at `path` (folder or .zip); `.ok` when there are none."""
-    source = Path(path)
-    result = CheckResult(source=source)
-    if source.is_dir():
-        files = _read_folder(result, source)
-    elif source.is_file() and source.suffix.lower() == ".zip":
-        files = _read_zip(result, source)
-    elif source.exists():
-        result.add(str(source), "is neither a folder nor a .zip; pass the submission folder or its zip")
-        return result
-    else:
-        result.add(str(source), "does not exist; pass the submission folder or its zip")
-        return result
-    for name in (MODEL_FILE, MANIFEST_FILE):
-        if name not in files and not any(p.where == name for p in result.problems):
-            result.add(name, "is missing; a submission holds model.onnx and submission.yaml")
-    manifest = _check_manifest(result, files[MANIFEST_FILE]) if MANIFEST_FILE in files else None
-    model = _check_onnx_structure(result, files[MODEL_FILE]) if MODEL_FILE in files else None
-    if model is not None and isinstance(manifest, dict):
-        _check_signature(result, model, manifest)
+    reading = read_submission(path, strict=True)
+    result = CheckResult(source=reading.source, problems=list(reading.problems), warnings=list(reading.warnings))
+    if reading.names:
+        result.info["files"] = list(reading.names)
+    model = _check_onnx_structure(result, reading.files[MODEL_FILE]) if MODEL_FILE in reading.files else None
+    if model is not None and isinstance(reading.manifest, dict):
+        _check_signature(result, model, reading.manifest)
     if result.problems:
         return result
-    try:
-        submission = load_submission(source)
-    except SubmissionError as exc:
-        for problem in exc.problems:
-            result.add(str(source), problem)
-        return result
+    submission = reading.submission()
     _smoke_run(result, submission)
     if result.ok:
         result.submission = submission

@@ -13,13 +13,13 @@ from saferkit.datasets.manifest import NEGATIVE_CATEGORY
 from saferkit.core.errors import UserError
 from saferkit.evaluation.bootstrap import BootstrapPlan, collect, metric, not_estimable
 from saferkit.evaluation.ranking import RankedItems, average_precision, cumulative_counts, roc_auc
-from saferkit.evaluation.runner import NEGATIVE_LABELS
+from saferkit.evaluation.labels import negative_index
 
 
 def true_classes(categories: np.ndarray, labels: list[str]) -> np.ndarray:
     """Index into `labels` of each item's category; the data's negative category maps to the negative label."""
     index = {label: i for i, label in enumerate(labels)}
-    negative = next((i for i, label in enumerate(labels) if label.lower() in NEGATIVE_LABELS), None)
+    negative = negative_index(labels)
     out = np.empty(len(categories), dtype=int)
     unknown = set()
     for i, category in enumerate(categories):

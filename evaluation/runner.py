@@ -16,6 +16,7 @@ from PIL import Image
 
 from saferkit.core.errors import UserError
 from saferkit.core.media import to_rgb
+from saferkit.evaluation.labels import negative_index
 from saferkit.evaluation.submission import Submission
 
 RESAMPLING = {
@@ -26,7 +27,6 @@ RESAMPLING = {
 PROBABILITY_TOLERANCE = 1e-3
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
-NEGATIVE_LABELS = ("none", "negative", "benign", "background")
 
 
 class ModelOutputError(UserError):
@@ -154,9 +154,9 @@ class OnnxTriageModel:
     def positive_scores(self, probabilities: np.ndarray) -> np.ndarray:
         """The positive label's probability per row (binary and multiclass)."""
         if len(self.labels) > 2 and self.submission.output.get("positive_label") is None:
-            negatives = [i for i, label in enumerate(self.labels) if label.lower() in NEGATIVE_LABELS]
-            if negatives:  # multiclass triage: anything but the negative class needs review
-                return 1.0 - probabilities[:, negatives[0]]
+            negative = negative_index(self.labels)
+            if negative is not None:  # multiclass triage: anything but the negative class needs review
+                return 1.0 - probabilities[:, negative]
         return probabilities[:, self.positive_index]
 
     def score_images(self, images: Iterable[Image.Image], batch_size: int = 64) -> np.ndarray:

@@ -157,7 +157,7 @@ class HashListReader:
                     continue
                 try:
                     item = json.loads(text)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
                     yield line, f"not valid JSON ({exc.msg})"
                     continue
                 if not isinstance(item, dict):
@@ -251,7 +251,8 @@ def _stream_vics_media(handle: io.TextIOBase, path: Path, chunk_size: int = 1 <<
     pos = 0
     skip = re.compile(r"[\s,]*")
     while True:
-        end = skip.match(buffer, pos).end()
+        gap = skip.match(buffer, pos)
+        end = gap.end() if gap else pos
         line += buffer.count("\n", pos, end)
         pos = end
         if pos >= len(buffer):
@@ -263,7 +264,7 @@ def _stream_vics_media(handle: io.TextIOBase, path: Path, chunk_size: int = 1 <<
             return
         try:
             item, end = decoder.raw_decode(buffer, pos)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             buffer, pos = buffer[pos:], 0
             if len(buffer) < 16 * chunk_size and fill():
                 continue

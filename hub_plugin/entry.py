@@ -16,12 +16,12 @@ import yaml
 
 from saferkit.core.errors import UserError
 from saferkit.core.digest import bytes_sha256
+from saferkit.ethics.scorecard_file import Scorecard
+from saferkit.evaluation.submission import MODEL_CARD_FIELDS
 from saferkit.hub_plugin.gate import PublishInputs
 from saferkit.hub_plugin.languages import LANGUAGES, translated_languages
 from saferkit.hub_plugin.schema import validate_entry
 
-MODEL_CARD_FIELDS = ("intended_use", "out_of_scope_uses", "limitations", "domain_gap",
-                     "ethical_considerations", "human_oversight", "contestability")
 LISTING_KEYS = {"summary", "description", "categories", "investigative_steps", "target_users", "cost",
                 "deployment", "vendor_url", "translations"}
 MIN_MEMORY_MB = 256
@@ -114,9 +114,9 @@ def _evaluation(report: dict[str, Any], report_sha256: str) -> dict[str, Any]:
     return evaluation
 
 
-def _ethics(scorecard: dict[str, Any], scorecard_sha256: str) -> dict[str, Any]:
+def _ethics(scorecard: Scorecard) -> dict[str, Any]:
     criteria = []
-    for criterion in scorecard.get("criteria", []):
+    for criterion in scorecard.criteria:
         item = {"id": str(criterion.get("id")), "title": {"en": str(criterion.get("title") or criterion.get("id"))},
                 "result": criterion.get("result")}
         for key in ("principle", "kind"):
@@ -125,10 +125,10 @@ def _ethics(scorecard: dict[str, Any], scorecard_sha256: str) -> dict[str, Any]:
         if isinstance(criterion.get("required"), bool):
             item["required"] = criterion["required"]
         criteria.append(item)
-    ethics = {"scorecard_sha256": scorecard_sha256, "qualified": scorecard.get("qualified"),
-              "counts": dict(scorecard.get("counts") or {}), "criteria": criteria}
-    if scorecard.get("profile"):
-        ethics["profile"] = str(scorecard["profile"])
+    ethics = {"scorecard_sha256": scorecard.sha256, "qualified": scorecard.qualified,
+              "counts": scorecard.counts, "criteria": criteria}
+    if scorecard.profile:
+        ethics["profile"] = scorecard.profile
     return ethics
 
 
@@ -154,7 +154,7 @@ def build_entry(inputs: PublishInputs, listing: dict[str, Any] | None = None) ->
     submission, manifest = inputs.submission, inputs.submission.manifest
     card = manifest.get("model_card") or {}
     report_sha256 = bytes_sha256(inputs.report_bytes)
-    scorecard_sha256 = bytes_sha256(inputs.scorecard_bytes)
+    scorecard_sha256 = inputs.scorecard.sha256
     summary_en = listing.get("summary") or card.get("intended_use") or f"{submission.name} ({submission.task})"
     entry: dict[str, Any] = {
         "schema_version": 1,
@@ -171,7 +171,7 @@ def build_entry(inputs: PublishInputs, listing: dict[str, Any] | None = None) ->
         "deployment": _deployment(inputs.report, submission, listing.get("deployment") or {}),
         "training_data": [dict(item) for item in manifest.get("training_data", [])],
         "evaluation": _evaluation(inputs.report, report_sha256),
-        "ethics": _ethics(inputs.scorecard, scorecard_sha256),
+        "ethics": _ethics(inputs.scorecard),
         "model_card": {key: _text(card.get(key, ""), translations, "model_card", key) for key in MODEL_CARD_FIELDS},
         "artifacts": {"submission_sha256": submission.sha256, "model_sha256": submission.model_sha256,
                       "manifest_sha256": bytes_sha256(submission.manifest_bytes),

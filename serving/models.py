@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from saferkit.core.errors import UserError
-from saferkit.evaluation.runner import NEGATIVE_LABELS, OnnxTriageModel, resolve_providers
+from saferkit.evaluation.labels import labels_at_threshold
+from saferkit.evaluation.runner import OnnxTriageModel, resolve_providers
 from saferkit.evaluation.submission import Submission
 from saferkit.serving.api_errors import ApiError
 from saferkit.serving.batching import DynamicBatcher
@@ -28,15 +29,9 @@ PLATFORM = "onnxruntime_onnx"
 
 def validated_submission(path: Path) -> Submission:
     """The harness's own submission check, so the server serves only what evaluation would accept."""
-    from saferkit.evaluation.submission import load_submission
+    from saferkit.evaluation.check import check_submission
 
-    try:
-        from saferkit.evaluation.check import check_submission
-    except ImportError:  # the full check is not in this build: the loader's schema check still applies
-        return load_submission(path)
-    result = check_submission(path)
-    result.raise_if_invalid()
-    return result.submission if result.submission is not None else load_submission(path)
+    return check_submission(path).valid_submission()
 
 
 @dataclass
@@ -90,34 +85,10 @@ class ServedModel:
         }
 
     def labels_at_threshold(self, probabilities: np.ndarray, scores: np.ndarray) -> list[str]:
-        """The label per image at the team's operating threshold (see `labels_at_threshold`)."""
+        """The label per image at the team's operating threshold (see `evaluation.labels.labels_at_threshold`)."""
         return labels_at_threshold(self.runner.labels, self.runner.positive_index,
                                    self.submission.output.get("positive_label"), self.submission.threshold,
                                    probabilities, scores)
-
-
-def labels_at_threshold(labels: list[str], positive_index: int, declared_positive: str | None, threshold: float,
-                        probabilities: np.ndarray, scores: np.ndarray) -> list[str]:
-    """One label per row: what the team's threshold says about each image.
-
-    Binary: the positive label when the positive score reaches the threshold,
-    else the other label. Multiclass with a declared positive label: that label,
-    else the most probable other one. Multiclass without (scores are 1 - P(negative),
-    as the shared runner computes them): the most probable non-negative label,
-    else the negative label.
-    """
-    if len(labels) == 2:
-        negative = 1 - positive_index
-        return [labels[positive_index] if s >= threshold else labels[negative] for s in scores]
-    negatives = [i for i, label in enumerate(labels) if label.lower() in NEGATIVE_LABELS]
-    if declared_positive is not None or not negatives:
-        others = [i for i in range(len(labels)) if i != positive_index]
-        below = np.array(others)[np.argmax(probabilities[:, others], axis=1)]
-        return [labels[positive_index] if s >= threshold else labels[b] for s, b in zip(scores, below)]
-    negative = negatives[0]
-    candidates = np.array([i for i in range(len(labels)) if i != negative])
-    above = candidates[np.argmax(probabilities[:, candidates], axis=1)]
-    return [labels[a] if s >= threshold else labels[negative] for a, s in zip(above, scores)]
 
 
 class ModelSet:

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from saferkit.evaluation.operating_point import is_flagged
 from saferkit.serving.api_errors import ApiError
 from saferkit.serving.images import as_api_error, decode_image, open_checked
 from saferkit.serving.state import ServerState, note_for_audit, server_state
@@ -70,12 +71,13 @@ async def triage(request: Request, name: str) -> dict:
     state.metrics.images.labels("triage").inc(len(uploads))
     scores = model.runner.positive_scores(probabilities)
     labels = model.labels_at_threshold(probabilities, scores)
+    flagged = is_flagged(scores, model.submission.threshold)
     names = model.runner.labels
     results = [{**upload.describe(),
                 "scores": {label: round(float(p), 6) for label, p in zip(names, row)},
                 "score": round(float(score), 6), "label": label,
-                "flagged": bool(score >= model.submission.threshold)}
-               for upload, row, score, label in zip(uploads, probabilities, scores, labels)]
+                "flagged": bool(flag)}
+               for upload, row, score, label, flag in zip(uploads, probabilities, scores, labels, flagged)]
     return {"model": model.describe(), "threshold": model.submission.threshold,
             "positive_label": names[model.runner.positive_index], "advisory": ADVISORY, "results": results}
 

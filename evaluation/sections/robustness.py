@@ -18,6 +18,7 @@ from saferkit.core.errors import UserError
 from saferkit.evaluation import ranking
 from saferkit.evaluation.bootstrap import BootstrapPlan
 from saferkit.evaluation.config import EvaluationConfig, Progress
+from saferkit.evaluation.operating_point import is_flagged
 from saferkit.evaluation.runner import OnnxTriageModel
 from saferkit.evaluation.sections import Invalid
 
@@ -98,7 +99,7 @@ def _measure_row(subset: RobustnessSubset, scores: np.ndarray, name: str, severi
     y = subset.labels
     ranked = ranking.RankedItems.build(y, scores)
     headline = {k: float(v[0]) for k, v in ranking.headline_metrics(ranking.cumulative_counts(ranked), config.precision_k).items()}
-    recall = float(((scores >= threshold) & (y == 1)).sum() / (y == 1).sum())
+    recall = float((is_flagged(scores, threshold) & (y == 1)).sum() / (y == 1).sum())
 
     def paired(weights: np.ndarray) -> dict[str, np.ndarray]:
         return {"drop": ranking.roc_auc(ranking.cumulative_counts(subset.clean, weights)) - ranking.roc_auc(ranking.cumulative_counts(ranked, weights))}

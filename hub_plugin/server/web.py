@@ -16,14 +16,13 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from saferkit.evaluation.submission import MODEL_CARD_FIELDS
 from saferkit.hub_plugin.languages import LANGUAGE_NAMES, LANGUAGES, direction, localize, negotiate
 from saferkit.hub_plugin.schema import vocabulary
 from saferkit.hub_plugin.server.api import KEY_COOKIE, AuthError, HubSettings, authorise, presented_key
 from saferkit.hub_plugin.server.store import DEPLOYMENT_TAGS, Catalogue, CatalogueError
 
 FILTERS = ("q", "category", "cost", "deployment", "language")
-MODEL_CARD_FIELDS = ("intended_use", "out_of_scope_uses", "limitations", "domain_gap", "ethical_considerations",
-                     "human_oversight", "contestability")
 
 
 @lru_cache(maxsize=1)

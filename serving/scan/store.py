@@ -23,12 +23,13 @@ import pyarrow.parquet as pq
 from saferkit.core import plan
 from saferkit.core.atomic import atomic_path, write_json_atomic
 from saferkit.core.plan import PLAN_NAME, SHARDS_DIR  # noqa: F401 - the one plan layout, named here for readers of a result
+from saferkit.hashing.algorithms import ALL_ALGOS
 
 MANIFEST_NAME = "manifest.json"
 SUMMARY_NAME = "summary.json"
 SHARD_SUFFIX = ".parquet"
 
-HASH_COLUMNS: tuple[str, ...] = ("md5", "sha1", "sha256", "pdq", "phash", "dhash", "ahash", "whash")
+HASH_COLUMNS: tuple[str, ...] = ALL_ALGOS  # one column per hash the kit computes, named as hashing names them
 
 MATCH_TYPE = pa.struct(
     [

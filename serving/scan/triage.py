@@ -8,7 +8,6 @@ Parquet shards; media are never opened except to draw an optional preview.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any, Optional
 
 from saferkit.core import kinds
 from saferkit.core.errors import UserError
+from saferkit.evaluation.operating_point import is_flagged, threshold_for_recall
 from saferkit.serving.scan import store
 
 RECALL_TARGETS = (0.8, 0.9, 0.95, 0.99)
@@ -38,15 +38,6 @@ class Triage:
     can_skip: int
     measured: list[dict[str, Any]] = field(default_factory=list)  # with labels: recall targets table
     problems: list[dict[str, Any]] = field(default_factory=list)
-
-
-def threshold_for_recall(positive_scores: list[float], recall: float) -> Optional[float]:
-    """Highest threshold that keeps at least `recall` of the labelled positives at or above it."""
-    if not positive_scores:
-        return None
-    ordered = sorted(positive_scores, reverse=True)
-    needed = max(1, math.ceil(recall * len(ordered)))
-    return ordered[needed - 1]
 
 
 def load_result(result: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -124,7 +115,7 @@ def build_triage(result: Path, *, model: Optional[str] = None, recall: float = 0
         for target in sorted(set(RECALL_TARGETS) | {recall}):
             t = threshold_for_recall(positives, target)
             if t is not None:
-                review = sum(1 for r in scored if r["score"] >= t)
+                review = int(is_flagged([r["score"] for r in scored], t).sum())
                 measured.append({"recall": target, "threshold": t, "to_review": review, "can_skip": len(scored) - review,
                                  "skip_share": (len(scored) - review) / len(scored) if scored else 0.0})
         threshold = threshold_for_recall(positives, recall)
@@ -132,7 +123,7 @@ def build_triage(result: Path, *, model: Optional[str] = None, recall: float = 0
     elif chosen is not None:
         threshold = float(chosen["threshold"])
         source = f"the model's declared operating point ({chosen.get('chosen_for') or 'no target stated'}); recall on these files is not measured"
-    to_review = sum(1 for r in scored if threshold is not None and r["score"] >= threshold)
+    to_review = int(is_flagged([r["score"] for r in scored], threshold).sum()) if threshold is not None else 0
     for r in scored:
         r["label"] = truth.get(str(Path(r["path"]).resolve())) if truth else None
 

@@ -25,12 +25,10 @@ from saferkit.core.faults import Faults
 from saferkit.core.plan import Batch
 from saferkit.core.pool import WORKER_DIED_DETAIL
 from saferkit.serving.scan import store
+from saferkit.core.media_types import IMAGE_EXTENSIONS
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
-IMAGE_EXTENSIONS = frozenset(
-    ".jpg .jpeg .jpe .jfif .png .apng .gif .bmp .dib .webp .tif .tiff .ppm .pgm .pbm .pnm .ico .jp2 .j2k .heic .avif".split()
-)
 # Leading bytes of image formats, so renamed files are still hashed.
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*", b"\x00\x00\x01\x00")
 SNIFF_BYTES = 16
@@ -192,6 +190,8 @@ class ScanWorker:
             return
         import numpy as np
 
+        from saferkit.evaluation.operating_point import is_flagged
+
         for position, (key, model, threshold) in enumerate(self.models):
             rows = [row for row, _ in pending]
             tensors = [prepared[position] for _, prepared in pending]
@@ -207,7 +207,7 @@ class ScanWorker:
                         self._fail(row, kinds.MODEL_ERROR, f"{key}: {exc}")
             for row, score in zip(rows, scores):
                 if score is not None:
-                    row["scores"].append({"model": key, "score": score, "flagged": score >= threshold})
+                    row["scores"].append({"model": key, "score": score, "flagged": bool(is_flagged(score, threshold))})
         for row, _ in pending:
             if row.get("error"):
                 row["scores"] = []

@@ -9,7 +9,7 @@ import yaml
 from ethics_cases import full_review, make_report, run_cli, spurious_report, write_report
 
 from saferkit.ethics import declared_ids
-from saferkit.ethics.scorecard import scorecard_problems
+from saferkit.ethics.scorecard_file import scorecard_problems
 from saferkit.evaluation.submission import load_submission
 
 

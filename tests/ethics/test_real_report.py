@@ -8,7 +8,7 @@ import json
 import pytest
 from ethics_cases import good_manifest_overrides, run_cli
 
-from saferkit.ethics.scorecard import scorecard_problems
+from saferkit.ethics.scorecard_file import scorecard_problems
 from saferkit.evaluation.submission import load_submission
 
 pytestmark = pytest.mark.slow

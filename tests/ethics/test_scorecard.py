@@ -11,7 +11,8 @@ from ethics_cases import full_review, good_manifest_overrides, make_report
 from saferkit.ethics.profile import load_profile
 from saferkit.ethics.render import render_html, render_markdown, write_scorecard
 from saferkit.ethics.review import parse_review
-from saferkit.ethics.scorecard import build_scorecard, scorecard_problems
+from saferkit.ethics.scorecard import build_scorecard
+from saferkit.ethics.scorecard_file import scorecard_problems
 from saferkit.evaluation.report import Report
 
 SHA = "ab" * 4 + "0123456789abcdef" * 3 + "12345678"
@@ -67,7 +68,7 @@ def test_out_that_is_a_file_is_a_usage_error(tmp_path):
 
 def test_read_scorecard_validates_and_binds_to_the_submission(tmp_path):
     from saferkit.core.errors import UserError
-    from saferkit.ethics.scorecard import read_scorecard
+    from saferkit.ethics.scorecard_file import read_scorecard
 
     paths = write_scorecard(card_for(), tmp_path / "out")
     assert read_scorecard(tmp_path / "out", SHA)["qualified"] is True
@@ -78,3 +79,19 @@ def test_read_scorecard_validates_and_binds_to_the_submission(tmp_path):
     paths["scorecard.json"].write_text(json.dumps(forged), encoding="utf-8")
     with pytest.raises(UserError, match="not a valid scorecard"):
         read_scorecard(paths["scorecard.json"])
+
+
+def test_read_scorecard_gives_typed_fields_and_the_exact_bytes(tmp_path):
+    from saferkit.core.digest import bytes_sha256
+    from saferkit.ethics.scorecard_file import ScorecardInvalid, read_scorecard
+
+    card = card_for()
+    paths = write_scorecard(card, tmp_path / "out")
+    read = read_scorecard(paths["scorecard.json"])
+    assert read.qualified and read.submission_sha256 == SHA and read.report_sha256 == "f" * 64
+    assert read.sha256 == bytes_sha256(paths["scorecard.json"].read_bytes()) and read.ids_with("fail") == []
+    assert dict(read) == json.loads(paths["scorecard.json"].read_text(encoding="utf-8"))
+    paths["scorecard.json"].write_text(json.dumps({"qualified": True}), encoding="utf-8")
+    with pytest.raises(ScorecardInvalid) as caught:
+        read_scorecard(paths["scorecard.json"])
+    assert any("submission_sha256" in problem for problem in caught.value.problems)

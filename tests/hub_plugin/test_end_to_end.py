@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ethics"))
 from ethics_cases import full_review, good_manifest_overrides, make_report, write_report  # noqa: E402
 
 from saferkit.ethics.render import write_scorecard  # noqa: E402
-from saferkit.ethics.scorecard import check_submission  # noqa: E402
+from saferkit.ethics.scorecard import judge_submission  # noqa: E402
 from saferkit.evaluation.submission import load_submission  # noqa: E402
 from saferkit.hub_plugin.gate import NotPublishable  # noqa: E402
 from saferkit.hub_plugin.publish import publish  # noqa: E402
@@ -37,7 +37,7 @@ def gated(toy_submission, tmp_path: Path):
         if reviewed:
             review = tmp_path / "review.yaml"
             review.write_text(yaml.safe_dump(full_review(sha)), encoding="utf-8")
-        card = check_submission(submission, report, review_path=review)
+        card = judge_submission(submission, report, review_path=review)
         write_scorecard(card, tmp_path / "card")
         return submission, report, tmp_path / "card", card
 

@@ -34,7 +34,7 @@ def real_run(tmp_path_factory):
     from saferkit.datasets.plan import make_config
     from saferkit.datasets.synth import generate
     from saferkit.ethics.render import write_scorecard
-    from saferkit.ethics.scorecard import check_submission
+    from saferkit.ethics.scorecard import judge_submission
     from saferkit.evaluation.evaluate import EvaluationConfig, evaluate
 
     root = tmp_path_factory.mktemp("real")
@@ -47,7 +47,7 @@ def real_run(tmp_path_factory):
     sha = load_submission(submission).sha256
     review = root / "review.yaml"
     review.write_text(yaml.safe_dump(full_review(sha)), encoding="utf-8")
-    card = check_submission(submission, result.out / "report.json", review_path=review)
+    card = judge_submission(submission, result.out / "report.json", review_path=review)
     write_scorecard(card, root / "card")
     return submission, result.out / "report.json", root / "card", card
 

@@ -16,7 +16,7 @@ from saferkit.core.errors import UserError
 from saferkit.serving.scan import store
 from saferkit.serving.scan.previews import PREVIEW_SIDE
 from saferkit.serving.scan.report import write_report
-from saferkit.serving.scan.triage import threshold_for_recall
+from saferkit.evaluation.operating_point import threshold_for_recall
 
 
 @pytest.fixture

@@ -119,7 +119,7 @@ def test_openapi_document_needs_a_key_and_docs_are_off(client):
 
 
 def test_labels_at_threshold_for_binary_and_multiclass():
-    from saferkit.serving.models import labels_at_threshold
+    from saferkit.evaluation.labels import labels_at_threshold
 
     probs = np.array([[0.7, 0.3], [0.2, 0.8]])
     assert labels_at_threshold(["clear", "review"], 1, "review", 0.3, probs, probs[:, 1]) == ["review", "review"]
