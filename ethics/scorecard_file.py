@@ -8,7 +8,6 @@ exact bytes, so what was checked is what gets signed and published.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -17,6 +16,7 @@ from typing import Any
 
 from saferkit.core.digest import bytes_sha256
 from saferkit.core.errors import UserError
+from saferkit.core.jsonfile import read_json_document
 from saferkit.core.schemas import packaged_schema, schema_violations
 
 SCORECARD_FILE = "scorecard.json"
@@ -103,18 +103,10 @@ def read_scorecard(path: str | Path, submission_sha256: str | None = None) -> Sc
     refuses `qualified: true` beside a required criterion that did not pass.
     Schema violations raise `ScorecardInvalid`; anything else unreadable a `UserError`.
     """
-    path = Path(path)
-    if path.is_dir():
-        path = path / SCORECARD_FILE
-    if not path.is_file():
-        raise UserError(f"scorecard {path} does not exist; pass the {SCORECARD_FILE} that `saferkit ethics check` wrote (or its folder).")
-    if path.stat().st_size > MAX_SCORECARD_BYTES:
-        raise UserError(f"scorecard {path} is larger than {MAX_SCORECARD_BYTES // (1024 * 1024)} MiB; it cannot be a scorecard.")
-    raw = path.read_bytes()
-    try:
-        card = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(f"scorecard {path} is not valid JSON ({exc}); {REMEDY}.") from None
+    document = read_json_document(
+        path, what="scorecard", default_name=SCORECARD_FILE, remedy=REMEDY, max_bytes=MAX_SCORECARD_BYTES,
+        missing_remedy=f"pass the {SCORECARD_FILE} that `saferkit ethics check` wrote (or its folder)", too_large="it cannot be a scorecard")
+    path, card, raw = document.path, document.data, document.raw
     problems = scorecard_problems(card)
     if problems:
         raise ScorecardInvalid(f"scorecard {path} is not a valid scorecard: {'; '.join(problems[:5])}; {REMEDY}.", problems)

@@ -7,7 +7,6 @@ too, and the digest the scorecard names is the digest of the bytes that were rea
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +15,7 @@ from typing import Any
 
 from saferkit.core.digest import bytes_sha256
 from saferkit.core.errors import UserError
+from saferkit.core.jsonfile import read_json_document
 from saferkit.core.schemas import packaged_schema, schema_violations
 
 REPORT_FILE = "report.json"
@@ -84,24 +84,11 @@ class Report(Mapping[str, Any]):
         return measured_metric(self.data, name)
 
 
-def report_path(path: str | Path) -> Path:
-    """`path` itself, or the report.json inside it when it is a folder."""
-    path = Path(path)
-    return path / REPORT_FILE if path.is_dir() else path
-
-
 def read_report(path: str | Path) -> Report:
     """Load a report.json (or the folder holding one); refuse anything that does not follow the schema."""
-    path = report_path(path)
-    if not path.is_file():
-        raise UserError(f"report {path} does not exist; {REMEDY}.")
-    if path.stat().st_size > REPORT_MAX_BYTES:
-        raise UserError(f"report {path} is larger than {REPORT_MAX_BYTES // (1024 * 1024)} MiB; it cannot be an evaluation report.")
-    raw = path.read_bytes()
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(f"report {path} is not valid JSON ({exc}); {REMEDY}.") from None
+    document = read_json_document(path, what="report", default_name=REPORT_FILE, remedy=REMEDY, max_bytes=REPORT_MAX_BYTES,
+                                  too_large="it cannot be an evaluation report")
+    path, data, raw = document.path, document.data, document.raw
     problems = report_problems(data)
     if problems:
         raise ReportInvalid(f"{path} is not a saferkit report: {'; '.join(problems[:5])}; run `saferkit evaluate` again.", problems)
