@@ -17,12 +17,7 @@ from saferkit.core.media import (
     load_rgb,
 )
 from saferkit.hashing.procedural import procedural_image
-
-
-def _encode(image: Image.Image, fmt: str, **kwargs) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **kwargs)
-    return buffer.getvalue()
+from encoded import encode
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +26,13 @@ def photo() -> Image.Image:
 
 
 def test_a_png_is_decoded_once_for_hashes_and_models(photo):
-    decoded = DecodedImage(_encode(photo, "PNG"))
+    decoded = DecodedImage(encode(photo, "PNG"))
     assert decoded.for_hashes() is decoded.rgb()  # the same pixels, not a second decode
     assert np.array_equal(np.asarray(decoded.rgb()), np.asarray(photo))
 
 
 def test_a_colour_jpeg_gives_its_y_plane_to_hashes_and_plain_rgb_to_models(photo):
-    data = _encode(photo, "JPEG", quality=90)
+    data = encode(photo, "JPEG", quality=90)
     decoded = DecodedImage(data)
     assert decoded.for_hashes().mode == "L"
     with Image.open(io.BytesIO(data)) as plain:  # what a model was given before there was one decode
@@ -47,17 +42,17 @@ def test_a_colour_jpeg_gives_its_y_plane_to_hashes_and_plain_rgb_to_models(photo
 
 def test_models_get_large_jpegs_at_full_size_and_hashes_at_a_reduced_scale():
     big = procedural_image(3, (2 * DRAFT_MIN_SIDE + 8, 2 * DRAFT_MIN_SIDE + 8))
-    decoded = DecodedImage(_encode(big, "JPEG", quality=85))
+    decoded = DecodedImage(encode(big, "JPEG", quality=85))
     assert decoded.rgb().size == big.size
     assert decoded.for_hashes().size == (big.width // 2, big.height // 2)
-    assert DecodedImage(_encode(big, "JPEG"), DecodePolicy(draft=False)).for_hashes().size == big.size
+    assert DecodedImage(encode(big, "JPEG"), DecodePolicy(draft=False)).for_hashes().size == big.size
 
 
 def test_models_see_what_lies_under_transparent_pixels_as_the_hashes_do(photo, tmp_path):
     rgba = photo.convert("RGBA")
     rgba.putalpha(0)  # fully transparent: a viewer shows nothing, the pixels are still there
     path = tmp_path / "hidden.png"
-    path.write_bytes(_encode(rgba, "PNG"))
+    path.write_bytes(encode(rgba, "PNG"))
     assert np.array_equal(np.asarray(load_rgb(path)), np.asarray(photo))
     white = load_rgb(path, DecodePolicy(alpha="white"))
     assert (np.asarray(white) == 255).all()
@@ -67,7 +62,7 @@ def test_sixteen_bit_images_keep_their_top_eight_bits_for_models_too(tmp_path):
     dark = np.full((20, 30), 1000, dtype=np.uint16)  # a dark 16-bit scan stays dark (1000 >> 8 = 3)
     dark[0, 0] = 4000
     path = tmp_path / "dark16.png"
-    path.write_bytes(_encode(Image.fromarray(dark), "PNG"))
+    path.write_bytes(encode(Image.fromarray(dark), "PNG"))
     pixels = np.asarray(load_rgb(path))
     assert pixels.shape == (20, 30, 3) and pixels[1, 1, 0] == 3 and pixels[0, 0, 0] == 15
 
@@ -75,7 +70,7 @@ def test_sixteen_bit_images_keep_their_top_eight_bits_for_models_too(tmp_path):
 def test_float_images_are_stretched_not_blacked_out(tmp_path):
     ramp = np.tile(np.linspace(0.0, 1.0, 32, dtype=np.float32), (8, 1))
     path = tmp_path / "ramp.tif"
-    path.write_bytes(_encode(Image.fromarray(ramp), "TIFF"))
+    path.write_bytes(encode(Image.fromarray(ramp), "TIFF"))
     pixels = np.asarray(load_rgb(path))[..., 0]
     assert pixels.min() == 0 and pixels.max() == 255
 
@@ -88,14 +83,14 @@ def test_undecodable_media_are_media_errors_with_a_kind(tmp_path, photo):
     cases = {
         "empty": b"",
         "not-image": b"%PDF-1.4 not an image",
-        "corrupt": _encode(photo, "JPEG")[:300],
+        "corrupt": encode(photo, "JPEG")[:300],
     }
     for kind, data in cases.items():
         with pytest.raises(MediaError) as caught:
             DecodedImage(data).rgb()
         assert caught.value.kind == kind and isinstance(caught.value, UserError)
     with pytest.raises(MediaError) as caught:
-        DecodedImage(_encode(photo, "PNG"), DecodePolicy(max_pixels=photo.width * photo.height - 1)).for_hashes()
+        DecodedImage(encode(photo, "PNG"), DecodePolicy(max_pixels=photo.width * photo.height - 1)).for_hashes()
     assert caught.value.kind == "bomb"
     with pytest.raises(MediaError) as caught:
         load_rgb(tmp_path / "gone.png")
@@ -106,6 +101,6 @@ def test_undecodable_media_are_media_errors_with_a_kind(tmp_path, photo):
 def test_a_preview_comes_from_the_same_decode(photo):
     from saferkit.serving.scan.previews import preview_of
 
-    uri, why = preview_of(DecodedImage(_encode(photo, "JPEG")))
+    uri, why = preview_of(DecodedImage(encode(photo, "JPEG")))
     assert why is None and uri is not None and uri.startswith("data:image/jpeg;base64,")
     assert preview_of(DecodedImage(b"not an image"))[0] is None

@@ -13,12 +13,7 @@ from PIL import Image
 from saferkit.hashing import HashingError, hash_bytes
 from saferkit.hashing.decode import DRAFT_MIN_SIDE, MAX_IMAGE_PIXELS, DecodePolicy, decode_for_hashes, decode_rgb
 from saferkit.hashing.procedural import procedural_image
-
-
-def _encode(image: Image.Image, fmt: str, **kwargs) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **kwargs)
-    return buffer.getvalue()
+from encoded import encode
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +35,9 @@ def test_every_mode_decodes_to_8_bit_rgb_and_hashes(photo, mode, fmt):
         assert image.mode.startswith(mode[0])
     else:
         image = photo.convert(mode)
-    decoded = decode_rgb(_encode(image, fmt))
+    decoded = decode_rgb(encode(image, fmt))
     assert decoded.mode == "RGB" and decoded.size == photo.size
-    result = hash_bytes(_encode(image, fmt), ["pdq", "phash"])
+    result = hash_bytes(encode(image, fmt), ["pdq", "phash"])
     assert len(result["pdq"]) == 64 and len(result["phash"]) == 16
 
 
@@ -64,7 +59,7 @@ def test_in_memory_modes_convert_too(photo, mode):
 
 def test_transparent_palette_images_follow_the_alpha_policy(photo):
     palette = photo.convert("P")
-    data = _encode(palette, "PNG", transparency=0)
+    data = encode(palette, "PNG", transparency=0)
     assert decode_rgb(data).mode == "RGB"
     assert decode_rgb(data, DecodePolicy(alpha="white")).mode == "RGB"
 
@@ -74,9 +69,9 @@ def test_high_bit_depth_images_keep_their_picture(photo):
     grey[0, 0], grey[-1, -1] = 0, 255  # full range, so the float stretch is the identity
     sixteen = Image.fromarray(grey.astype(np.uint16) * 257)
     as_float = Image.fromarray(grey.astype(np.float32) / 255.0)
-    reference = hash_bytes(_encode(Image.fromarray(grey), "PNG"), ["pdq"])["pdq"]
+    reference = hash_bytes(encode(Image.fromarray(grey), "PNG"), ["pdq"])["pdq"]
     for image, fmt in ((sixteen, "PNG"), (as_float, "TIFF")):
-        assert hash_bytes(_encode(image, fmt), ["pdq"])["pdq"] == reference
+        assert hash_bytes(encode(image, fmt), ["pdq"])["pdq"] == reference
 
 
 def test_alpha_is_dropped_by_default_and_composited_on_request(photo):
@@ -84,7 +79,7 @@ def test_alpha_is_dropped_by_default_and_composited_on_request(photo):
     alpha = np.zeros((photo.height, photo.width), dtype=np.uint8)
     alpha[:, : photo.width // 2] = 255
     rgba.putalpha(Image.fromarray(alpha))
-    data = _encode(rgba, "PNG")
+    data = encode(rgba, "PNG")
     dropped = np.asarray(decode_rgb(data))
     assert np.array_equal(dropped, np.asarray(photo))  # colours under transparency kept
     white = np.asarray(decode_rgb(data, DecodePolicy(alpha="white")))
@@ -97,7 +92,7 @@ def test_alpha_is_dropped_by_default_and_composited_on_request(photo):
 def test_exif_orientation_is_ignored_unless_asked_for(photo):
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90 clockwise to display
-    data = _encode(photo, "JPEG", exif=exif.tobytes(), quality=95)
+    data = encode(photo, "JPEG", exif=exif.tobytes(), quality=95)
     raw = decode_rgb(data)
     upright = decode_rgb(data, DecodePolicy(exif_transpose=True))
     assert raw.size == photo.size
@@ -106,7 +101,7 @@ def test_exif_orientation_is_ignored_unless_asked_for(photo):
 
 def test_large_jpegs_are_decoded_at_reduced_size_but_hash_the_same():
     big = procedural_image(3, (4 * DRAFT_MIN_SIDE + 40, 2 * DRAFT_MIN_SIDE + 20))
-    data = _encode(big, "JPEG", quality=92)
+    data = encode(big, "JPEG", quality=92)
     reduced = decode_rgb(data)
     full = decode_rgb(data, DecodePolicy(draft=False))
     assert full.size == big.size
@@ -120,7 +115,7 @@ def test_multi_frame_files_hash_their_first_frame(photo):
     other = procedural_image(99, photo.size)
     buffer = io.BytesIO()
     photo.save(buffer, "GIF", save_all=True, append_images=[other])
-    first_only = _encode(photo, "GIF")
+    first_only = encode(photo, "GIF")
     assert hash_bytes(buffer.getvalue(), ["pdq"])["pdq"] == hash_bytes(first_only, ["pdq"])["pdq"]
 
 
@@ -141,7 +136,7 @@ def test_decompression_bombs_are_refused_before_decoding():
 
 
 def test_the_pixel_limit_is_configurable(photo):
-    data = _encode(photo, "PNG")
+    data = encode(photo, "PNG")
     with pytest.raises(HashingError, match="decompression bomb"):
         decode_rgb(data, DecodePolicy(max_pixels=photo.width * photo.height - 1))
     assert decode_rgb(data, DecodePolicy(max_pixels=photo.width * photo.height)).size == photo.size
@@ -151,17 +146,17 @@ def test_imagehash_works_on_a_reduced_copy_with_little_drift():
     import imagehash
 
     big = procedural_image(11, (1400, 1050))
-    ours = hash_bytes(_encode(big, "PNG"), ["phash", "dhash"])
+    ours = hash_bytes(encode(big, "PNG"), ["phash", "dhash"])
     grey = big.convert("L")
     for name, function in (("phash", imagehash.phash), ("dhash", imagehash.dhash)):
         assert imagehash.hex_to_hash(ours[name]) - function(grey) <= 2
 
 
 def test_colour_jpegs_decode_to_their_luma_plane_for_hashing(photo):
-    data = _encode(photo, "JPEG", quality=95)
+    data = encode(photo, "JPEG", quality=95)
     luma = decode_for_hashes(data)
     assert luma.mode == "L" and luma.size == photo.size
     from_rgb = np.asarray(decode_rgb(data).convert("L"), dtype=np.int16)
     assert np.abs(np.asarray(luma, dtype=np.int16) - from_rgb).max() <= 2  # JPEG's Y is the same luma, rounded once
-    png = decode_for_hashes(_encode(photo, "PNG"))
+    png = decode_for_hashes(encode(photo, "PNG"))
     assert png.mode == "RGB"  # other formats follow the colour rules, and hashing takes their luma
