@@ -188,6 +188,12 @@ def hash_to_file(
     return summary
 
 
+def require_resume_target(out: Optional[str | os.PathLike[str]], resume: bool) -> None:
+    """A resumable run keeps its shards beside its output file, so it needs one (checked before any work starts)."""
+    if resume and out is None:
+        raise HashingError("resuming needs an output file; pass --out.")
+
+
 def _hashed_rows(paths: Sequence[str | os.PathLike[str]], settings: HashSettings, workers: Optional[int],
                  out: Optional[str | os.PathLike[str]], resume: bool,
                  on_row: Optional[Callable[[dict[str, Any]], None]]) -> Iterator[dict[str, Any]]:
@@ -195,8 +201,7 @@ def _hashed_rows(paths: Sequence[str | os.PathLike[str]], settings: HashSettings
     if resume:
         from saferkit.hashing.resume import resumable_rows
 
-        if out is None:
-            raise HashingError("resuming needs an output file; pass --out.")
+        require_resume_target(out, resume)
         return resumable_rows(paths, settings, out, workers, on_row)
     rows = _rows(hash_pool(settings, workers).run(stream_batches(iter_files(paths), FILES_PER_BATCH), ordered=True))
     return rows if on_row is None else _calling(on_row, rows)

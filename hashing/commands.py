@@ -73,8 +73,9 @@ def hash_command(
 ) -> None:
     """Hash files: PDQ, pHash/dHash/aHash/wHash and MD5/SHA-1/SHA-256 from one read and one decode."""
     from saferkit.hashing.algorithms import normalize_algos
-    from saferkit.hashing.bulk import hash_to_file
+    from saferkit.hashing.bulk import hash_to_file, require_resume_target
 
+    require_resume_target(out, resume)
     names = normalize_algos(algo)
     policy = _policy(exif_transpose, alpha, max_pixels)
     with _progress_bar(paths, "hashing") as on_row:
@@ -97,9 +98,10 @@ def match_command(
     resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
 ) -> None:
     """Match files against hash lists: exact digests, PDQ and 64-bit perceptual hashes by Hamming distance."""
-    from saferkit.hashing.bulk import match_to_file
+    from saferkit.hashing.bulk import match_to_file, require_resume_target
     from saferkit.hashing.matcher import HashMatcher
 
+    require_resume_target(out, resume)
     matcher = HashMatcher(lists, strict=strict, fmt=list_format, hash_type=hash_type)
     for loaded in matcher.lists:
         note = f", {loaded.skipped} malformed line(s) skipped" if loaded.skipped else ""

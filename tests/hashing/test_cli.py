@@ -102,3 +102,12 @@ def test_user_mistakes_are_one_line_errors(args, message):
     result = run(*args, check=False)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["hash", "match"])
+def test_resume_without_out_is_refused_before_any_work(command, folder, tmp_path):
+    lists = ["--list", tmp_path / "absent.csv"] if command == "match" else []
+    result = run(command, folder, *lists, "--resume", check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: resuming needs an output file; pass --out."
+    assert result.stdout == "" and not list(tmp_path.glob("*.partial"))
