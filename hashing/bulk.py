@@ -188,10 +188,13 @@ def hash_to_file(
     return summary
 
 
+RESUME_NEEDS_OUT = "resuming needs an output file; pass --out."
+
+
 def require_resume_target(out: Optional[str | os.PathLike[str]], resume: bool) -> None:
     """A resumable run keeps its shards beside its output file, so it needs one (checked before any work starts)."""
     if resume and out is None:
-        raise HashingError("resuming needs an output file; pass --out.")
+        raise HashingError(RESUME_NEEDS_OUT)
 
 
 def _hashed_rows(paths: Sequence[str | os.PathLike[str]], settings: HashSettings, workers: Optional[int],
@@ -201,7 +204,8 @@ def _hashed_rows(paths: Sequence[str | os.PathLike[str]], settings: HashSettings
     if resume:
         from saferkit.hashing.resume import resumable_rows
 
-        require_resume_target(out, resume)
+        if out is None:
+            raise HashingError(RESUME_NEEDS_OUT)
         return resumable_rows(paths, settings, out, workers, on_row)
     rows = _rows(hash_pool(settings, workers).run(stream_batches(iter_files(paths), FILES_PER_BATCH), ordered=True))
     return rows if on_row is None else _calling(on_row, rows)
