@@ -42,13 +42,28 @@ def check(
         [], "--training-data", help="A training data folder to match provenance hashes against (repeatable)."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
+    key: Optional[Path] = typer.Option(
+        None, "--key", help="Evaluator private key (`saferkit hub keygen`): sign the scorecard into attestation.json."
+    ),
 ) -> None:
     """Decide every criterion and write the scorecard. Exit 0 when qualified, 1 when not, 2 on a usage error."""
+    from saferkit.ethics.attestation import ATTESTATION_FILE, attest_scorecard, signed_review
     from saferkit.ethics.render import write_scorecard
     from saferkit.ethics.scorecard import judge_submission
 
+    if key is not None:
+        from saferkit.core.keys import public_key_of
+
+        public_key_of(key)  # a missing or unusable key is refused before any work
     card = judge_submission(submission, report, review_path=review, profile_path=profile, training_data=training_data)
+    if review is not None:
+        signed_review(review, card["submission_sha256"])  # answers edited after the reviewer signed: refused
     paths = write_scorecard(card, out)
+    (out / ATTESTATION_FILE).unlink(missing_ok=True)  # an older signature would not match the new scorecard
+    if key is not None:
+        attestation = attest_scorecard(out / "scorecard.json", report, profile_path=profile, review_path=review,
+                                       private_key=key)
+        Console().print(f"signed: {attestation}", highlight=False)
     console = Console()
     if not quiet:
         console.print(results_table(card, f"ethics: {card['submission']['name']} {card['submission']['version']}"))
@@ -90,6 +105,7 @@ def review_command(
         None, "--report", help="This submission's report.json: shows the measured results before you decide."
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a review file that belongs to another submission."),
+    key: Optional[Path] = typer.Option(None, "--key", help="Reviewer private key: sign the answers into REVIEW.sig."),
 ) -> None:
     """Walk through the reviewer criteria in the terminal and write the review file."""
     import click
@@ -103,6 +119,10 @@ def review_command(
     document = review_submission(submission, out, ask=ask, say=lambda text: typer.echo(text, err=True),
                                  reviewer=reviewer, report=report, overwrite=overwrite)
     decided = len(document["reviews"])
+    if key is not None:
+        from saferkit.ethics.attestation import sign_review
+
+        typer.echo(f"signed: {sign_review(out, key, reviewer)}")
     typer.echo(f"wrote {out}: {decided} decision(s). Use it with `saferkit ethics check SUB --report ... --review {out}`.")
 
 

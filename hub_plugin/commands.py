@@ -22,7 +22,7 @@ def keygen(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing key files."),
 ) -> None:
     """Make an elliptic-curve (P-256) key pair for signing what you publish."""
-    from saferkit.hub_plugin.keys import generate_keypair, public_key_sha256
+    from saferkit.core.keys import generate_keypair, public_key_sha256
 
     private, public = generate_keypair(out, overwrite=overwrite)
     console.print(f"private key: {private} (keep it secret)\npublic key:  {public} "

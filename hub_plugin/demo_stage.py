@@ -25,7 +25,7 @@ def _inputs(ctx) -> tuple[Path, Path, Path] | None:  # noqa: ANN001
 def run(ctx) -> None:  # noqa: ANN001
     from saferkit.hub_plugin.client import HubClient, print_catalogue
     from saferkit.hub_plugin.gate import SCORECARD_FILE, NotPublishable
-    from saferkit.hub_plugin.keys import generate_keypair
+    from saferkit.core.keys import generate_keypair
     from saferkit.hub_plugin.publish import publish
     from saferkit.hub_plugin.server.run import EmbeddedHub
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from saferkit.core.errors import UserError
 from saferkit.core.digest import file_sha256
-from saferkit.hub_plugin.keys import check_public_key, public_key_of
+from saferkit.core.keys import check_public_key, public_key_of
 
 SIGNATURE_FILE = "signature.sig"
 METHOD = "model-signing/elliptic-key"

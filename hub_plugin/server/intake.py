@@ -15,7 +15,7 @@ from typing import Any
 from saferkit.core.digest import bytes_sha256
 from saferkit.hub_plugin.bundle import SUBMISSION_DIR, content_sha256, extract_bundle, read_entry
 from saferkit.hub_plugin.gate import REPORT_FILE, SCORECARD_FILE, check_publishable
-from saferkit.hub_plugin.keys import public_key_sha256
+from saferkit.core.keys import public_key_sha256
 from saferkit.hub_plugin.schema import EntryInvalid, validate_entry
 from saferkit.hub_plugin.signing import METHOD, SIGNATURE_FILE, verify_bundle
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from saferkit.core.errors import UserError
-from saferkit.hub_plugin.keys import check_public_key, public_key_sha256
+from saferkit.core.keys import check_public_key, public_key_sha256
 from saferkit.hub_plugin.server.db import make_engine, migrate
 from saferkit.hub_plugin.server.models import ApiKey, Publisher, Tool, ToolVersion, VersionTag, utcnow
 

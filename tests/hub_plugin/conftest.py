@@ -148,7 +148,7 @@ def cli(capsys):
 
 @pytest.fixture(scope="session")
 def keypair(tmp_path_factory) -> tuple[Path, Path]:
-    from saferkit.hub_plugin.keys import generate_keypair
+    from saferkit.core.keys import generate_keypair
 
     return generate_keypair(tmp_path_factory.mktemp("keys") / "publisher.pem")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from saferkit.hub_plugin.gate import NotPublishable, check_publishable
-from saferkit.hub_plugin.keys import generate_keypair
+from saferkit.core.keys import generate_keypair
 from saferkit.hub_plugin.signing import BundleRejected, signed_digests, verify_bundle
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import pytest
 
 from saferkit.core.errors import UserError
 from saferkit.hub_plugin.bundle import zip_bundle
-from saferkit.hub_plugin.keys import generate_keypair
+from saferkit.core.keys import generate_keypair
 from saferkit.hub_plugin.publish import publish
 from saferkit.hub_plugin.server.api import HubSettings
 from saferkit.hub_plugin.server.run import EmbeddedHub

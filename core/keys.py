@@ -1,4 +1,4 @@
-"""Publisher key pairs: elliptic-curve (P-256) keys that model-signing uses offline."""
+"""Elliptic-curve (P-256) key pairs: publishers sign bundles, evaluators and reviewers sign their judgements."""
 
 from __future__ import annotations
 
