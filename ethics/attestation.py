@@ -190,7 +190,7 @@ def read_attestation(scorecard_path: str | Path) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else {}
 
 
-def _limits_of(text: str) -> dict[str, float] | None:
+def profile_limits(text: str) -> dict[str, float] | None:
     try:
         document = yaml.safe_load(text)
         return {str(k): float(v) for k, v in document["limits"].items()}
@@ -226,7 +226,7 @@ def verify_attestation(document: Any, *, scorecard_bytes: bytes, scorecard: dict
     if scorecard.get("profile") != profile.get("name"):
         raise AttestationRejected("profile-edited", f"the scorecard names profile {scorecard.get('profile')!r}, "
                                   f"but it was judged under {profile.get('name')!r}.")
-    if "limits" in scorecard and scorecard["limits"] != _limits_of(content):
+    if "limits" in scorecard and scorecard["limits"] != profile_limits(content):
         raise AttestationRejected("profile-edited", "the scorecard's limits are not the signed profile's limits.")
     review = statement.get("review")
     if review:

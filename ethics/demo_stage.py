@@ -11,6 +11,18 @@ from pathlib import Path
 from typing import Any
 
 
+def _sign(ctx: Any, out: Path, report: Path) -> None:
+    """Sign the scorecard as the demo's evaluator (`ethics check --key`); the hub stage accredits the key."""
+    from saferkit.core.keys import generate_keypair
+    from saferkit.ethics.attestation import attest_scorecard
+
+    private, public = generate_keypair(Path(ctx.out) / "keys" / "evaluator.pem", overwrite=True)
+    path = attest_scorecard(out / "scorecard.json", report, profile_path=ctx.artifacts.get("profile_path"),
+                            review_path=ctx.artifacts.get("review_path"), private_key=private)
+    ctx.artifacts["evaluator_public_key"] = public
+    ctx.console.print(f"  signed by the demo evaluator: {path}")
+
+
 def run(ctx: Any) -> None:
     """Check ctx.artifacts['submission_dir'] against report_dir/report.json; write the scorecard."""
     from saferkit.core.errors import UserError
@@ -31,6 +43,7 @@ def run(ctx: Any) -> None:
         ctx.record("ethics", "scorecard not written (see the message above)", out)
         return
     paths = write_scorecard(card, out)
+    _sign(ctx, out, Path(report_dir))
     ctx.console.print(results_table(card, "ethics gate on the baseline"))
     by_kind: dict[str, dict[str, int]] = {}
     for row in card["criteria"]:

@@ -57,3 +57,20 @@ def print_catalogue(console, data: dict[str, Any], lang: str = "en") -> None:  #
                       "–" if auc is None else f"{auc:.3f}", "–" if worst is None else f"{worst:.3f}",
                       summary.text[:60] + ("" if summary.translated else " (en)"))
     console.print(table)
+
+
+def vetting_lines(vetting: dict[str, Any] | None) -> list[str]:
+    """Who evaluated a tool, when, on which data, under which profile, and who reviewed it: plain lines."""
+    if not vetting:
+        return ["vetting: not recorded"]
+    evaluator, data, profile = vetting["evaluator"], vetting["data"], vetting["profile"]
+    lines = [f"evaluated by {evaluator.get('name') or 'an unnamed evaluator'} (key {evaluator['key_sha256'][:16]}) "
+             f"at {vetting['evaluated_at']}",
+             f"data: provenance {data['provenance_sha256'][:16]}, {data.get('size') or '?'} test items",
+             f"profile: {profile['name']} version {profile.get('version') or '?'} ({profile['sha256'][:16]})"]
+    reviewer = vetting.get("reviewer")
+    if reviewer:
+        key = reviewer.get("key_sha256")
+        lines.append(f"reviewed by {reviewer.get('name') or 'an unnamed reviewer'}"
+                     + (f" (key {key[:16]})" if key else " (answers not signed by the reviewer)"))
+    return lines

@@ -39,12 +39,14 @@ def publish(
     api_key: Optional[str] = typer.Option(None, "--api-key", envvar="SAFERKIT_HUB_API_KEY", help=API_KEY_HELP),
     listing: Optional[Path] = typer.Option(None, "--listing", help="YAML with categories, users, translations, ..."),
     publisher: Optional[str] = typer.Option(None, "--publisher", help="Publisher plugin by name (default: by --hub)."),
+    registry: Optional[Path] = typer.Option(None, "--registry", envvar="SAFERKIT_HUB_REGISTRY",
+                                            help="The folder catalogue's registry of accredited evaluators and profiles."),
 ) -> None:
-    """Sign and publish a tool the ethics gate qualified (refused otherwise, saying why)."""
+    """Sign and publish a tool the ethics gate qualified, judged by an accredited evaluator (refused otherwise, saying why)."""
     from saferkit.hub_plugin.publish import publish as run_publish
 
     result = run_publish(submission, report, scorecard, hub, key=key, api_key=api_key, listing=listing,
-                         publisher=publisher)
+                         publisher=publisher, registry=registry)
     verb = "published" if result.status == "published" else "already published, nothing changed"
     console.print(f"{result.id} {result.version}: {verb} -> {result.location}")
 
@@ -67,19 +69,32 @@ def push(
 
 @hub_app.command()
 def verify(
-    bundle: Path = typer.Argument(..., help="A signed bundle folder."),
+    bundle: Path = typer.Argument(..., help="A signed bundle folder, or the .zip a catalogue page offers."),
     public_key: Path = typer.Option(..., "--public-key", help="The publisher's public key you trust."),
+    registry: Optional[Path] = typer.Option(None, "--registry", envvar="SAFERKIT_HUB_REGISTRY",
+                                            help="Registry of accredited evaluators and profiles (JSON)."),
 ) -> None:
-    """Check a bundle's signature offline; names any file that changed."""
+    """Check a bundle offline: publisher signature, gate, and the evaluator's signed chain."""
     from saferkit.core.errors import UserError
-    from saferkit.hub_plugin.bundle import read_entry
-    from saferkit.hub_plugin.signing import verify_bundle
+    from saferkit.hub_plugin.registry import RegistryFile
+    from saferkit.hub_plugin.chain import vetting_summary
+    from saferkit.hub_plugin.client import vetting_lines
+    from saferkit.hub_plugin.verify import verify_published
 
     if not public_key.is_file():
         raise UserError(f"{public_key} does not exist; pass the publisher's .pub file.")
-    signed = verify_bundle(bundle, public_key.read_bytes())
-    entry = read_entry(bundle)
-    console.print(f"signature valid: {entry.get('id')} {entry.get('version')}, {len(signed)} signed files")
+    trusted = RegistryFile(registry).load() if registry else None
+    verified = verify_published(bundle, public_key.read_bytes(), trusted)
+    entry = verified.entry
+    console.print(f"signature valid: {entry.get('id')} {entry.get('version')}, {len(verified.signed_files)} signed files",
+                  highlight=False)
+    for line in vetting_lines(vetting_summary(verified.chain)):
+        console.print(f"  {line}", highlight=False)
+    if trusted is None:
+        console.print("chain valid; accreditation not checked: pass --registry (the catalogue serves it at "
+                      "/api/v1/registry).", highlight=False)
+    else:
+        console.print(f"chain valid: accredited evaluator and profile in {registry}", highlight=False)
 
 
 @hub_app.command()
@@ -172,6 +187,97 @@ def add_reader(
         typer.echo(catalogue.add_reader(label))
     finally:
         catalogue.close()
+
+
+accredit_app = typer.Typer(help="Accredit evaluators (public keys) and profiles (by digest) for a catalogue.",
+                           no_args_is_help=True)
+revoke_app = typer.Typer(help="Revoke an accredited evaluator or profile.", no_args_is_help=True)
+hub_app.add_typer(accredit_app, name="accredit")
+hub_app.add_typer(revoke_app, name="revoke")
+REGISTRY_HELP = "A folder catalogue's registry file (JSON); without it, the server database --db."
+
+
+class _Accreditations:
+    """The catalogue database, or a registry file for folder catalogues: the same four operations."""
+
+    def __init__(self, db: str, registry: Optional[Path]) -> None:
+        from saferkit.hub_plugin.registry import RegistryFile
+        from saferkit.hub_plugin.server.store import Catalogue
+
+        self.store = RegistryFile(registry) if registry else Catalogue(db)
+
+    def __enter__(self):  # noqa: ANN204
+        return self.store
+
+    def __exit__(self, *exc: object) -> None:
+        close = getattr(self.store, "close", None)
+        if close:
+            close()
+
+
+@accredit_app.command("evaluator")
+def accredit_evaluator(
+    public_key: Path = typer.Argument(..., help="The evaluator's .pub file (from `saferkit hub keygen`)."),
+    name: str = typer.Option(..., "--name", help="Who the evaluator is (shown on the tool pages)."),
+    expires: Optional[str] = typer.Option(None, "--expires", help="Last day of the accreditation (YYYY-MM-DD)."),
+    db: str = typer.Option("saferkit-hub.db", "--db", help=DB_HELP),
+    registry: Optional[Path] = typer.Option(None, "--registry", help=REGISTRY_HELP),
+) -> None:
+    """Accredit an evaluator: scorecards signed by this key may be published."""
+    from saferkit.core.errors import UserError
+    from saferkit.hub_plugin.registry import evaluator_record
+
+    if not public_key.is_file():
+        raise UserError(f"{public_key} does not exist; pass the evaluator's .pub file.")
+    record = evaluator_record(public_key.read_bytes(), name, expires)
+    with _Accreditations(db, registry) as store:
+        store.accredit_evaluator(record)
+    until = f" until {record.expires}" if record.expires else ""
+    console.print(f"accredited evaluator {record.name}: key {record.key_sha256}{until}", highlight=False)
+
+
+@accredit_app.command("profile")
+def accredit_profile(
+    profile: Path = typer.Argument(..., help="The profile YAML, exactly as evaluators will use it."),
+    version: Optional[str] = typer.Option(None, "--version", help="Version label (default: the file's, else 1)."),
+    db: str = typer.Option("saferkit-hub.db", "--db", help=DB_HELP),
+    registry: Optional[Path] = typer.Option(None, "--registry", help=REGISTRY_HELP),
+) -> None:
+    """Accredit a profile by the digest of its text: scorecards judged under it may be published."""
+    from saferkit.hub_plugin.registry import profile_record
+
+    record = profile_record(profile, version)
+    with _Accreditations(db, registry) as store:
+        store.accredit_profile(record)
+    console.print(f"accredited profile {record.name} version {record.version}: sha256 {record.sha256}", highlight=False)
+
+
+@revoke_app.command("evaluator")
+def revoke_evaluator(
+    key: str = typer.Argument(..., help="The evaluator's .pub file or its key sha256."),
+    db: str = typer.Option("saferkit-hub.db", "--db", help=DB_HELP),
+    registry: Optional[Path] = typer.Option(None, "--registry", help=REGISTRY_HELP),
+) -> None:
+    """Revoke an evaluator: nothing it signed is accepted any more."""
+    from saferkit.hub_plugin.registry import key_id
+
+    with _Accreditations(db, registry) as store:
+        store.revoke_evaluator(key_id(key))
+    console.print(f"revoked evaluator {key_id(key)}", highlight=False)
+
+
+@revoke_app.command("profile")
+def revoke_profile(
+    profile: str = typer.Argument(..., help="The profile YAML or its sha256."),
+    db: str = typer.Option("saferkit-hub.db", "--db", help=DB_HELP),
+    registry: Optional[Path] = typer.Option(None, "--registry", help=REGISTRY_HELP),
+) -> None:
+    """Revoke a profile: scorecards judged under it are not accepted any more."""
+    from saferkit.hub_plugin.registry import profile_id
+
+    with _Accreditations(db, registry) as store:
+        store.revoke_profile(profile_id(profile))
+    console.print(f"revoked profile {profile_id(profile)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

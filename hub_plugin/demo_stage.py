@@ -11,6 +11,7 @@ from pathlib import Path
 from saferkit.core.errors import UserError
 
 STAGE = "hub"
+DEMO_EVALUATOR = "saferkit demo evaluator"
 
 
 def _inputs(ctx) -> tuple[Path, Path, Path] | None:  # noqa: ANN001
@@ -22,8 +23,23 @@ def _inputs(ctx) -> tuple[Path, Path, Path] | None:  # noqa: ANN001
     return Path(needed["submission_dir"]), Path(needed["report_dir"]), Path(needed["scorecard_dir"])
 
 
+def _accredit(ctx, catalogue) -> None:  # noqa: ANN001
+    """The demo hub's operator accredits the demo's evaluator key and the profile the ethics stage used."""
+    from saferkit.ethics.attestation import profile_text
+    from saferkit.hub_plugin.registry import evaluator_record, profile_record
+
+    public_key = ctx.artifacts.get("evaluator_public_key")
+    if public_key:
+        record = catalogue.accredit_evaluator(evaluator_record(Path(public_key).read_bytes(), DEMO_EVALUATOR, None))
+        ctx.console.print(f"hub: accredited evaluator {record.name} (key {record.key_sha256[:16]})")
+    profile_file = ctx.out / "hub" / "accredited-profile.yaml"
+    profile_file.write_text(profile_text(ctx.artifacts.get("profile_path")), encoding="utf-8")
+    profile = catalogue.accredit_profile(profile_record(profile_file, None))
+    ctx.console.print(f"hub: accredited profile {profile.name} version {profile.version} ({profile.sha256[:16]})")
+
+
 def run(ctx) -> None:  # noqa: ANN001
-    from saferkit.hub_plugin.client import HubClient, print_catalogue
+    from saferkit.hub_plugin.client import HubClient, print_catalogue, vetting_lines
     from saferkit.hub_plugin.gate import SCORECARD_FILE, NotPublishable
     from saferkit.core.keys import generate_keypair
     from saferkit.hub_plugin.publish import publish
@@ -35,14 +51,20 @@ def run(ctx) -> None:  # noqa: ANN001
     with EmbeddedHub(out / "catalogue.db") as hub:
         publisher_key = hub.catalogue.add_publisher("saferkit-demo", public_key.read_bytes())
         reader_key = hub.catalogue.add_reader("demo-reader")
+        _accredit(ctx, hub.catalogue)
         inputs = _inputs(ctx)
         if inputs is not None:
             submission, report, scorecard = inputs
             try:
                 result = publish(submission, report, scorecard, hub.url, key=private_key, api_key=publisher_key)
                 ctx.console.print(f"hub: published {result.id} {result.version} (signed with {private_key.name})")
+                page = HubClient(hub.url, reader_key).request("GET", f"/api/v1/entries/{result.id}")
+                for line in vetting_lines(page["entry"].get("vetting")):
+                    ctx.console.print(f"  {line}")
                 ctx.record(STAGE, f"published {result.id} {result.version}", hub.url + f"/tools/{result.id}")
             except NotPublishable as exc:
+                if exc.check != "qualified":
+                    ctx.console.print(f"[yellow]hub: the vetting chain refused it ({exc.check}).[/]")
                 ctx.console.print(f"[yellow]hub: {exc}[/]")
                 ctx.record(STAGE, "not published (gate refused)", Path(scorecard) / SCORECARD_FILE
                            if Path(scorecard).is_dir() else scorecard)

@@ -18,6 +18,7 @@ from saferkit.core.errors import UserError
 from saferkit.core.digest import bytes_sha256
 from saferkit.ethics.scorecard_file import Scorecard
 from saferkit.evaluation.submission import MODEL_CARD_FIELDS
+from saferkit.hub_plugin.chain import Chain, vetting_summary
 from saferkit.hub_plugin.gate import PublishInputs
 from saferkit.hub_plugin.languages import LANGUAGES, translated_languages
 from saferkit.hub_plugin.schema import validate_entry
@@ -147,8 +148,12 @@ def _deployment(report: dict[str, Any], submission: Any, overrides: dict[str, An
     return deployment
 
 
-def build_entry(inputs: PublishInputs, listing: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The catalogue entry for a gated submission; raises EntryInvalid naming bad fields."""
+def build_entry(inputs: PublishInputs, listing: dict[str, Any] | None = None, chain: Chain | None = None) -> dict[str, Any]:
+    """The catalogue entry for a gated submission; raises EntryInvalid naming bad fields.
+
+    With the verified `chain`, the entry carries the evaluator's attestation
+    (so readers can check it offline) and the vetting summary its page shows.
+    """
     listing = listing or {}
     translations = listing.get("translations") or {}
     submission, manifest = inputs.submission, inputs.submission.manifest
@@ -177,6 +182,10 @@ def build_entry(inputs: PublishInputs, listing: dict[str, Any] | None = None) ->
                       "manifest_sha256": bytes_sha256(submission.manifest_bytes),
                       "report_sha256": report_sha256, "scorecard_sha256": scorecard_sha256},
     }
+    if inputs.attestation is not None:
+        entry["attestation"] = inputs.attestation
+    if chain is not None:
+        entry["vetting"] = vetting_summary(chain)
     if listing.get("description"):
         entry["description"] = _text(listing["description"], translations, "description")
     if listing.get("vendor_url"):

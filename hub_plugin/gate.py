@@ -12,6 +12,7 @@ from typing import Any
 
 from saferkit.core.errors import UserError
 from saferkit.core.digest import bytes_sha256
+from saferkit.ethics.attestation import AttestationRejected, read_attestation
 from saferkit.ethics.scorecard_file import SCORECARD_FILE, Scorecard, ScorecardInvalid, read_scorecard
 from saferkit.evaluation.report import REPORT_FILE, ReportInvalid, read_report
 
@@ -34,6 +35,7 @@ class PublishInputs:
     report: dict[str, Any] = field(repr=False)
     report_bytes: bytes = field(repr=False)
     scorecard: Scorecard = field(repr=False)
+    attestation: dict[str, Any] | None = field(default=None, repr=False)  # the evaluator's, unverified here
 
     @property
     def scorecard_bytes(self) -> bytes:
@@ -91,4 +93,8 @@ def check_publishable(submission_path: Path, report_path: Path, scorecard_path: 
             "report-submission",
             f"the report evaluated submission {str(reported)[:12]}..., not {submission.sha256[:12]}...; "
             "evaluate this submission again.")
-    return PublishInputs(submission, report, report_bytes, scorecard)
+    try:
+        attestation = read_attestation(scorecard_path)
+    except AttestationRejected as exc:
+        raise NotPublishable(exc.check, exc.reason) from None
+    return PublishInputs(submission, report, report_bytes, scorecard, attestation)

@@ -44,6 +44,9 @@ class Publisher(ABC):
 
     name: ClassVar[str] = ""
     schemes: ClassVar[tuple[str, ...]] = ()
+    # True when the target checks the vetting chain against its own registry (a catalogue server);
+    # otherwise `hub publish` checks it against the operator's registry file before writing anything.
+    target_checks_accreditation: ClassVar[bool] = False
 
     def __init__(self, target: str, *, api_key: str | None = None, timeout: float = 120.0) -> None:
         self.target = target

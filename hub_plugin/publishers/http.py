@@ -19,6 +19,7 @@ class HttpPublisher(Publisher):
 
     name = "http"
     schemes = ("http", "https")
+    target_checks_accreditation = True
 
     def preflight(self) -> None:
         self._key()

@@ -98,7 +98,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UserError)
     async def _user(_request: Request, exc: UserError) -> JSONResponse:
         # the gate or the submission inside the bundle refused: the content is unprocessable
-        return _error(422 if isinstance(exc, (NotPublishable, SubmissionError)) else 400, str(exc))
+        if isinstance(exc, NotPublishable):
+            return _error(422, str(exc), check=exc.check)
+        return _error(422 if isinstance(exc, SubmissionError) else 400, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -140,7 +142,8 @@ def add_api_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) ->
     async def create_entry(request: Request, who: Principal = Depends(publisher)) -> JSONResponse:
         data = await read_limited_body(request, settings.max_upload_bytes)
         public_key = catalogue.publisher_public_key(who.publisher_name or "")
-        accepted = accept_bundle(data, who.publisher_name or "", public_key, max_bytes=2 * settings.max_upload_bytes)
+        accepted = accept_bundle(data, who.publisher_name or "", public_key, max_bytes=2 * settings.max_upload_bytes,
+                                 registry=catalogue.registry())
         status, record = catalogue.create_version(who, accepted.entry, accepted.content_sha256, accepted.signature, data)
         entry = accepted.entry
         url = f"{API}/entries/{entry['id']}/versions/{entry['version']}"
@@ -173,6 +176,11 @@ def add_api_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) ->
     @app.post(f"{API}/entries/{{tool_id}}/versions/{{version}}/withdraw")
     def withdraw(tool_id: str, version: str, body: Withdrawal, who: Principal = Depends(publisher)) -> dict[str, Any]:
         return {"id": tool_id, **catalogue.withdraw(who, tool_id, version, body.reason)}
+
+    @app.get(f"{API}/registry")
+    def registry(_: Principal = Depends(reader)) -> dict[str, Any]:
+        """The accredited evaluators and profiles, in the registry-file shape `hub verify --registry` reads."""
+        return catalogue.registry().to_json()
 
     @app.get(f"{API}/publishers/{{name}}/key")
     def publisher_key(name: str, _: Principal = Depends(reader)) -> Response:

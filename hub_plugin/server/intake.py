@@ -8,13 +8,15 @@ files, and the entry's digests must describe exactly those files.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from saferkit.core.digest import bytes_sha256
 from saferkit.hub_plugin.bundle import SUBMISSION_DIR, content_sha256, extract_bundle, read_entry
-from saferkit.hub_plugin.gate import REPORT_FILE, SCORECARD_FILE, check_publishable
+from saferkit.hub_plugin.chain import check_chain, vetting_summary
+from saferkit.hub_plugin.gate import REPORT_FILE, SCORECARD_FILE, PublishInputs, check_publishable
+from saferkit.hub_plugin.registry import Registry
 from saferkit.core.keys import public_key_sha256
 from saferkit.hub_plugin.schema import EntryInvalid, validate_entry
 from saferkit.hub_plugin.signing import METHOD, SIGNATURE_FILE, verify_bundle
@@ -29,7 +31,7 @@ class AcceptedBundle:
     signature: str
 
 
-def _check_artifacts(entry: dict[str, Any], folder: Path) -> None:
+def _check_artifacts(entry: dict[str, Any], folder: Path) -> PublishInputs:
     inputs = check_publishable(folder / SUBMISSION_DIR, folder / REPORT_FILE, folder / SCORECARD_FILE)
     actual = {"submission_sha256": inputs.submission.sha256, "model_sha256": inputs.submission.model_sha256,
               "manifest_sha256": bytes_sha256(inputs.submission.manifest_bytes),
@@ -46,10 +48,16 @@ def _check_artifacts(entry: dict[str, Any], folder: Path) -> None:
             problems.append((field, f"must equal the submission's {'name' if field == 'id' else 'version'} {value!r}"))
     if problems:
         raise EntryInvalid(problems)
+    return replace(inputs, attestation=entry.get("attestation"))
 
 
-def accept_bundle(data: bytes, publisher_name: str, public_key_pem: bytes, *, max_bytes: int) -> AcceptedBundle:
-    """Verify an uploaded bundle zip; raise BundleRejected, EntryInvalid, NotPublishable or BundleTooLarge."""
+def accept_bundle(data: bytes, publisher_name: str, public_key_pem: bytes, *, max_bytes: int,
+                  registry: Registry) -> AcceptedBundle:
+    """Verify an uploaded bundle zip; raise BundleRejected, EntryInvalid, NotPublishable or BundleTooLarge.
+
+    Besides the publisher's signature and the gate, the evaluator's attestation
+    (in entry.json) must verify and be vouched for by this catalogue's registry.
+    """
     with tempfile.TemporaryDirectory(prefix="saferkit-intake-") as tmp:
         folder = extract_bundle(data, Path(tmp) / "bundle", max_bytes=max_bytes)
         signed = verify_bundle(folder, public_key_pem)
@@ -57,7 +65,8 @@ def accept_bundle(data: bytes, publisher_name: str, public_key_pem: bytes, *, ma
         validate_entry(entry)
         if "signature" in entry:
             raise EntryInvalid([("signature", "is added by the catalogue; leave it out of entry.json")])
-        _check_artifacts(entry, folder)
+        chain = check_chain(_check_artifacts(entry, folder), registry)
+        entry["vetting"] = vetting_summary(chain)  # the catalogue's own reading, with its registry's names
         signature_text = (folder / SIGNATURE_FILE).read_text(encoding="utf-8")
         entry["signature"] = {"method": METHOD, "publisher": publisher_name,
                               "public_key_sha256": public_key_sha256(public_key_pem),

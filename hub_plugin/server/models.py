@@ -81,3 +81,27 @@ class VersionTag(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("tool_versions.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Evaluator(Base):
+    """An accredited evaluator: a public key whose signed scorecards this catalogue trusts."""
+
+    __tablename__ = "accredited_evaluators"
+    key_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    expires: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AccreditedProfile(Base):
+    """An accredited evaluation profile, identified by the sha256 of its exact text."""
+
+    __tablename__ = "accredited_profiles"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    version: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from saferkit.core.errors import UserError
 from saferkit.core.keys import check_public_key, public_key_sha256
 from saferkit.hub_plugin.server.db import make_engine, migrate
-from saferkit.hub_plugin.server.models import ApiKey, Publisher, Tool, ToolVersion, VersionTag, utcnow
+from saferkit.hub_plugin import registry as reg
+from saferkit.hub_plugin.server.models import AccreditedProfile, ApiKey, Evaluator, Publisher, Tool, ToolVersion, VersionTag, utcnow
 
 ROLES = ("reader", "publisher")
 DEPLOYMENT_TAGS = ("on-premise", "offline", "cpu", "gpu", "no-network", "data-stays")
@@ -138,6 +139,53 @@ class Catalogue:
             if publisher is None:
                 raise CatalogueError(f"no publisher named {name!r}.", 404)
             return publisher.public_key_pem.encode("ascii")
+
+    # --- accreditation ----------------------------------------------------------------------
+    def accredit_evaluator(self, record: reg.AccreditedEvaluator) -> reg.AccreditedEvaluator:
+        """Accredit (or re-accredit, clearing a revocation) an evaluator's key."""
+        with self.sessions.begin() as session:
+            row = session.get(Evaluator, record.key_sha256) or Evaluator(key_sha256=record.key_sha256)
+            row.name, row.public_key_pem, row.expires = record.name, record.public_key_pem, record.expires
+            row.added_at, row.revoked_at = utcnow(), None
+            session.add(row)
+        return record
+
+    def accredit_profile(self, record: reg.AccreditedProfile) -> reg.AccreditedProfile:
+        """Accredit a profile by the digest of its text."""
+        with self.sessions.begin() as session:
+            row = session.get(AccreditedProfile, record.sha256) or AccreditedProfile(sha256=record.sha256)
+            row.name, row.version, row.content = record.name, record.version, record.content
+            row.added_at, row.revoked_at = utcnow(), None
+            session.add(row)
+        return record
+
+    def revoke_evaluator(self, key_sha256: str) -> None:
+        with self.sessions.begin() as session:
+            row = session.get(Evaluator, key_sha256)
+            if row is None:
+                raise CatalogueError(f"no accredited evaluator with key {key_sha256[:16]}...", 404)
+            row.revoked_at = row.revoked_at or utcnow()
+
+    def revoke_profile(self, sha256: str) -> None:
+        with self.sessions.begin() as session:
+            row = session.get(AccreditedProfile, sha256)
+            if row is None:
+                raise CatalogueError(f"no accredited profile with digest {sha256[:16]}...", 404)
+            row.revoked_at = row.revoked_at or utcnow()
+
+    def registry(self) -> reg.Registry:
+        """What this catalogue accredits, as the snapshot the chain check reads."""
+        def when(value) -> str | None:  # noqa: ANN001
+            return value.isoformat() if value else None
+
+        with self.sessions() as session:
+            evaluators = {row.key_sha256: reg.AccreditedEvaluator(row.key_sha256, row.name, row.public_key_pem,
+                                                                  row.expires, when(row.revoked_at), when(row.added_at))
+                          for row in session.scalars(select(Evaluator))}
+            profiles = {row.sha256: reg.AccreditedProfile(row.sha256, row.name, row.version, row.content,
+                                                          when(row.revoked_at), when(row.added_at))
+                        for row in session.scalars(select(AccreditedProfile))}
+        return reg.Registry(evaluators, profiles)
 
     # --- writes -----------------------------------------------------------------------------
     def create_version(self, principal: Principal, entry: dict[str, Any], content_sha256: str,

@@ -90,8 +90,17 @@ def make_scorecard(submission_sha256: str, report_sha256: str, *, qualified: boo
             "blocking": [c["id"] for c in criteria if c["required"] and c["result"] != "pass"]}
 
 
-def write_evaluated(folder: Path, submission_dir: Path, *, qualified: bool = True) -> tuple[Path, Path]:
-    """Write report.json and scorecard.json for a submission; return their paths."""
+def sign_scorecard(scorecard: Path, report: Path, evaluator_key: Path, *, profile: Path | None = None,
+                   review: Path | None = None) -> Path:
+    """What `saferkit ethics check --key` adds: attestation.json beside the scorecard."""
+    from saferkit.ethics.attestation import attest_scorecard
+
+    return attest_scorecard(scorecard, report, profile_path=profile, review_path=review, private_key=evaluator_key)
+
+
+def write_evaluated(folder: Path, submission_dir: Path, *, qualified: bool = True,
+                    evaluator_key: Path | None = None) -> tuple[Path, Path]:
+    """Write report.json and scorecard.json for a submission (signed with `evaluator_key`); return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     submission = load_submission(submission_dir)
     report_path = folder / "report.json"
@@ -100,11 +109,59 @@ def write_evaluated(folder: Path, submission_dir: Path, *, qualified: bool = Tru
     report_sha = hashlib.sha256(report_path.read_bytes()).hexdigest()
     scorecard_path = folder / "scorecard.json"
     scorecard_path.write_text(json.dumps(make_scorecard(submission.sha256, report_sha, qualified=qualified), indent=1))
+    if evaluator_key is not None:
+        sign_scorecard(scorecard_path, report_path, evaluator_key)
     return report_path, scorecard_path
 
 
+@pytest.fixture(scope="session")
+def evaluator(tmp_path_factory) -> tuple[Path, Path]:
+    """The accredited test evaluator's key pair (private, public)."""
+    from saferkit.core.keys import generate_keypair
+
+    return generate_keypair(tmp_path_factory.mktemp("evaluator") / "evaluator.pem")
+
+
+@pytest.fixture(scope="session")
+def registry_file(tmp_path_factory, evaluator) -> Path:
+    """A folder catalogue's registry accrediting the test evaluator and the built-in default profile."""
+    from saferkit.ethics.profile import default_profile_text
+    from saferkit.hub_plugin.registry import RegistryFile, evaluator_record, profile_record
+
+    folder = tmp_path_factory.mktemp("registry")
+    profile = folder / "default.yaml"
+    profile.write_text(default_profile_text(), encoding="utf-8")
+    registry = RegistryFile(folder / "registry.json")
+    registry.accredit_evaluator(evaluator_record(evaluator[1].read_bytes(), "Test Evaluation Lab", None))
+    registry.accredit_profile(profile_record(profile, "1"))
+    return registry.path
+
+
+@pytest.fixture(autouse=True)
+def _operator_registry(monkeypatch, registry_file):
+    """Folder publishing and `hub verify` check the chain against the operator's registry ($SAFERKIT_HUB_REGISTRY)."""
+    monkeypatch.setenv("SAFERKIT_HUB_REGISTRY", str(registry_file))
+
+
+def accredit_test_chain(catalogue, registry_file: Path) -> None:
+    """Give a catalogue server the same accreditations as the test registry file."""
+    from saferkit.hub_plugin.registry import RegistryFile
+
+    registry = RegistryFile(registry_file).load()
+    for record in registry.evaluators.values():
+        catalogue.accredit_evaluator(record)
+    for profile in registry.profiles.values():
+        catalogue.accredit_profile(profile)
+
+
 @pytest.fixture
-def qualified_scorecard(tmp_path: Path):
+def accredit(registry_file):
+    """Accredit the test evaluator and default profile on a catalogue: `accredit(catalogue)`."""
+    return lambda catalogue: accredit_test_chain(catalogue, registry_file)
+
+
+@pytest.fixture
+def qualified_scorecard(tmp_path: Path, evaluator):
     """Factory: a scorecard that qualifies the given submission and report (what a passing gate writes)."""
 
     def make(submission_dir: Path, report_path: Path) -> Path:
@@ -112,18 +169,20 @@ def qualified_scorecard(tmp_path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         report_sha = hashlib.sha256(Path(report_path).read_bytes()).hexdigest()
         path.write_text(json.dumps(make_scorecard(load_submission(submission_dir).sha256, report_sha), indent=1))
+        sign_scorecard(path, Path(report_path), evaluator[0])
         return path
 
     return make
 
 
 @pytest.fixture
-def evaluated(tmp_path: Path, toy_submission):
+def evaluated(tmp_path: Path, toy_submission, evaluator):
     """Factory: (submission_dir, report_path, scorecard_path) for a toy submission, qualified by default."""
 
     def make(qualified: bool = True, version: str = "1.0.0", name: str = "toy-red", folder: str = "sub"):
         submission_dir = toy_submission(folder_name=folder, version=version, name=name)
-        report, scorecard = write_evaluated(tmp_path / f"{folder}-eval", submission_dir, qualified=qualified)
+        report, scorecard = write_evaluated(tmp_path / f"{folder}-eval", submission_dir, qualified=qualified,
+                                            evaluator_key=evaluator[0])
         return submission_dir, report, scorecard
 
     return make
@@ -154,11 +213,13 @@ def keypair(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def hub(tmp_path: Path, keypair):
-    """A running catalogue on loopback with one publisher and one reader: (hub, publisher_key, reader_key)."""
+def hub(tmp_path: Path, keypair, registry_file):
+    """A running catalogue on loopback with one publisher, one reader and the test evaluator and default
+    profile accredited: (hub, publisher_key, reader_key)."""
     from saferkit.hub_plugin.server.run import EmbeddedHub
 
     with EmbeddedHub(tmp_path / "hub.db") as server:
+        accredit_test_chain(server.catalogue, registry_file)
         publisher_key = server.catalogue.add_publisher("test-team", keypair[1].read_bytes())
         reader_key = server.catalogue.add_reader("test-agency")
         yield server, publisher_key, reader_key

@@ -23,10 +23,10 @@ def port_is_closed(url: str) -> bool:
         return sock.connect_ex((parsed.hostname, parsed.port)) != 0
 
 
-def test_demo_publishes_a_qualified_baseline(tmp_path: Path, evaluated):
+def test_demo_publishes_a_qualified_baseline(tmp_path: Path, evaluated, evaluator):
     submission_dir, report, scorecard = evaluated()
     ctx, console = make_ctx(tmp_path, submission_dir=submission_dir, report_dir=report.parent,
-                            scorecard_dir=scorecard.parent)
+                            scorecard_dir=scorecard.parent, evaluator_public_key=evaluator[1])
     demo_stage.run(ctx)
     output = console.export_text()
     assert "hub: published toy-red 1.0.0" in output and "1 tool(s)" in output
@@ -36,10 +36,10 @@ def test_demo_publishes_a_qualified_baseline(tmp_path: Path, evaluated):
     assert port_is_closed(ctx.artifacts["hub_url"])  # the embedded hub was stopped
 
 
-def test_demo_shows_why_not_and_publishes_nothing(tmp_path: Path, evaluated):
+def test_demo_shows_why_not_and_publishes_nothing(tmp_path: Path, evaluated, evaluator):
     submission_dir, report, scorecard = evaluated(qualified=False)
     ctx, console = make_ctx(tmp_path, submission_dir=submission_dir, report_dir=report.parent,
-                            scorecard_dir=scorecard.parent)
+                            scorecard_dir=scorecard.parent, evaluator_public_key=evaluator[1])
     demo_stage.run(ctx)
     output = console.export_text()
     assert "not published (qualified)" in output and "fail: fairness.worst_group_recall" in output

@@ -31,7 +31,8 @@ CRASH_MID_PUBLISH = textwrap.dedent('''
     catalogue = Catalogue(db)
     who = catalogue.authenticate(key)
     accepted = accept_bundle(Path(bundle).read_bytes(), who.publisher_name,
-                             catalogue.publisher_public_key(who.publisher_name), max_bytes=1 << 26)
+                             catalogue.publisher_public_key(who.publisher_name), max_bytes=1 << 26,
+                             registry=catalogue.registry())
 
     @event.listens_for(catalogue.sessions, "after_flush")
     def crash(session, context):
@@ -42,9 +43,10 @@ CRASH_MID_PUBLISH = textwrap.dedent('''
 ''')
 
 
-def test_crash_mid_publish_leaves_no_half_entry(tmp_path: Path, keypair, signed_bundle):
+def test_crash_mid_publish_leaves_no_half_entry(tmp_path: Path, keypair, signed_bundle, accredit):
     db = tmp_path / "hub.db"
     catalogue = Catalogue(str(db))
+    accredit(catalogue)
     key = catalogue.add_publisher("team", keypair[1].read_bytes())
     catalogue.close()
     upload = tmp_path / "bundle.zip"
@@ -61,7 +63,8 @@ def test_crash_mid_publish_leaves_no_half_entry(tmp_path: Path, keypair, signed_
         who = reopened.authenticate(key)
         from saferkit.hub_plugin.server.intake import accept_bundle
 
-        accepted = accept_bundle(upload.read_bytes(), "team", reopened.publisher_public_key("team"), max_bytes=1 << 26)
+        accepted = accept_bundle(upload.read_bytes(), "team", reopened.publisher_public_key("team"), max_bytes=1 << 26,
+                                 registry=reopened.registry())
         status, record = reopened.create_version(who, accepted.entry, accepted.content_sha256, accepted.signature,
                                                  upload.read_bytes())
         assert status == "created" and reopened.counts() == {"tools": 1, "versions": 1}
@@ -83,9 +86,10 @@ def _start_server(db: Path, port: int) -> subprocess.Popen:
     raise AssertionError("hub serve did not come up within 60 s")
 
 
-def test_database_survives_a_killed_server(tmp_path: Path, keypair, signed_bundle):
+def test_database_survives_a_killed_server(tmp_path: Path, keypair, signed_bundle, accredit):
     db = tmp_path / "hub.db"
     catalogue = Catalogue(str(db))
+    accredit(catalogue)
     publisher_key, reader_key = catalogue.add_publisher("team", keypair[1].read_bytes()), catalogue.add_reader("r")
     catalogue.close()
     port = free_port()

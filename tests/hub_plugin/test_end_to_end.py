@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ethics"))
 
 from ethics_cases import full_review, good_manifest_overrides, make_report, write_report  # noqa: E402
 
+from saferkit.ethics.attestation import attest_scorecard  # noqa: E402
 from saferkit.ethics.render import write_scorecard  # noqa: E402
 from saferkit.ethics.scorecard import judge_submission  # noqa: E402
 from saferkit.evaluation.submission import load_submission  # noqa: E402
@@ -26,7 +27,7 @@ from saferkit.hub_plugin.publish import publish  # noqa: E402
 
 
 @pytest.fixture
-def gated(toy_submission, tmp_path: Path):
+def gated(toy_submission, tmp_path: Path, evaluator):
     """Factory: (submission, report, scorecard folder) with a real ethics scorecard, reviewed or not."""
 
     def make(reviewed: bool):
@@ -39,6 +40,8 @@ def gated(toy_submission, tmp_path: Path):
             review.write_text(yaml.safe_dump(full_review(sha)), encoding="utf-8")
         card = judge_submission(submission, report, review_path=review)
         write_scorecard(card, tmp_path / "card")
+        attest_scorecard(tmp_path / "card" / "scorecard.json", report, profile_path=None, review_path=review,
+                         private_key=evaluator[0])  # what `ethics check --key` adds
         return submission, report, tmp_path / "card", card
 
     return make

@@ -26,8 +26,9 @@ def fresh_pg(pg_url: str) -> str:
     return pg_url
 
 
-def test_migrations_publish_filter_withdraw_and_restart_on_postgres(fresh_pg, keypair, signed_bundle):
+def test_migrations_publish_filter_withdraw_and_restart_on_postgres(fresh_pg, keypair, signed_bundle, accredit):
     with EmbeddedHub(fresh_pg) as server:
+        accredit(server.catalogue)
         assert server.catalogue.engine.dialect.name == "postgresql"
         tables = set(inspect(server.catalogue.engine).get_table_names())
         assert {"publishers", "api_keys", "tools", "tool_versions", "version_tags", "alembic_version"} <= tables
@@ -56,13 +57,15 @@ def test_migrations_publish_filter_withdraw_and_restart_on_postgres(fresh_pg, ke
         reopened.close()
 
 
-def test_failed_publish_rolls_back_everything_on_postgres(fresh_pg, keypair, signed_bundle):
+def test_failed_publish_rolls_back_everything_on_postgres(fresh_pg, keypair, signed_bundle, accredit):
     catalogue = Catalogue(fresh_pg)
     try:
+        accredit(catalogue)
         key = catalogue.add_publisher("pg-team", keypair[1].read_bytes())
         who = catalogue.authenticate(key)
         data = zip_bundle(signed_bundle().folder)
-        accepted = accept_bundle(data, "pg-team", keypair[1].read_bytes(), max_bytes=1 << 26)
+        accepted = accept_bundle(data, "pg-team", keypair[1].read_bytes(), max_bytes=1 << 26,
+                                 registry=catalogue.registry())
 
         def fail_after_rows_written(session, context):
             raise RuntimeError("simulated failure after the rows were written")
