@@ -263,3 +263,9 @@ def signed_bundle(tmp_path: Path, evaluated, keypair):
                             mutate, listing)
 
     return make
+
+
+@pytest.fixture
+def chain_tools():
+    """The helpers above for test modules (importlib mode cannot import conftest): build_bundle, sign_scorecard."""
+    return build_bundle, sign_scorecard
