@@ -126,6 +126,18 @@ def review_command(
     typer.echo(f"wrote {out}: {decided} decision(s). Use it with `saferkit ethics check SUB --report ... --review {out}`.")
 
 
+@ethics_app.command("sign-review")
+def sign_review_command(
+    review: Path = typer.Argument(..., help="The review file (from `saferkit ethics review`)."),
+    key: Path = typer.Option(..., "--key", help="The reviewer's private key (`saferkit hub keygen`)."),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Your name, as the tool page shows it."),
+) -> None:
+    """Sign a review file's answers with the reviewer's key (writes REVIEW.sig); any later edit is refused."""
+    from saferkit.ethics.attestation import sign_review
+
+    typer.echo(f"signed: {sign_review(review, key, reviewer)}")
+
+
 @ethics_app.command("criteria")
 def criteria_command(
     kind: Optional[str] = typer.Option(None, "--kind", help="Only automatic, declared or reviewer criteria."),

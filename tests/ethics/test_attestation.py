@@ -91,3 +91,16 @@ def test_edits_after_signing_are_named(good_case, tmp_path, keys):
     assert check(card=scorecard_bytes.replace(b'"profile": "default"', b'"profile": "lenient"')) == "scorecard-edited"
     assert check(report_bytes=report.read_bytes() + b"\n") == "report-swapped"
     assert check(submission_sha="0" * 64) == "submission-swapped"
+
+
+def test_review_with_key_signs_the_answers_it_wrote(good_case, tmp_path, keys):
+    submission, sha, _ = good_case
+    out = tmp_path / "review.yaml"
+    result = run_cli("ethics", "review", submission, "--out", out, "--reviewer", "Ada Evaluator", "--key", keys[1][0],
+                     stdin="pass\nThe purpose is case triage under warrant and nothing broader is offered.\n"
+                     + "skip\n" * 10)
+    assert result.returncode == 0, result.stderr
+    assert "signed:" in result.stdout and (tmp_path / "review.yaml.sig").is_file()
+    signature = json.loads((tmp_path / "review.yaml.sig").read_text())
+    assert signature["statement"]["review_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert signature["statement"]["submission_sha256"] == sha and signature["statement"]["reviewer"] == "Ada Evaluator"
