@@ -18,7 +18,7 @@ def _sign(ctx: Any, out: Path, report: Path) -> None:
 
     private, public = generate_keypair(Path(ctx.out) / "keys" / "evaluator.pem", overwrite=True)
     path = attest_scorecard(out / "scorecard.json", report, profile_path=ctx.artifacts.get("profile_path"),
-                            review_path=ctx.artifacts.get("review_path"), private_key=private)
+                            review_path=None, private_key=private)  # as judged: no review
     ctx.artifacts["evaluator_public_key"] = public
     ctx.console.print(f"  signed by the demo evaluator: {path}")
 
@@ -37,7 +37,8 @@ def run(ctx: Any) -> None:
         return
     out = Path(ctx.out) / "scorecard"
     try:
-        card = judge_submission(submission_dir, Path(report_dir))  # the reader finds report.json in the folder
+        card = judge_submission(submission_dir, Path(report_dir),  # the reader finds report.json in the folder
+                                profile_path=ctx.artifacts.get("profile_path"))
     except UserError as exc:
         ctx.console.print(f"[red]ethics: could not check the baseline: {exc}[/]")
         ctx.record("ethics", "scorecard not written (see the message above)", out)

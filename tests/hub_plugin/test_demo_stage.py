@@ -51,3 +51,35 @@ def test_demo_without_earlier_stages_says_what_is_missing(tmp_path: Path):
     ctx, console = make_ctx(tmp_path)
     demo_stage.run(ctx)
     assert "did not produce submission_dir, report_dir, scorecard_dir" in console.export_text()
+
+
+def test_demo_ethics_stage_signs_and_hub_stage_accredits_the_chain(tmp_path: Path, toy_submission):
+    """The two demo stages together: the chain is exercised; without a review the gate (not the chain) refuses."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ethics"))
+    from ethics_cases import good_manifest_overrides, make_report, write_report
+
+    from saferkit.ethics import demo_stage as ethics_stage
+    from saferkit.evaluation.submission import load_submission
+
+    submission = toy_submission(**good_manifest_overrides())
+    report = write_report(tmp_path / "eval", make_report(load_submission(submission).sha256))
+    ctx, console = make_ctx(tmp_path, submission_dir=submission, report_dir=report.parent)
+    ethics_stage.run(ctx)
+    assert (ctx.out / "scorecard" / "attestation.json").is_file() and ctx.artifacts["evaluator_public_key"].is_file()
+    demo_stage.run(ctx)
+    output = " ".join(console.export_text().split())
+    assert "signed by the demo evaluator" in output
+    assert "hub: accredited evaluator saferkit demo evaluator" in output and "hub: accredited profile default" in output
+    assert "not published (qualified)" in output and "vetting chain refused" not in output
+
+
+def test_demo_prints_who_vetted_the_published_tool(tmp_path: Path, evaluated, evaluator):
+    submission_dir, report, scorecard = evaluated()
+    ctx, console = make_ctx(tmp_path, submission_dir=submission_dir, report_dir=report.parent,
+                            scorecard_dir=scorecard.parent, evaluator_public_key=evaluator[1])
+    demo_stage.run(ctx)
+    output = " ".join(console.export_text().split())
+    assert "evaluated by saferkit demo evaluator" in output and "profile: default version 1" in output
+    assert "data: provenance aaaaaaaaaaaaaaaa" in output
