@@ -47,6 +47,8 @@ def test_operator_accredits_a_lab_then_revokes_it_in_a_registry_file(evaluated, 
     assert code == 0, err
     assert "evaluated by Lab A" in out and "profile: default version 2026.1" in out and "chain valid: accredited" in out
 
+    code, out, err = cli("hub", "verify", bundle, "--public-key", keypair[1])
+    assert code == 0 and "accreditation not checked: pass --registry" in flat(out), err
     code, out, err = cli("hub", "revoke", "evaluator", tmp_path / "lab.pub", "--registry", registry)
     assert code == 0 and "revoked evaluator" in out, err
     code, _, err = cli("hub", "verify", bundle, "--public-key", keypair[1], "--registry", registry)

@@ -181,7 +181,7 @@ def test_tool_id_of_another_publisher_is_403(hub, signed_bundle, tmp_path: Path)
     assert response.status_code == 403 and "another publisher" in response.json()["error"]
 
 
-def test_oversized_upload_is_413_declared_or_streamed(tmp_path: Path, keypair, signed_bundle):  # refused before the chain
+def test_oversized_upload_is_413_declared_or_streamed(tmp_path: Path, keypair, signed_bundle):
     data = zip_bundle(signed_bundle().folder)
     with EmbeddedHub(tmp_path / "small.db", settings=HubSettings(max_upload_bytes=len(data) - 1)) as server:
         key = server.catalogue.add_publisher("team", keypair[1].read_bytes())
