@@ -59,7 +59,11 @@ def check_chain(inputs: PublishInputs, registry: Registry | None, today: dt.date
     if refusal:
         raise NotPublishable(*refusal)
     profile = registry.profiles.get(str(attested.profile.get("sha256")))
-    if profile is None or profile.revoked_at:
+    if profile is not None and profile.revoked_at:
+        raise NotPublishable("profile-not-accredited", f"profile {profile.name!r} version {profile.version} was "
+                             f"revoked on {profile.revoked_at[:10]}; judge the tool under a profile this catalogue "
+                             "accredits now.")
+    if profile is None:
         raise _profile_refusal(attested, registry)
     return Chain(attested, evaluator, profile)
 

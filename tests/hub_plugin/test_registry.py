@@ -139,3 +139,17 @@ def test_page_shows_the_chain_and_its_download_verifies_offline(hub, evaluated, 
     assert code == 0, err
     assert "signature valid: toy-red 1.0.0, 5 signed files" in out and "reviewed by R. Viewer" in out
     assert "evaluated by Test Evaluation Lab" in out and "chain valid: accredited" in out
+
+
+def test_revoked_profile_is_refused_naming_it(evaluated, evaluator, chain_tools, cli, keypair, tmp_path: Path):
+    _, sign_scorecard = chain_tools
+    profile = _default_profile(tmp_path, cli)
+    registry = tmp_path / "registry.json"
+    assert cli("hub", "accredit", "evaluator", evaluator[1], "--name", "Lab B", "--registry", registry)[0] == 0
+    assert cli("hub", "accredit", "profile", profile, "--registry", registry)[0] == 0
+    code, out, err = cli("hub", "revoke", "profile", profile, "--registry", registry)
+    assert code == 0 and "revoked profile" in out, err
+    submission, report, scorecard = evaluated()
+    code, _, err = cli("hub", "publish", submission, "--report", report, "--scorecard", scorecard, "--hub",
+                       tmp_path / "catalogue", "--key", keypair[0], "--registry", registry)
+    assert code == 2 and "not published (profile-not-accredited)" in flat(err) and "was revoked on" in flat(err)
