@@ -153,3 +153,30 @@ def test_revoked_profile_is_refused_naming_it(evaluated, evaluator, chain_tools,
     code, _, err = cli("hub", "publish", submission, "--report", report, "--scorecard", scorecard, "--hub",
                        tmp_path / "catalogue", "--key", keypair[0], "--registry", registry)
     assert code == 2 and "not published (profile-not-accredited)" in flat(err) and "was revoked on" in flat(err)
+
+
+def test_migration_0002_upgrades_a_catalogue_that_already_has_publishers(tmp_path: Path, keypair, evaluator):
+    from sqlalchemy import inspect
+
+    from saferkit.hub_plugin.registry import evaluator_record
+    from saferkit.hub_plugin.server.db import make_engine, migrate
+    from saferkit.hub_plugin.server.store import Catalogue
+
+    db = tmp_path / "old.db"
+    engine = make_engine(str(db))
+    migrate(engine, "0001")  # a catalogue from before accreditation existed
+    assert "accredited_evaluators" not in inspect(engine).get_table_names()
+    engine.dispose()
+    catalogue = Catalogue(str(db))  # opening it upgrades to head
+    try:
+        key = catalogue.add_publisher("team", keypair[1].read_bytes())
+        assert catalogue.authenticate(key).publisher_name == "team"
+        catalogue.accredit_evaluator(evaluator_record(evaluator[1].read_bytes(), "Lab", "2030-01-01"))
+        assert [e.name for e in catalogue.registry().evaluators.values()] == ["Lab"]
+        assert {"accredited_evaluators", "accredited_profiles"} <= set(inspect(catalogue.engine).get_table_names())
+    finally:
+        catalogue.close()
+    engine = make_engine(str(db))
+    migrate(engine, "base")  # and all the way down, through 0002's downgrade
+    assert not {"accredited_evaluators", "accredited_profiles", "publishers"} & set(inspect(engine).get_table_names())
+    engine.dispose()
