@@ -155,3 +155,14 @@ def test_forgery_is_refused_by_the_server(case, forge, keypair, hub, tmp_path: P
     assert response.status_code == 422, response.text
     assert response.json()["check"] == CASES[case] and f"not published ({CASES[case]})" in response.json()["error"]
     assert server.catalogue.counts() == {"tools": 0, "versions": 0}
+
+
+def test_self_signed_scorecard_published_over_http_is_refused_by_the_server(forge, keypair, hub, cli, monkeypatch):
+    """Publishing to a server, the CLI checks signature and bindings; the server's registry refuses the key."""
+    server, publisher_key, _ = hub
+    monkeypatch.delenv("SAFERKIT_HUB_REGISTRY")
+    submission, report, scorecard = forge("self-signed")
+    code, _, err = cli("hub", "publish", submission, "--report", report, "--scorecard", scorecard, "--hub", server.url,
+                       "--key", keypair[0], "--api-key", publisher_key)
+    assert code == 2 and "hub answered 422" in err and "not published (evaluator-not-accredited)" in " ".join(err.split())
+    assert server.catalogue.counts() == {"tools": 0, "versions": 0}
