@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from saferkit.ethics.plan_commands import register as register_plan
+
 ethics_app = typer.Typer(
     name="ethics",
     help="Ethics criteria, the evaluator's review, and the fail-closed scorecard that decides qualification.",
@@ -145,3 +147,4 @@ def profile_command() -> None:
 def register(app: typer.Typer) -> None:
     """Add the `ethics` group to the root command."""
     app.add_typer(ethics_app, name="ethics")
+    register_plan()
