@@ -20,17 +20,11 @@ ethics_app = typer.Typer(
 RESULT_STYLE = {"pass": "green", "fail": "bold red", "insufficient-evidence": "yellow"}
 
 
-def results_table(card: dict[str, Any], title: str) -> Table:
-    """A terminal table of per-criterion results (shared by the command and the demo)."""
-    table = Table(title=title, show_lines=False)
-    table.add_column("criterion", no_wrap=True)
-    for column in ("kind", "req", "result"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("why", overflow="fold", ratio=1)
-    for row in card["criteria"]:
-        style = RESULT_STYLE[row["result"]]
-        table.add_row(row["id"], row["kind"], "yes" if row["required"] else "no", f"[{style}]{row['result']}[/]", row["why"])
-    return table
+def results_table(card: dict[str, Any], title: str) -> Any:
+    """Per-criterion results for a terminal, reasons at full width (shared by the command and the demo)."""
+    from saferkit.ethics.terminal import criteria_view
+
+    return criteria_view(card, title)
 
 
 @ethics_app.command("check")

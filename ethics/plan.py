@@ -151,6 +151,8 @@ def intersection_groups() -> int:
 
 def _row(criterion: Criterion, measure: dict[str, Any], profile: Profile, a: PlanAssumptions) -> PlanRow:
     limit = profile.limits[measure["limit"]]
+    if measure.get("check") == "robustness_bands":  # the largest judged row's AUC drop, on its value
+        measure = {**measure, "metric": "robustness.max_auc_drop", "op": "<=", "bound": "value"}
     metric, op, bound = measure["metric"], measure["op"], measure["bound"]
     inside = limit + a.margin if op == ">=" else limit - a.margin
     rule = f"{bound} {op} {limit:g} ({measure['limit']})"

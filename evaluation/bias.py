@@ -320,8 +320,15 @@ def _summary(sections: dict[str, dict]) -> dict:
             continue
         where, best = pick(candidates, key=lambda item: item[1]["value"])
         group = sections[where]["worst_group"] if key == "worst_group_recall" else None
-        out[name] = {**best, "attribute": where, **({"group": group} if group else {})}
+        out[name] = {**best, "attribute": where, **({"group": group} if group else {}), **_gap_groups(sections[where], key)}
     return out
+
+
+def _gap_groups(section: dict, key: str) -> dict:
+    """For a gap: the two groups it compares and the rate it is on, e.g. {"groups": "c | dark vs a | bright", "rate": "recall"}."""
+    rate = section["equalized_odds_from"] if key == "equalized_odds_difference" else "selection_rate" if key == "demographic_parity_difference" else None
+    pair = section["gap_groups"].get(rate) if rate else None
+    return {"groups": f"{pair['highest']} vs {pair['lowest']}", "rate": rate} if pair else {}
 
 
 def _largest_gaps(sections: dict[str, dict], top: int = 5) -> list[dict]:
