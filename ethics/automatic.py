@@ -155,6 +155,9 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
     """One comparison of a report metric (or a difference of two) against a profile limit."""
     limit = profile.limits[measure["limit"]]
     op, bound, path = measure["op"], measure["bound"], measure["metric"]
+    grouped = profile.metric_path(path)
+    if grouped != path and lookup(report, grouped) is not _MISSING:
+        path = grouped  # a report without bias.by_attribute is judged on the wider grouping: never more lenient
     reading = _read(report, path, bound)
     if isinstance(reading, _Reading) and measure.get("minus"):
         other = _read(report, measure["minus"], "value")

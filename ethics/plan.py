@@ -31,7 +31,7 @@ from typing import Any
 
 from saferkit.datasets.manifest import ATTRIBUTES
 from saferkit.ethics.checklist import Criterion, load_criteria
-from saferkit.ethics.profile import Profile
+from saferkit.ethics.profile import SINGLE_ATTRIBUTES, Profile
 
 CALIBRATION_BINS = 10
 MAX_COUNT = 10_000_000
@@ -46,7 +46,8 @@ class PlanAssumptions:
     margin: float = 0.05  # the true value lies this far inside the limit
     confidence: float = 0.95
     positive_share: float = 0.5  # share of positives in each test split (`data synth` uses 0.5)
-    group_fpr: float = 0.10  # a good model's false-positive rate inside one group
+    group_fpr: float = 0.20  # a group's false-positive rate at a high-recall threshold (the baseline's is 0.18 overall)
+    group_recall: float = 0.90  # a group's recall at that threshold
     score_variance: float = 0.05  # mean p(1-p) of a confident model's scores (ECE noise)
     robustness_max_items: int = 2000  # the evaluation's stratified robustness subset
 
@@ -143,10 +144,10 @@ def auc_standard_error(auc: float, positives: float, negatives: float) -> float:
     return math.sqrt(max(variance, 0.0) / (positives * negatives))
 
 
-def intersection_groups() -> int:
-    """Cells of the finest grouping the bias summaries range over: a pair of attributes (3 x 3 values)."""
+def judged_groups(profile: Profile) -> int:
+    """Cells of the finest grouping the profile's bias limits judge: one attribute (3) or a pair (3 x 3)."""
     sizes = sorted(len(values) for values in ATTRIBUTES.values())
-    return sizes[-1] * sizes[-2]
+    return sizes[-1] if profile.fairness_grouping == SINGLE_ATTRIBUTES else sizes[-1] * sizes[-2]
 
 
 def _row(criterion: Criterion, measure: dict[str, Any], profile: Profile, a: PlanAssumptions) -> PlanRow:
@@ -156,10 +157,10 @@ def _row(criterion: Criterion, measure: dict[str, Any], profile: Profile, a: Pla
     metric, op, bound = measure["metric"], measure["op"], measure["bound"]
     inside = limit + a.margin if op == ">=" else limit - a.margin
     rule = f"{bound} {op} {limit:g} ({measure['limit']})"
-    z, share, groups = a.z, a.positive_share, intersection_groups()
+    z, share, groups = a.z, a.positive_share, judged_groups(profile)
 
     def row(count: int | None, unit: str, test_items: int | None, method: str, assumed: float = inside) -> PlanRow:
-        return PlanRow(criterion.id, metric, rule, round(assumed, 4), count, unit, test_items, method, profile.is_required(criterion))
+        return PlanRow(criterion.id, profile.metric_path(metric), rule, round(assumed, 4), count, unit, test_items, method, profile.is_required(criterion))
 
     if metric == "headline.roc_auc":
         count = _smallest(lambda n: inside - z * auc_standard_error(inside, n * share, n * (1 - share)) >= limit)
@@ -173,12 +174,17 @@ def _row(criterion: Criterion, measure: dict[str, Any], profile: Profile, a: Pla
         return row(count, "test items", count, f"ECE bias + z-interval, {CALIBRATION_BINS} bins, score variance {a.score_variance:g}")
     if metric == "bias.worst_group_recall":
         count = _smallest(lambda n: wilson_bounds(inside, n, z)[0] >= limit)
-        return row(count, f"positives per group ({groups} groups)", _ceil(count * groups, share), "Wilson interval, smallest intersection group")
-    if metric in ("bias.max_equalized_odds_difference", "bias.max_demographic_parity_difference"):
-        rate, per = (a.group_fpr, 1 - share) if "equalized" in metric else (0.5, 1.0)
-        what = "negatives" if "equalized" in metric else "items"
+        return row(count, f"positives per group ({groups} groups)", _ceil(count * groups, share), "Wilson interval")
+    gaps = {  # the rate a gap compares, and which items of a group carry it
+        "bias.max_equalized_odds_difference": (a.group_fpr, 1 - share, "negatives"),  # FPR: the wider of the two
+        "bias.max_fpr_difference": (a.group_fpr, 1 - share, "negatives"),
+        "bias.max_recall_difference": (a.group_recall, share, "positives"),
+        "bias.max_demographic_parity_difference": (0.5, 1.0, "items"),
+    }
+    if metric in gaps:
+        rate, per, what = gaps[metric]
         count = _smallest(lambda n: inside + z * math.sqrt(2 * rate * (1 - rate) / n) <= limit)
-        method = f"difference of two proportions at rate {rate:g}, smallest intersection group"
+        method = f"difference of two proportions at rate {rate:g}"
         return row(count, f"{what} per group ({groups} groups)", _ceil(count * groups, per), method)
     if metric.startswith("variants.") or metric == "robustness.max_auc_drop":
         # A difference of two AUCs near 0.95 (unpaired: cautious), judged on its value.
@@ -215,14 +221,14 @@ def render_plan(plan: EvaluationPlan, out: str = "eval-data") -> str:
         f"{a.confidence:.0%} intervals, {a.positive_share:.0%} positives.",
         "Normal/Wilson approximations of the bootstrap percentile intervals the evaluation computes.",
         "",
-        f"{'criterion':<27} {'metric':<38} {'rule':<10} {'assumed':>7} {'needs':>7}  {'of':<30} {'test':>6}",
+        f"{'criterion':<27} {'metric':<44} {'rule':<10} {'assumed':>7} {'needs':>7}  {'of':<30} {'test':>6}",
     ]
     for row in plan.rows:
-        metric = row.metric if len(row.metric) <= 38 else row.metric[:37] + "…"
+        metric = row.metric if len(row.metric) <= 44 else row.metric[:43] + "…"
         rule = f"{row.rule.split()[1]} {row.rule.split()[2]}"
         flag = "" if row.required else " (not required)"
         lines.append(
-            f"{row.criterion:<27} {metric:<38} {rule:<10} {row.assumed:>7.4g} {_count(row.count):>7}  "
+            f"{row.criterion:<27} {metric:<44} {rule:<10} {row.assumed:>7.4g} {_count(row.count):>7}  "
             f"{row.unit:<30} {_count(row.test_items):>6}{flag}"
         )
     lines += [

@@ -21,6 +21,7 @@ from saferkit.datasets.transforms import TRANSFORMS
 from saferkit.ethics.checklist import Criterion, load_criteria
 
 DEFAULT_PROFILE = "default.yaml"
+SINGLE_ATTRIBUTES, ALL_GROUPS = "attributes", "attributes-and-pairs"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,13 @@ class Profile:
     required_overrides: dict[str, bool]
     source: str
     robustness_bands: dict[str, int] | None = None  # transform -> highest judged severity; None: every row
+    fairness_grouping: str = ALL_GROUPS  # "attributes": bias limits judge single attributes only
+
+    def metric_path(self, path: str) -> str:
+        """Where the report holds `path` under this profile's grouping (bias summaries move to bias.by_attribute)."""
+        if self.fairness_grouping == SINGLE_ATTRIBUTES and path.startswith("bias.") and path.count(".") == 1:
+            return "bias.by_attribute." + path.split(".", 1)[1]
+        return path
 
     def judges_transform(self, transform: str, severity: int) -> bool:
         """Whether harm.robustness judges this robustness row (the others are informative)."""
@@ -94,6 +102,7 @@ def parse_profile(text: str, source: str, criteria: tuple[Criterion, ...] | None
         required_overrides=dict(document.get("required_overrides") or {}),
         source=source,
         robustness_bands=dict(document["robustness_bands"]) if "robustness_bands" in document else None,
+        fairness_grouping=document.get("fairness_grouping", ALL_GROUPS),
     )
 
 
