@@ -151,6 +151,16 @@ def _within(number: float, op: str, limit: float) -> bool:
     return number <= limit if op == "<=" else number >= limit
 
 
+def _responsible(report: dict[str, Any], path: str) -> str:
+    """Which attribute and group(s) a failing bias summary comes from, e.g. ' (palette: c vs a, on fpr)'."""
+    metric = lookup(report, path, None)
+    if not isinstance(metric, dict) or not isinstance(metric.get("attribute"), str):
+        return ""
+    who = metric.get("groups") or metric.get("group")
+    rate = f", on {metric['rate']}" if isinstance(metric.get("rate"), str) else ""
+    return f" ({metric['attribute']}{': ' + who if isinstance(who, str) else ''}{rate})"
+
+
 def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Profile) -> Decision:
     """One comparison of a report metric (or a difference of two) against a profile limit."""
     limit = profile.limits[measure["limit"]]
@@ -188,7 +198,7 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
             f"{path}: the estimate {fmt(value)} is within the limit but the {_BOUND_WORDS[bound]} {fmt(cautious)} is "
             f"{side} {fmt(limit)}; the interval is too wide to show the limit is met (evaluate on a larger test set)",
         )
-    return Decision(FAIL, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is {side} the limit {fmt(limit)}")
+    return Decision(FAIL, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is {side} the limit {fmt(limit)}{_responsible(report, path)}")
 
 
 def decide_claims(report: dict[str, Any], profile: Profile) -> Decision:

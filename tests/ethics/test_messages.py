@@ -48,6 +48,7 @@ def test_a_gap_names_the_two_groups_and_the_rate_it_is_on():
     decision = decide("fairness.equalized_odds", make_report(SHA, bias__max_equalized_odds_difference=gap))
     assert decision.result == "fail"
     assert f"groups {gap['groups']}" in decision.evidence and "rate recall" in decision.evidence
+    assert decision.why.endswith(f"(palette: {gap['groups']}, on recall)")
 
 
 def test_robustness_is_judged_on_the_profile_bands_and_names_the_transform():

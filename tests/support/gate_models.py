@@ -48,8 +48,8 @@ def _rewire(model_bytes: bytes) -> tuple[onnx.ModelProto, str, str, str]:
     graph = model.graph
     input_name, output_name = graph.input[0].name, graph.output[0].name
     for node in graph.node:
-        node.output[:] = ["base_probabilities" if name == output_name else name for name in node.output]
-    return model, input_name, output_name, "base_probabilities"
+        node.output[:] = ["gate_base_probabilities" if name == output_name else name for name in node.output]
+    return model, input_name, output_name, "gate_base_probabilities"
 
 
 def _opset(model: onnx.ModelProto) -> int:
@@ -59,14 +59,14 @@ def _opset(model: onnx.ModelProto) -> int:
 def overconfident_model(model_bytes: bytes, power: float) -> bytes:
     """Probabilities p_i ** power renormalised: power > 1 pushes scores to 0 and 1, < 1 towards 0.5."""
     model, _, output_name, inner = _rewire(model_bytes)
-    floor = numpy_helper.from_array(np.array(1e-12, dtype=np.float32), "tiny")
-    power_tensor = numpy_helper.from_array(np.array(power, dtype=np.float32), "power")
+    floor = numpy_helper.from_array(np.array(1e-12, dtype=np.float32), "gate_tiny")
+    power_tensor = numpy_helper.from_array(np.array(power, dtype=np.float32), "gate_power")
     model.graph.initializer.extend([floor, power_tensor])
     model.graph.node.extend([
-        helper.make_node("Max", [inner, "tiny"], ["floored"]),
-        helper.make_node("Log", ["floored"], ["log_probabilities"]),
-        helper.make_node("Mul", ["log_probabilities", "power"], ["sharpened"]),
-        helper.make_node("Softmax", ["sharpened"], [output_name], axis=1),
+        helper.make_node("Max", [inner, "gate_tiny"], ["gate_floored"]),
+        helper.make_node("Log", ["gate_floored"], ["gate_log_probabilities"]),
+        helper.make_node("Mul", ["gate_log_probabilities", "gate_power"], ["gate_sharpened"]),
+        helper.make_node("Softmax", ["gate_sharpened"], [output_name], axis=1),
     ])
     onnx.checker.check_model(model)
     return model.SerializeToString()
@@ -89,29 +89,29 @@ def fragile_model(model_bytes: bytes, floor: float, sharpness: float = 400.0) ->
     """The model's scores where detail_level >= floor, reversed (1 - p) below it."""
     model, input_name, output_name, inner = _rewire(model_bytes)
     constants = {
-        "pool_pads": np.array([0, 0, 1, 1, 0, 0, 1, 1], dtype=np.int64),
-        "inner_starts": np.array([1, 1], dtype=np.int64), "inner_ends": np.array([-1, -1], dtype=np.int64),
-        "inner_axes": np.array([2, 3], dtype=np.int64), "mean_axes": np.array([1, 2, 3], dtype=np.int64),
-        "detail_floor": np.array(floor, dtype=np.float32), "gate_sharpness": np.array(sharpness, dtype=np.float32),
-        "one": np.array(1.0, dtype=np.float32), "one_axis": np.array([1], dtype=np.int64),
+        "gate_pool_pads": np.array([0, 0, 1, 1, 0, 0, 1, 1], dtype=np.int64),
+        "gate_inner_starts": np.array([1, 1], dtype=np.int64), "gate_inner_ends": np.array([-1, -1], dtype=np.int64),
+        "gate_inner_axes": np.array([2, 3], dtype=np.int64), "gate_mean_axes": np.array([1, 2, 3], dtype=np.int64),
+        "gate_detail_floor": np.array(floor, dtype=np.float32), "gate_sharpness": np.array(sharpness, dtype=np.float32),
+        "gate_one": np.array(1.0, dtype=np.float32), "gate_one_axis": np.array([1], dtype=np.int64),
     }
     model.graph.initializer.extend(numpy_helper.from_array(value, name) for name, value in constants.items())
     model.graph.node.extend([
-        helper.make_node("Pad", [input_name, "pool_pads"], ["padded"]),
-        helper.make_node("AveragePool", ["padded"], ["local_mean"], kernel_shape=[3, 3], strides=[1, 1]),
-        helper.make_node("Sub", [input_name, "local_mean"], ["residual"]),
-        helper.make_node("Abs", ["residual"], ["magnitude"]),
-        helper.make_node("Slice", ["magnitude", "inner_starts", "inner_ends", "inner_axes"], ["inner"]),
-        helper.make_node("ReduceMean", ["inner", "mean_axes"], ["detail"], keepdims=0),
-        helper.make_node("Sub", ["detail", "detail_floor"], ["above"]),
-        helper.make_node("Mul", ["above", "gate_sharpness"], ["gate_logit"]),
+        helper.make_node("Pad", [input_name, "gate_pool_pads"], ["gate_padded"]),
+        helper.make_node("AveragePool", ["gate_padded"], ["gate_local_mean"], kernel_shape=[3, 3], strides=[1, 1]),
+        helper.make_node("Sub", [input_name, "gate_local_mean"], ["gate_residual"]),
+        helper.make_node("Abs", ["gate_residual"], ["gate_magnitude"]),
+        helper.make_node("Slice", ["gate_magnitude", "gate_inner_starts", "gate_inner_ends", "gate_inner_axes"], ["gate_inner"]),
+        helper.make_node("ReduceMean", ["gate_inner", "gate_mean_axes"], ["gate_detail"], keepdims=0),
+        helper.make_node("Sub", ["gate_detail", "gate_detail_floor"], ["gate_above"]),
+        helper.make_node("Mul", ["gate_above", "gate_sharpness"], ["gate_logit"]),
         helper.make_node("Sigmoid", ["gate_logit"], ["gate_flat"]),
-        helper.make_node("Unsqueeze", ["gate_flat", "one_axis"], ["gate"]),  # (N, 1)
-        helper.make_node("Sub", ["one", "gate"], ["flip"]),
-        helper.make_node("Mul", [inner, "gate"], ["kept"]),
-        helper.make_node("Sub", ["one", inner], ["reversed"]),
-        helper.make_node("Mul", ["reversed", "flip"], ["flipped"]),
-        helper.make_node("Add", ["kept", "flipped"], [output_name]),
+        helper.make_node("Unsqueeze", ["gate_flat", "gate_one_axis"], ["gate_gate"]),  # (N, 1)
+        helper.make_node("Sub", ["gate_one", "gate_gate"], ["gate_flip"]),
+        helper.make_node("Mul", [inner, "gate_gate"], ["gate_kept"]),
+        helper.make_node("Sub", ["gate_one", inner], ["gate_reversed"]),
+        helper.make_node("Mul", ["gate_reversed", "gate_flip"], ["gate_flipped"]),
+        helper.make_node("Add", ["gate_kept", "gate_flipped"], [output_name]),
     ])
     onnx.checker.check_model(model)
     return model.SerializeToString()
