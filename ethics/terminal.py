@@ -22,10 +22,10 @@ def criteria_view(card: dict[str, Any], title: str) -> Group:
     parts: list[Any] = [Text(title, style="bold")]
     for row in card["criteria"]:
         head = Text()
-        head.append(f"{RESULT_WORD[row['result']]:<12}", style=RESULT_STYLE[row["result"]])
+        head.append(f"{RESULT_WORD[row['result']]:<13}", style=RESULT_STYLE[row['result']])
         head.append(row["id"])
         head.append(f"  ({row['kind']}{', required' if row['required'] else ''})", style="dim")
         parts.append(head)
         if row["result"] != "pass" or row["kind"] == "automatic":
-            parts.append(Padding(Text(row["why"], overflow="fold"), (0, 0, 0, 12)))
+            parts.append(Padding(Text(row["why"], overflow="fold"), (0, 0, 0, 13)))
     return Group(*parts)
