@@ -174,7 +174,7 @@ def _row(criterion: Criterion, measure: dict[str, Any], profile: Profile, a: Pla
         return row(count, "test items", count, f"ECE bias + z-interval, {CALIBRATION_BINS} bins, score variance {a.score_variance:g}")
     if metric == "bias.worst_group_recall":
         count = _smallest(lambda n: wilson_bounds(inside, n, z)[0] >= limit)
-        return row(count, f"positives per group ({groups} groups)", _ceil(count * groups, share), "Wilson interval")
+        return row(count, f"positives per group ({groups} groups)", _ceil(count, share / groups), "Wilson interval")
     gaps = {  # the rate a gap compares, and which items of a group carry it
         "bias.max_equalized_odds_difference": (a.group_fpr, 1 - share, "negatives"),  # FPR: the wider of the two
         "bias.max_fpr_difference": (a.group_fpr, 1 - share, "negatives"),
@@ -185,7 +185,7 @@ def _row(criterion: Criterion, measure: dict[str, Any], profile: Profile, a: Pla
         rate, per, what = gaps[metric]
         count = _smallest(lambda n: inside + z * math.sqrt(2 * rate * (1 - rate) / n) <= limit)
         method = f"difference of two proportions at rate {rate:g}"
-        return row(count, f"{what} per group ({groups} groups)", _ceil(count * groups, per), method)
+        return row(count, f"{what} per group ({groups} groups)", _ceil(count, per / groups), method)
     if metric.startswith("variants.") or metric == "robustness.max_auc_drop":
         # A difference of two AUCs near 0.95 (unpaired: cautious), judged on its value.
         count = _smallest(lambda n: z * math.sqrt(2) * auc_standard_error(0.95, n * share, n * (1 - share)) <= a.margin)
