@@ -10,7 +10,7 @@ model breaks one property and must fail the criterion meant to catch it:
 
 - a model at chance (a random projection of the pixels): harm.accuracy;
 - the palette-shortcut model of the bias tests (scores colour): fairness.no_shortcut;
-- the baseline made overconfident (probabilities to the 4th power, same flags): harm.calibration;
+- the baseline made underconfident (probabilities to the power 0.4, renormalised; same flags): harm.calibration;
 - the baseline made fragile (scores reversed when fine detail drops, as after a mild resize): harm.robustness.
 """
 
@@ -37,6 +37,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]  # training (uncached
 CACHE_ENV = "SAFERKIT_CALIBRATION_CACHE"
 TRAIN_DATA = {"n": 6000, "seed": 0}  # `saferkit data synth data`: the starter's first step
 EVAL_SEED = 1
+POWER = 0.4  # scores squeezed towards 0.5: ECE 0.22 where the baseline has 0.07
 DETAIL_FLOOR = 0.012  # below every clean test image's detail level (1st percentile 0.013); a 0.8 resize halves it
 
 
@@ -79,7 +80,7 @@ def variant(baseline: Path, folder: Path, name: str, model: bytes, threshold: fl
 @pytest.fixture(scope="module")
 def decisions(tmp_path_factory):
     """Every automatic criterion decided for the baseline and each bad model, on the planned evaluation data."""
-    from gate_models import chance_model, fragile_model, overconfident_model, power_threshold
+    from gate_models import chance_model, fragile_model, tempered_model, power_threshold
     from toy_submissions import toy_model_bytes
 
     from saferkit.datasets.plan import make_config
@@ -99,17 +100,17 @@ def decisions(tmp_path_factory):
         "baseline": baseline,
         "chance": variant(baseline, root / "chance", "chance", chance_model(*names, size), 0.5),
         "shortcut": variant(baseline, root / "shortcut", "shortcut", toy_model_bytes("red", *names), 0.5),
-        "overconfident": variant(baseline, root / "overconfident", "overconfident", overconfident_model(model, 4.0), power_threshold(threshold, 4.0)),
+        "miscalibrated": variant(baseline, root / "miscalibrated", "miscalibrated", tempered_model(model, POWER), power_threshold(threshold, POWER)),
         "fragile": variant(baseline, root / "fragile", "fragile", fragile_model(model, DETAIL_FLOOR, 5000.0)),
     }
     criteria = [c for c in load_criteria() if c.kind == "automatic"]
     found = {}
     for name, submission in submissions.items():
         # The baseline gets the evaluation's defaults. The bad models' defects are blatant, so they get fewer
-        # resamples and a smaller robustness subset (the plan needs 158 items); the overconfident model ranks
+        # resamples and a smaller robustness subset (the plan needs 158 items); the miscalibrated model ranks
         # exactly as the baseline, so its robustness pass would repeat the baseline's.
         config = EvaluationConfig(efficiency=False) if name == "baseline" else EvaluationConfig(
-            efficiency=False, bootstrap_resamples=200, robustness_resamples=100, robustness_max_items=600, robustness=name != "overconfident")
+            efficiency=False, bootstrap_resamples=200, robustness_resamples=100, robustness_max_items=600, robustness=name != "miscalibrated")
         report = evaluate(submission, root / "eval", root / f"report-{name}", config).report
         found[name] = {c.id: decide_automatic(c, report, profile, report["submission"]["sha256"]) for c in criteria}
         (root / f"decisions-{name}.txt").write_text(
@@ -127,7 +128,7 @@ def test_the_baseline_passes_every_required_measured_criterion(decisions):
 @pytest.mark.parametrize("model, criterion, words", [
     ("chance", "harm.accuracy", "headline.roc_auc"),
     ("shortcut", "fairness.no_shortcut", "gap"),
-    ("overconfident", "harm.calibration", "calibration.ece"),
+    ("miscalibrated", "harm.calibration", "calibration.ece"),
     ("fragile", "harm.robustness", "severity"),
 ])
 def test_each_bad_model_fails_the_criterion_meant_to_catch_it(decisions, model, criterion, words):
@@ -137,7 +138,7 @@ def test_each_bad_model_fails_the_criterion_meant_to_catch_it(decisions, model, 
 
 
 def test_the_defects_are_specific(decisions):
-    """Same ranking as the baseline: accuracy still passes for the overconfident and the fragile model."""
-    assert decisions["overconfident"]["harm.accuracy"].result == "pass"
+    """Same ranking as the baseline: accuracy still passes for the miscalibrated and the fragile model."""
+    assert decisions["miscalibrated"]["harm.accuracy"].result == "pass"
     assert decisions["fragile"]["harm.accuracy"].result == "pass"
-    assert decisions["overconfident"]["fairness.no_shortcut"].result == "pass"
+    assert decisions["miscalibrated"]["fairness.no_shortcut"].result == "pass"

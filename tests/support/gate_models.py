@@ -4,8 +4,10 @@ Each takes a working submission (the kit's baseline) or the toy colour model and
 breaks exactly one property, so a test can show the gate catches that property:
 
 - `chance_model`: a fixed random projection of the pixels; unrelated to content.
-- `overconfident_model`: the baseline with its log-probabilities scaled (a temperature):
-  the same ranking and flags, scores that no longer mean what they say.
+- `tempered_model`: the baseline with its log-probabilities scaled (a temperature):
+  the same ranking and flags, scores that no longer mean what they say (power 0.4
+  squeezes them towards 0.5; the baseline is already a little underconfident, so
+  sharpening it, power > 1, would improve its calibration instead).
 - `fragile_model`: the baseline whose scores flip when the image's fine detail
   (mean absolute difference from a 3x3 local mean) falls below what clean images show:
   right on clean images, wrong after a mild resize or blur.
@@ -56,7 +58,7 @@ def _opset(model: onnx.ModelProto) -> int:
     return max(entry.version for entry in model.opset_import if entry.domain in ("", "ai.onnx"))
 
 
-def overconfident_model(model_bytes: bytes, power: float) -> bytes:
+def tempered_model(model_bytes: bytes, power: float) -> bytes:
     """Probabilities p_i ** power renormalised: power > 1 pushes scores to 0 and 1, < 1 towards 0.5."""
     model, _, output_name, inner = _rewire(model_bytes)
     floor = numpy_helper.from_array(np.array(1e-12, dtype=np.float32), "gate_tiny")
@@ -73,7 +75,7 @@ def overconfident_model(model_bytes: bytes, power: float) -> bytes:
 
 
 def power_threshold(threshold: float, power: float) -> float:
-    """The threshold that flags the same items after `overconfident_model(..., power)`."""
+    """The threshold that flags the same items after `tempered_model(..., power)`."""
     high, low = threshold**power, (1 - threshold) ** power
     return float(high / (high + low))
 
