@@ -81,6 +81,7 @@ class EvaluationPlan:
     profile: str
     assumptions: PlanAssumptions
     rows: tuple[PlanRow, ...]
+    grouping: str = "attributes-and-pairs"  # the profile's fairness_grouping
 
     @property
     def test_items(self) -> int:
@@ -95,6 +96,7 @@ class EvaluationPlan:
     def to_json(self) -> dict[str, Any]:
         return {
             "profile": self.profile,
+            "grouping": self.grouping,
             "assumptions": dict(self.assumptions.__dict__),
             "test_items": self.test_items,
             "synth_command": self.synth_command(),
@@ -210,7 +212,7 @@ def plan_evaluation(profile: Profile, assumptions: PlanAssumptions = PlanAssumpt
         for measure in criterion.measures
         if "limit" in measure
     ]
-    return EvaluationPlan(profile.name, assumptions, tuple(rows))
+    return EvaluationPlan(profile.name, assumptions, tuple(rows), profile.fairness_grouping)
 
 
 def render_plan(plan: EvaluationPlan, out: str = "eval-data") -> str:
@@ -219,6 +221,8 @@ def render_plan(plan: EvaluationPlan, out: str = "eval-data") -> str:
     lines = [
         f"Evaluation plan for profile '{plan.profile}': a true value {a.margin:g} inside each limit, "
         f"{a.confidence:.0%} intervals, {a.positive_share:.0%} positives.",
+        f"Assumed per group: recall {a.group_recall:g}, false-positive rate {a.group_fpr:g}; mean score variance "
+        f"{a.score_variance:g}; groups judged: {plan.grouping}.",
         "Normal/Wilson approximations of the bootstrap percentile intervals the evaluation computes.",
         "",
         f"{'criterion':<27} {'metric':<44} {'rule':<10} {'assumed':>7} {'needs':>7}  {'of':<30} {'test':>6}",

@@ -80,3 +80,15 @@ def test_reasons_stay_whole_at_80_columns():
     lines = console.export_text().splitlines()
     assert all(len(line) <= 80 for line in lines)
     assert " ".join(line.strip() for line in lines[2:]).startswith(why)
+
+
+def test_a_profile_naming_an_unknown_transform_is_refused():
+    import pytest
+
+    from saferkit.core.errors import UserError
+    from saferkit.ethics.profile import default_profile_text, parse_profile
+
+    text = default_profile_text().replace("  jpeg: 3", "  jpg: 3")
+    with pytest.raises(UserError, match="robustness_bands: 'jpg' is not a robustness transform"):
+        parse_profile(text, "round.yaml")
+    assert load_profile().judges_transform("jpeg", 3) and not load_profile().judges_transform("rotate", 1)
