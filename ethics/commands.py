@@ -17,9 +17,6 @@ ethics_app = typer.Typer(
     no_args_is_help=True,
 )
 
-RESULT_STYLE = {"pass": "green", "fail": "bold red", "insufficient-evidence": "yellow"}
-
-
 def results_table(card: dict[str, Any], title: str) -> Any:
     """Per-criterion results for a terminal, reasons at full width (shared by the command and the demo)."""
     from saferkit.ethics.terminal import criteria_view
