@@ -166,7 +166,11 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
     limit = profile.limits[measure["limit"]]
     op, bound, path = measure["op"], measure["bound"], measure["metric"]
     grouped = profile.metric_path(path)
+    informative = ""
     if grouped != path and lookup(report, grouped) is not _MISSING:
+        wider = lookup(report, path)
+        if isinstance(wider, dict) and wider.get("attribute") and "x" in str(wider["attribute"]).split():
+            informative = f"; attributes and pairs (informative, not judged): {quote_metric(path, wider, ci_label(report))}"
         path = grouped  # a report without bias.by_attribute is judged on the wider grouping: never more lenient
     reading = _read(report, path, bound)
     if isinstance(reading, _Reading) and measure.get("minus"):
@@ -183,7 +187,7 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
             quoted += f"; {'gap' if measure.get('absolute') else 'difference'} = {fmt(difference)}"
             reading = _Reading(difference, difference, quoted)
     rule = f"{_BOUND_WORDS[bound]} {op} {fmt(limit)} ({measure['limit']})"
-    evidence = f"{reading.quoted}; rule: {rule}"
+    evidence = f"{reading.quoted}; rule: {rule}{informative}"
     if isinstance(reading, _Unusable):
         return Decision(INSUFFICIENT, evidence, reading.reason)
     value, cautious = reading.value, reading.cautious

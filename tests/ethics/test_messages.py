@@ -92,3 +92,15 @@ def test_a_profile_naming_an_unknown_transform_is_refused():
     with pytest.raises(UserError, match="robustness_bands: 'jpg' is not a robustness transform"):
         parse_profile(text, "round.yaml")
     assert load_profile().judges_transform("jpeg", 3) and not load_profile().judges_transform("rotate", 1)
+
+
+def test_pairs_are_quoted_as_informative_when_the_profile_judges_single_attributes():
+    gap = {"value": 0.1, "ci_low": 0.05, "ci_high": 0.2, "attribute": "scale", "groups": "small vs large", "rate": "fpr"}
+    pairs = {"value": 0.5, "ci_low": 0.42, "ci_high": 0.58, "attribute": "palette x scale", "groups": "c | small vs a | large", "rate": "fpr"}
+    report = make_report(SHA, bias__max_equalized_odds_difference=pairs, bias__by_attribute={"max_equalized_odds_difference": gap})
+    decision = decide("fairness.equalized_odds", report)
+    assert decision.result == "pass"
+    assert decision.evidence.startswith("bias.by_attribute.max_equalized_odds_difference = 0.1")
+    assert "attributes and pairs (informative, not judged): bias.max_equalized_odds_difference = 0.5" in decision.evidence
+    judged_on_pairs = dataclasses.replace(load_profile(), fairness_grouping="attributes-and-pairs")
+    assert decide("fairness.equalized_odds", report, judged_on_pairs).result == "fail"
