@@ -195,7 +195,7 @@ def _row(criterion: Criterion, measure: dict[str, Any], profile: Profile, a: Pla
             capped = count if count is None else min(count, a.robustness_max_items)
             return row(count, "items in the robustness subset", capped, "SE of an AUC difference (value rule)")
         return row(count, "items per variant split", count, "SE of an AUC difference (value rule)")
-    return row(None, "n/a (not a statistical estimate)", None, "does not depend on the test size", assumed=limit)
+    return row(None, "n/a (no interval)", None, "does not depend on the test size", assumed=limit)
 
 
 def _ceil(count: int | None, share: float) -> int | None:
@@ -216,7 +216,7 @@ def plan_evaluation(profile: Profile, assumptions: PlanAssumptions = PlanAssumpt
 
 
 def render_plan(plan: EvaluationPlan, out: str = "eval-data") -> str:
-    """The plan as a plain-text table (fits 100 columns) with its assumptions and the data command."""
+    """The plan as a plain-text table (under 100 columns; metrics in --json) with its assumptions and the data command."""
     a = plan.assumptions
     lines = [
         f"Evaluation plan for profile '{plan.profile}': a true value {a.margin:g} inside each limit, "
@@ -225,16 +225,12 @@ def render_plan(plan: EvaluationPlan, out: str = "eval-data") -> str:
         f"{a.score_variance:g}; groups judged: {plan.grouping}.",
         "Normal/Wilson approximations of the bootstrap percentile intervals the evaluation computes.",
         "",
-        f"{'criterion':<27} {'metric':<44} {'rule':<10} {'assumed':>7} {'needs':>7}  {'of':<30} {'test':>6}",
+        f"{'criterion':<28} {'limit':<9} {'assumed':>7} {'needs':>6}  {'of':<30} {'test':>5}",
     ]
     for row in plan.rows:
-        metric = row.metric if len(row.metric) <= 44 else row.metric[:43] + "…"
-        rule = f"{row.rule.split()[1]} {row.rule.split()[2]}"
-        flag = "" if row.required else " (not required)"
-        lines.append(
-            f"{row.criterion:<27} {metric:<44} {rule:<10} {row.assumed:>7.4g} {_count(row.count):>7}  "
-            f"{row.unit:<30} {_count(row.test_items):>6}{flag}"
-        )
+        limit = " ".join(row.rule.split()[1:3])
+        flag = "" if row.required else "  (not required)"
+        lines.append(f"{row.criterion:<28} {limit:<9} {row.assumed:>7.4g} {_count(row.count):>6}  {row.unit:<30} {_count(row.test_items):>5}{flag}")
     lines += [
         "",
         f"test split: {plan.test_items} items (the largest need of a required criterion); "
