@@ -38,7 +38,7 @@ CACHE_ENV = "SAFERKIT_CALIBRATION_CACHE"
 TRAIN_DATA = {"n": 6000, "seed": 0}  # `saferkit data synth data`: the starter's first step
 EVAL_SEED = 1
 POWER = 0.4  # scores squeezed towards 0.5: ECE 0.22 where the baseline has 0.07
-DETAIL_FLOOR = 0.012  # below every clean test image's detail level (1st percentile 0.013); a 0.8 resize halves it
+DETAIL_FLOOR = 0.016  # the 5th percentile of clean test images' detail level; a resize to 80% cuts it by 0.62
 
 
 def cached_baseline() -> Path:
