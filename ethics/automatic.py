@@ -17,6 +17,7 @@ from typing import Any
 
 from saferkit.ethics.checklist import Criterion
 from saferkit.ethics.decision import FAIL, INSUFFICIENT, PASS, Decision, combine
+from saferkit.ethics.plan import DEFAULT_SPURIOUS
 from saferkit.ethics.profile import Profile
 
 _MISSING = object()
@@ -64,7 +65,7 @@ def quote_metric(path: str, metric: Any, label: str = "CI") -> str:
         low, high = _number(metric.get("ci_low")), _number(metric.get("ci_high"))
         if low is not None or high is not None:
             text += f" ({label} {fmt(low)}–{fmt(high)})"
-        where = [f"{key} {metric[key]}" for key in ("attribute", "group") if isinstance(metric.get(key), str)]
+        where = [f"{key} {metric[key]}" for key in ("attribute", "group", "groups", "rate") if isinstance(metric.get(key), str)]
         if where:
             text += f" [{', '.join(where)}]"
         if metric.get("note"):
@@ -92,6 +93,22 @@ def _invalid_section(report: dict[str, Any], path: str) -> str | None:
     return None
 
 
+def _what_to_generate(path: str) -> str:
+    """For a metric only some data or options produce: what to run so the next report has it."""
+    if path.startswith("variants."):
+        split = path.split(".")[1]
+        return (
+            f": the test data has no {split} split. Evaluate on data with the shortcut variants, e.g. "
+            f"`saferkit evaluate plan --make-data eval-data` or `saferkit data synth eval-data --n N "
+            f"--splits train=0.05,test=0.95 --spurious {DEFAULT_SPURIOUS}`"
+        )
+    if path.startswith("robustness."):
+        return ": evaluate without --no-robustness"
+    if path.startswith("efficiency."):
+        return ": evaluate without --no-efficiency"
+    return ""
+
+
 @dataclass(frozen=True)
 class _Reading:
     """A usable metric: its point estimate, the cautious bound the rule checks, and the quoted evidence."""
@@ -116,7 +133,7 @@ def _read(report: dict[str, Any], path: str, bound: str) -> _Reading | _Unusable
         return _Unusable(f"{path}: marked invalid", f"the report marks part of what {path} rests on invalid ({reason})")
     metric = lookup(report, path)
     if metric is _MISSING:
-        return _Unusable(f"{path}: absent", f"the report has no {path}")
+        return _Unusable(f"{path}: absent", f"the report has no {path}{_what_to_generate(path)}")
     quoted = quote_metric(path, metric, ci_label(report))
     value = _number(metric.get("value")) if isinstance(metric, dict) else _number(metric)
     if value is None:
@@ -134,10 +151,27 @@ def _within(number: float, op: str, limit: float) -> bool:
     return number <= limit if op == "<=" else number >= limit
 
 
+def _responsible(report: dict[str, Any], path: str) -> str:
+    """Which attribute and group(s) a failing bias summary comes from, e.g. ' (palette: c vs a, on fpr)'."""
+    metric = lookup(report, path, None)
+    if not isinstance(metric, dict) or not isinstance(metric.get("attribute"), str):
+        return ""
+    who = metric.get("groups") or metric.get("group")
+    rate = f", on {metric['rate']}" if isinstance(metric.get("rate"), str) else ""
+    return f" ({metric['attribute']}{': ' + who if isinstance(who, str) else ''}{rate})"
+
+
 def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Profile) -> Decision:
     """One comparison of a report metric (or a difference of two) against a profile limit."""
     limit = profile.limits[measure["limit"]]
     op, bound, path = measure["op"], measure["bound"], measure["metric"]
+    grouped = profile.metric_path(path)
+    informative = ""
+    if grouped != path and lookup(report, grouped) is not _MISSING:
+        wider = lookup(report, path)
+        if isinstance(wider, dict) and wider.get("attribute") and "x" in str(wider["attribute"]).split():
+            informative = f"; attributes and pairs (informative, not judged): {quote_metric(path, wider, ci_label(report))}"
+        path = grouped  # a report without bias.by_attribute is judged on the wider grouping: never more lenient
     reading = _read(report, path, bound)
     if isinstance(reading, _Reading) and measure.get("minus"):
         other = _read(report, measure["minus"], "value")
@@ -153,7 +187,7 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
             quoted += f"; {'gap' if measure.get('absolute') else 'difference'} = {fmt(difference)}"
             reading = _Reading(difference, difference, quoted)
     rule = f"{_BOUND_WORDS[bound]} {op} {fmt(limit)} ({measure['limit']})"
-    evidence = f"{reading.quoted}; rule: {rule}"
+    evidence = f"{reading.quoted}; rule: {rule}{informative}"
     if isinstance(reading, _Unusable):
         return Decision(INSUFFICIENT, evidence, reading.reason)
     value, cautious = reading.value, reading.cautious
@@ -168,7 +202,7 @@ def decide_measure(measure: dict[str, Any], report: dict[str, Any], profile: Pro
             f"{path}: the estimate {fmt(value)} is within the limit but the {_BOUND_WORDS[bound]} {fmt(cautious)} is "
             f"{side} {fmt(limit)}; the interval is too wide to show the limit is met (evaluate on a larger test set)",
         )
-    return Decision(FAIL, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is {side} the limit {fmt(limit)}")
+    return Decision(FAIL, evidence, f"{path}: {_BOUND_WORDS[bound]} {fmt(cautious)} is {side} the limit {fmt(limit)}{_responsible(report, path)}")
 
 
 def decide_claims(report: dict[str, Any], profile: Profile) -> Decision:
@@ -233,6 +267,50 @@ def decide_audit_trail(report: dict[str, Any], submission_sha256: str) -> Decisi
     return Decision(PASS, evidence, "the report names the submission, test data, seed and software it used")
 
 
+def _row_label(row: dict[str, Any]) -> str:
+    return f"{row.get('transform')} severity {row.get('severity')} (AUC drop {fmt(_number(row.get('auc_drop')))})"
+
+
+def decide_robustness(report: dict[str, Any], profile: Profile, limit_name: str) -> Decision:
+    """The largest AUC drop over the rows the profile judges (its robustness bands); the rest are informative.
+
+    The decision names the transform and severity responsible, and the worst informative row, so a
+    team sees what to fix and what was only reported.
+    """
+    limit = profile.limits[limit_name]
+    reason = _invalid_section(report, "robustness.max_auc_drop")
+    if reason is not None:
+        return Decision(INSUFFICIENT, "robustness: marked invalid", f"the report marks part of the robustness section invalid ({reason})")
+    rows = lookup(report, "robustness.rows", [])
+    rows = [r for r in rows if isinstance(r, dict) and r.get("valid") is True and _number(r.get("auc_drop")) is not None] if isinstance(rows, list) else []
+    if not rows:  # no per-row results to band: the summary over every row is the cautious reading
+        summary = {"metric": "robustness.max_auc_drop", "bound": "value", "op": "<=", "limit": limit_name}
+        return decide_measure(summary, report, profile)
+    judged = [r for r in rows if profile.judges_transform(str(r.get("transform")), int(r.get("severity") or 0))]
+    informative = [r for r in rows if r not in judged]
+    bands = profile.robustness_bands
+    scope = "every transform and severity" if bands is None else "judged: " + ", ".join(f"{t} <= {s}" for t, s in bands.items())
+    rule = f"largest judged AUC drop <= {fmt(limit)} ({limit_name}; {scope})"
+    if bands is not None:
+        measured = {str(r.get("transform")) for r in judged}
+        missing = [t for t in bands if t not in measured]
+        if missing:
+            return Decision(
+                INSUFFICIENT, f"robustness: no judged rows for {', '.join(missing)}; rule: {rule}",
+                f"the report has no rows for {', '.join(missing)} at a judged severity; evaluate with those transforms and "
+                "--severities 1,3,5 (the default)",
+            )
+    worst = max(judged, key=lambda r: float(r["auc_drop"]))
+    evidence = f"worst judged: {_row_label(worst)}"
+    if informative:
+        evidence += f"; worst informative (not judged): {_row_label(max(informative, key=lambda r: float(r['auc_drop'])))}"
+    evidence += f"; rule: {rule}"
+    drop = float(worst["auc_drop"])
+    if drop <= limit:
+        return Decision(PASS, evidence, f"the largest judged AUC drop, {fmt(drop)} under {worst['transform']} severity {worst['severity']}, is within {fmt(limit)}")
+    return Decision(FAIL, evidence, f"ROC AUC drops by {fmt(drop)} under {worst['transform']} severity {worst['severity']}, above the limit {fmt(limit)}")
+
+
 def decide_automatic(criterion: Criterion, report: dict[str, Any], profile: Profile, submission_sha256: str) -> Decision:
     """Decide an automatic criterion: every measure must pass."""
     decisions = []
@@ -242,6 +320,8 @@ def decide_automatic(criterion: Criterion, report: dict[str, Any], profile: Prof
             decisions.append(decide_claims(report, profile))
         elif check == "audit_trail":
             decisions.append(decide_audit_trail(report, submission_sha256))
+        elif check == "robustness_bands":
+            decisions.append(decide_robustness(report, profile, measure["limit"]))
         else:
             decisions.append(decide_measure(measure, report, profile))
     return combine(decisions)

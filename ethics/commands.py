@@ -9,26 +9,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from saferkit.ethics.plan_commands import register as register_plan
+
 ethics_app = typer.Typer(
     name="ethics",
     help="Ethics criteria, the evaluator's review, and the fail-closed scorecard that decides qualification.",
     no_args_is_help=True,
 )
 
-RESULT_STYLE = {"pass": "green", "fail": "bold red", "insufficient-evidence": "yellow"}
+def results_table(card: dict[str, Any], title: str) -> Any:
+    """Per-criterion results for a terminal, reasons at full width (shared by the command and the demo)."""
+    from saferkit.ethics.terminal import criteria_view
 
-
-def results_table(card: dict[str, Any], title: str) -> Table:
-    """A terminal table of per-criterion results (shared by the command and the demo)."""
-    table = Table(title=title, show_lines=False)
-    table.add_column("criterion", no_wrap=True)
-    for column in ("kind", "req", "result"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("why", overflow="fold", ratio=1)
-    for row in card["criteria"]:
-        style = RESULT_STYLE[row["result"]]
-        table.add_row(row["id"], row["kind"], "yes" if row["required"] else "no", f"[{style}]{row['result']}[/]", row["why"])
-    return table
+    return criteria_view(card, title)
 
 
 @ethics_app.command("check")
@@ -177,3 +170,4 @@ def profile_command() -> None:
 def register(app: typer.Typer) -> None:
     """Add the `ethics` group to the root command."""
     app.add_typer(ethics_app, name="ethics")
+    register_plan()

@@ -17,9 +17,11 @@ import yaml
 
 from saferkit.core.schemas import packaged_schema, schema_violations
 from saferkit.core.errors import UserError
+from saferkit.datasets.transforms import TRANSFORMS
 from saferkit.ethics.checklist import Criterion, load_criteria
 
 DEFAULT_PROFILE = "default.yaml"
+SINGLE_ATTRIBUTES, ALL_GROUPS = "attributes", "attributes-and-pairs"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,19 @@ class Profile:
     free_licences: tuple[str, ...]
     required_overrides: dict[str, bool]
     source: str
+    robustness_bands: dict[str, int] | None = None  # transform -> highest judged severity; None: every row
+    fairness_grouping: str = ALL_GROUPS  # "attributes": bias limits judge single attributes only
+
+    def metric_path(self, path: str) -> str:
+        """Where the report holds `path` under this profile's grouping (bias summaries move to bias.by_attribute)."""
+        if self.fairness_grouping == SINGLE_ATTRIBUTES and path.startswith("bias.") and path.count(".") == 1:
+            return "bias.by_attribute." + path.split(".", 1)[1]
+        return path
+
+    def judges_transform(self, transform: str, severity: int) -> bool:
+        """Whether harm.robustness judges this robustness row (the others are informative)."""
+        bands = self.robustness_bands
+        return bands is None or severity <= bands.get(transform, 0)
 
     def is_required(self, criterion: Criterion) -> bool:
         """Whether the criterion must pass in this round (the criterion's flag unless overridden)."""
@@ -66,6 +81,11 @@ def parse_profile(text: str, source: str, criteria: tuple[Criterion, ...] | None
         )
         problems += [f"limits: no value for '{name}', which a criterion compares against" for name in needed]
         problems += [
+            f"robustness_bands: '{name}' is not a robustness transform ({', '.join(TRANSFORMS)})"
+            for name in document.get("robustness_bands") or {}
+            if name not in TRANSFORMS
+        ]
+        problems += [
             f"required_overrides: '{cid}' is not a criterion id"
             for cid in document.get("required_overrides", {})
             if cid not in known
@@ -81,6 +101,8 @@ def parse_profile(text: str, source: str, criteria: tuple[Criterion, ...] | None
         free_licences=tuple(document["free_licences"]),
         required_overrides=dict(document.get("required_overrides") or {}),
         source=source,
+        robustness_bands=dict(document["robustness_bands"]) if "robustness_bands" in document else None,
+        fairness_grouping=document.get("fairness_grouping", ALL_GROUPS),
     )
 
 

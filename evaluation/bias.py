@@ -244,6 +244,9 @@ def bias_report(
             "worst_group_recall": not_estimable(reason),
             "max_equalized_odds_difference": not_estimable(reason),
             "max_demographic_parity_difference": not_estimable(reason),
+            "max_recall_difference": not_estimable(reason),
+            "max_fpr_difference": not_estimable(reason),
+            "by_attribute": {},
             "largest_gaps": [],
             "note": reason,
         }
@@ -269,10 +272,12 @@ def bias_report(
 
     samples = collect(labels if strata is None else strata, plan, compute)
     sections = {gs.key: _section(gs, points[i], pairs[i], samples, i, plan) for i, gs in enumerate(group_sets)}
+    single = {gs.key: sections[gs.key] for gs in group_sets if len(gs.columns) == 1}
     return {
-        "attributes": {gs.key: sections[gs.key] for gs in group_sets if len(gs.columns) == 1},
+        "attributes": single,
         "intersections": {gs.key: sections[gs.key] for gs in group_sets if len(gs.columns) == 2},
         **_summary(sections),
+        "by_attribute": _summary(single),
         "largest_gaps": _largest_gaps(sections),
         "min_group_size": config.min_group_size,
         "min_group_class_count": config.min_group_class_count,
@@ -307,12 +312,19 @@ def _section(gs: _GroupSet, point: pd.DataFrame, pairs: _GapPairs, samples: dict
 
 
 def _summary(sections: dict[str, dict]) -> dict:
-    """The worst group recall and the largest gaps over all attributes and pairs (with that one's interval)."""
+    """The worst group recall and the largest gaps over the given sections (with that one's interval and groups).
+
+    Computed over attributes and pairs, and again over single attributes (`by_attribute`): a pair
+    splits the data into 9 cells, so the same limit needs about 3 times the data to be resolved
+    (`saferkit evaluate plan`); a profile says which grouping its fairness limits judge.
+    """
     out = {}
     for name, key, pick in (
         ("worst_group_recall", "worst_group_recall", min),
         ("max_equalized_odds_difference", "equalized_odds_difference", max),
         ("max_demographic_parity_difference", "demographic_parity_difference", max),
+        ("max_recall_difference", "recall_difference", max),
+        ("max_fpr_difference", "fpr_difference", max),
     ):
         candidates = [(k, s[key]) for k, s in sections.items() if s[key]["value"] is not None]
         if not candidates:
@@ -320,8 +332,16 @@ def _summary(sections: dict[str, dict]) -> dict:
             continue
         where, best = pick(candidates, key=lambda item: item[1]["value"])
         group = sections[where]["worst_group"] if key == "worst_group_recall" else None
-        out[name] = {**best, "attribute": where, **({"group": group} if group else {})}
+        out[name] = {**best, "attribute": where, **({"group": group} if group else {}), **_gap_groups(sections[where], key)}
     return out
+
+
+def _gap_groups(section: dict, key: str) -> dict:
+    """For a gap: the two groups it compares and the rate it is on, e.g. {"groups": "c | dark vs a | bright", "rate": "recall"}."""
+    rate = {"equalized_odds_difference": section["equalized_odds_from"], "demographic_parity_difference": "selection_rate",
+            "recall_difference": "recall", "fpr_difference": "fpr"}.get(key)
+    pair = section["gap_groups"].get(rate) if rate else None
+    return {"groups": f"{pair['highest']} vs {pair['lowest']}", "rate": rate} if pair else {}
 
 
 def _largest_gaps(sections: dict[str, dict], top: int = 5) -> list[dict]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from saferkit.core.errors import UserError
+from saferkit.evaluation.placeholders import placeholder_warnings, read_readme
 from saferkit.evaluation.submission import (
     MANIFEST_FILE,
     MODEL_FILE,
@@ -211,6 +212,7 @@ def check_submission(path: str | Path) -> CheckResult:
     result = CheckResult(source=reading.source, problems=list(reading.problems), warnings=list(reading.warnings))
     if reading.names:
         result.info["files"] = list(reading.names)
+    result.warnings += placeholder_warnings(reading.manifest, read_readme(path))
     model = _check_onnx_structure(result, reading.files[MODEL_FILE]) if MODEL_FILE in reading.files else None
     if model is not None and isinstance(reading.manifest, dict):
         _check_signature(result, model, reading.manifest)

@@ -1,17 +1,39 @@
-"""CLI: `saferkit submission check|schema`, `saferkit evaluate`, `saferkit leaderboard`.
+"""CLI: `saferkit submission check|schema`, `saferkit evaluate [run|plan]`, `saferkit leaderboard`.
 
 Only typer, rich and the standard library at module level; the work is in the
-evaluation modules, imported inside each command.
+evaluation modules, imported inside each command. `evaluate` is a group whose
+default sub-command is `run`, so `saferkit evaluate SUB --data D --out R` keeps
+working next to `saferkit evaluate plan` (which ethics/plan_commands.py adds: it
+reads profiles, and ethics sits above evaluation in the import graph).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
+
+HELP_FLAGS = ("--help", "-h")
+
+
+class DefaultRunGroup(TyperGroup):
+    """A group that runs `run` when the first argument is not one of its sub-commands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in HELP_FLAGS:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+evaluate_app = typer.Typer(
+    cls=DefaultRunGroup, no_args_is_help=True, rich_markup_mode=None,
+    help="Score a submission (`saferkit evaluate SUB --data DATA --out REPORT`, the default `run`), "
+    "or size the test data to a profile's limits (`saferkit evaluate plan`).",
+)
 
 submission_app = typer.Typer(help="Check a submission folder or .zip, or print the submission.yaml schema.", no_args_is_help=True)
 
@@ -128,5 +150,6 @@ def leaderboard_command(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(submission_app, name="submission")
-    app.command("evaluate")(evaluate_command)
+    evaluate_app.command("run")(evaluate_command)
+    app.add_typer(evaluate_app, name="evaluate")
     app.command("leaderboard")(leaderboard_command)
