@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from saferkit.core.errors import UserError
+
+
+class DocumentView(Mapping[str, Any]):
+    """A parsed contract document read like the dict it is (`doc["key"]`), never written through.
+
+    Subclasses are frozen dataclasses with a `data` field and add typed properties.
+    """
+
+    data: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ exact bytes, so what was checked is what gets signed and published.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 from saferkit.core.digest import bytes_sha256
 from saferkit.core.errors import UserError
-from saferkit.core.jsonfile import read_json_document
+from saferkit.core.jsonfile import DocumentView, read_json_document
 from saferkit.core.schemas import packaged_schema, schema_violations
 
 SCORECARD_FILE = "scorecard.json"
@@ -45,21 +44,12 @@ def scorecard_problems(scorecard: Any) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Scorecard(Mapping[str, Any]):
+class Scorecard(DocumentView):
     """A schema-valid scorecard: typed fields for what readers decide on, the parsed card as a mapping, its bytes."""
 
     data: dict[str, Any] = field(repr=False)
     raw: bytes = field(repr=False)
     source: Path
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.data)
-
-    def __len__(self) -> int:
-        return len(self.data)
 
     @property
     def qualified(self) -> bool:

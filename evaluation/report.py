@@ -7,7 +7,6 @@ too, and the digest the scorecard names is the digest of the bytes that were rea
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 from saferkit.core.digest import bytes_sha256
 from saferkit.core.errors import UserError
-from saferkit.core.jsonfile import read_json_document
+from saferkit.core.jsonfile import DocumentView, read_json_document
 from saferkit.core.schemas import packaged_schema, schema_violations
 
 REPORT_FILE = "report.json"
@@ -44,7 +43,7 @@ def report_problems(report: Any) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Report(Mapping[str, Any]):
+class Report(DocumentView):
     """A report.json as read: typed fields for what readers decide on, the parsed report as a mapping,
     the sha256 of its exact bytes (what a scorecard names), where it came from, and the bytes."""
 
@@ -52,15 +51,6 @@ class Report(Mapping[str, Any]):
     sha256: str
     source: str
     raw: bytes = field(default=b"", repr=False)
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.data)
-
-    def __len__(self) -> int:
-        return len(self.data)
 
     @property
     def submission(self) -> dict[str, Any]:
