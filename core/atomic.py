@@ -43,10 +43,10 @@ class AtomicFile:
     """
 
     def __init__(self, target: str | os.PathLike, mode: str = "w", *, private: bool = False,
-                 encoding: str | None = "utf-8", newline: str | None = None) -> None:
+                 encoding: str | None = "utf-8", newline: str | None = None, suffix: str = "") -> None:
         self.target = Path(target)
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        handle, temporary = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp" + suffix, dir=self.target.parent)
         self.temporary = Path(temporary)
         os.chmod(handle, PRIVATE_FILE_MODE if private else FILE_MODE)  # mkstemp's 0600 only for secrets
         binary = "b" in mode
@@ -78,17 +78,13 @@ def atomic_open(target: str | os.PathLike, mode: str = "w", *, private: bool = F
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike, *, suffix: str = "") -> Iterator[Path]:
     """A temporary path beside `target` for libraries that write by file name (Parquet, matplotlib)."""
-    target = Path(target)
-    pending = AtomicFile(target, "wb")
+    pending = AtomicFile(target, "wb", suffix=suffix)  # some writers pick the format from the suffix
     pending.handle.close()
-    temporary = pending.temporary.with_name(pending.temporary.name + suffix) if suffix else pending.temporary
-    if suffix:
-        os.rename(pending.temporary, temporary)  # some writers pick the format from the suffix
     try:
-        yield temporary
-        os.replace(temporary, target)
+        yield pending.temporary
+        os.replace(pending.temporary, pending.target)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        pending.temporary.unlink(missing_ok=True)
         raise
 
 

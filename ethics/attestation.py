@@ -236,3 +236,28 @@ def verify_attestation(document: Any, *, scorecard_bytes: bytes, scorecard: dict
         if review.get("signature") is not None:
             check_review_signature(review_bytes, review["signature"], submission_sha256)
     return Attested(statement, document["key_sha256"])
+
+
+def judge_and_write(submission: Path, report: Path, out: Path, *, review: Path | None = None, profile: Path | None = None,
+                    training_data: list[Path] | None = None, key: Path | None = None) -> tuple[dict[str, Any], dict[str, Path], Path | None]:
+    """`saferkit ethics check`: judge, write the scorecard files, and sign them when an evaluator key is given.
+
+    An unusable key is refused before any work; review answers edited after the reviewer signed are refused;
+    a signature left from an earlier scorecard in `out` is removed, since it would not match the new one.
+    Returns the scorecard, the written paths by name, and the attestation (None when unsigned).
+    """
+    from saferkit.ethics.render import write_scorecard
+    from saferkit.ethics.scorecard import judge_submission
+    from saferkit.ethics.scorecard_file import SCORECARD_FILE
+
+    if key is not None:
+        public_key_of(key)
+    card = judge_submission(submission, report, review_path=review, profile_path=profile, training_data=training_data)
+    if review is not None:
+        signed_review(review, card["submission_sha256"])
+    paths = write_scorecard(card, out)
+    (Path(out) / ATTESTATION_FILE).unlink(missing_ok=True)
+    attestation = None
+    if key is not None:
+        attestation = attest_scorecard(paths[SCORECARD_FILE], report, profile_path=profile, review_path=review, private_key=key)
+    return card, paths, attestation

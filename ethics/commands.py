@@ -40,22 +40,11 @@ def check(
     ),
 ) -> None:
     """Decide every criterion and write the scorecard. Exit 0 when qualified, 1 when not, 2 on a usage error."""
-    from saferkit.ethics.attestation import ATTESTATION_FILE, attest_scorecard, signed_review
-    from saferkit.ethics.render import write_scorecard
-    from saferkit.ethics.scorecard import judge_submission
+    from saferkit.ethics.attestation import judge_and_write
 
-    if key is not None:
-        from saferkit.core.keys import public_key_of
-
-        public_key_of(key)  # a missing or unusable key is refused before any work
-    card = judge_submission(submission, report, review_path=review, profile_path=profile, training_data=training_data)
-    if review is not None:
-        signed_review(review, card["submission_sha256"])  # answers edited after the reviewer signed: refused
-    paths = write_scorecard(card, out)
-    (out / ATTESTATION_FILE).unlink(missing_ok=True)  # an older signature would not match the new scorecard
-    if key is not None:
-        attestation = attest_scorecard(out / "scorecard.json", report, profile_path=profile, review_path=review,
-                                       private_key=key)
+    card, paths, attestation = judge_and_write(submission, report, out, review=review, profile=profile,
+                                               training_data=training_data, key=key)
+    if attestation is not None:
         Console().print(f"signed: {attestation}", highlight=False)
     console = Console()
     if not quiet:
