@@ -3,6 +3,7 @@
 # Provides what the hub tests need from the system:
 #   - Debian's chromium (driven by Playwright as /usr/bin/chromium; Playwright's own download cannot work here)
 #   - a PostgreSQL server on loopback with a fresh test database, exported as SAFERKIT_TEST_PG_URL
+#   - dosfstools, mtools, ffmpeg and libarchive13 for the seized-media and video tests
 # Tests marked `postgres` / `browser` fail rather than skip when SAFERKIT_REQUIRE_SYSTEM_TESTS=1 (set here) or CI=true.
 # Any failure here stops the CI run (it is sourced under `set -euo pipefail`).
 
@@ -10,6 +11,12 @@ saferkit_ci_apt_install() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
   command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+  # seized-media tests: FAT images built without mounting, the ffmpeg decoder as the video benchmark's floor,
+  # and the libarchive shared library that libarchive-c loads
+  command -v mkfs.vfat >/dev/null 2>&1 || missing+=(dosfstools)
+  command -v mcopy >/dev/null 2>&1 || missing+=(mtools)
+  command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+  ldconfig -p | grep -q 'libarchive\.so' || missing+=(libarchive13)
   if [ "${#missing[@]}" -eq 0 ]; then
     return 0
   fi
