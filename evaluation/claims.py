@@ -1,8 +1,11 @@
 """Claims: each metric a team declared, against what the harness measured.
 
-A claim is confirmed when the declared value lies inside the measured
-confidence interval; otherwise it is not confirmed, and `direction` says
-whether the team claimed more ("above") or less ("below") than measured.
+A claim is a promise ("at least this good"), so it is confirmed when the
+declared value lies inside the measured confidence interval (`direction`
+"within") or is more cautious than the whole interval ("conservative": an
+AUC claimed below the interval, an ECE claimed above it). It is not confirmed
+when it promises more than the interval shows; `direction` then says whether
+the declared number lies "above" or "below" the interval.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ LOCATIONS = {
     "macro_f1": ("multiclass", "macro_f1"),
     "accuracy": ("multiclass", "accuracy"),
 }
+# Metrics where a smaller number is better: claiming one above the interval is cautious, below it an over-claim.
+LOWER_IS_BETTER = frozenset({"brier", "ece", "fpr", "fpr_at_recall_0.95", "max_equalized_odds_difference",
+                             "max_demographic_parity_difference"})
 ALIASES = {"auc": "roc_auc", "average_precision": "pr_auc", "ap": "pr_auc", "wss_95": "wss_at_recall_0.95", "wss@95": "wss_at_recall_0.95"}
 
 
@@ -53,7 +59,9 @@ def check_claims(declared: dict[str, float], report: dict[str, Any]) -> list[dic
             row["verdict"] = "confirmed"
             row["direction"] = "within"
         else:
-            row["verdict"] = "not-confirmed"
-            row["direction"] = "above" if value > measured["ci_high"] else "below"
+            direction = "above" if value > measured["ci_high"] else "below"
+            cautious = "above" if ALIASES.get(name, name) in LOWER_IS_BETTER else "below"
+            row["verdict"] = "confirmed" if direction == cautious else "not-confirmed"
+            row["direction"] = "conservative" if direction == cautious else direction
         rows.append(row)
     return rows

@@ -20,3 +20,13 @@ def test_verdicts():
     assert rows["auc"]["verdict"] == "not-confirmed" and rows["auc"]["measured"]["value"] == 0.9
     assert rows["pr_auc"]["verdict"] == "not-measured" and "too few" in rows["pr_auc"]["why"]
     assert rows["made_up"]["verdict"] == "not-measured" and rows["made_up"]["measured"]["value"] is None
+
+
+def test_a_cautious_claim_is_confirmed_and_an_over_claim_is_not():
+    """A claim is a promise: claiming less than the interval shows is honest, claiming more is not."""
+    rows = {r["metric"]: r for r in check_claims({"roc_auc": 0.80, "recall": 0.70, "ece": 0.10, "brier": 0.001},
+                                                 REPORT | {"calibration": {**REPORT["calibration"], "brier": {"value": 0.04, "ci_low": 0.03, "ci_high": 0.05}}})}
+    assert rows["roc_auc"]["verdict"] == "confirmed" and rows["roc_auc"]["direction"] == "conservative"
+    assert rows["recall"]["verdict"] == "confirmed" and rows["recall"]["direction"] == "conservative"
+    assert rows["ece"]["verdict"] == "confirmed" and rows["ece"]["direction"] == "conservative"  # a larger error than measured
+    assert rows["brier"]["verdict"] == "not-confirmed" and rows["brier"]["direction"] == "below"  # a smaller error than measured
