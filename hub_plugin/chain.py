@@ -3,7 +3,9 @@
 The gate (`gate.check_publishable`) ties submission, report and scorecard
 together; this adds who judged them and under which limits: the evaluator's
 attestation must verify, its key must be accredited (not expired, not
-revoked), and the profile it was judged under must be accredited by digest.
+revoked), the profile it was judged under must be accredited by digest, and
+a review the scorecard relies on must be signed by an accredited evaluator's
+key (a reviewer is an evaluator; unsigned answers could be anyone's).
 Every refusal is a NotPublishable whose `check` names the failing link.
 """
 
@@ -65,7 +67,29 @@ def check_chain(inputs: PublishInputs, registry: Registry | None, today: dt.date
                              "accredits now.")
     if profile is None:
         raise _profile_refusal(attested, registry)
+    _check_reviewer(attested, registry, today)
     return Chain(attested, evaluator, profile)
+
+
+def _check_reviewer(attested: Attested, registry: Registry, today: dt.date | None) -> None:
+    """The review's answers count only when an accredited evaluator signed them."""
+    review = attested.review
+    if not review:
+        return
+    if not review.get("signature"):
+        raise NotPublishable("review-unsigned", "the scorecard relies on reviewer answers that nobody signed; the "
+                             "reviewer signs them with `saferkit ethics sign-review REVIEW --key reviewer.pem`, then "
+                             "the evaluator runs `saferkit ethics check ... --review REVIEW --key` again.")
+    reviewer = registry.evaluators.get(str(review.get("reviewer_key_sha256")))
+    if reviewer is None:
+        raise NotPublishable("reviewer-not-accredited", f"the review was signed by key "
+                             f"{str(review.get('reviewer_key_sha256'))[:12]}..., which is not an accredited evaluator "
+                             "of this catalogue; ask the operator to accredit the reviewer with "
+                             "`saferkit hub accredit evaluator`.")
+    refusal = reviewer.refusal(today or dt.datetime.now(dt.timezone.utc).date())
+    if refusal:
+        check, reason = refusal
+        raise NotPublishable(check.replace("evaluator", "reviewer"), f"reviewer: {reason}")
 
 
 def vetting_summary(chain: Chain) -> dict[str, Any]:

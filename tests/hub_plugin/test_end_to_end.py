@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ethics"))
 
 from ethics_cases import full_review, good_manifest_overrides, make_report, write_report  # noqa: E402
 
-from saferkit.ethics.attestation import attest_scorecard  # noqa: E402
+from saferkit.ethics.attestation import attest_scorecard, sign_review  # noqa: E402
 from saferkit.ethics.render import write_scorecard  # noqa: E402
 from saferkit.ethics.scorecard import judge_submission  # noqa: E402
 from saferkit.evaluation.submission import load_submission  # noqa: E402
@@ -38,6 +38,7 @@ def gated(toy_submission, tmp_path: Path, evaluator):
         if reviewed:
             review = tmp_path / "review.yaml"
             review.write_text(yaml.safe_dump(full_review(sha)), encoding="utf-8")
+            sign_review(review, evaluator[0], "Test Evaluation Lab")  # the accredited evaluator also reviewed
         card = judge_submission(submission, report, review_path=review)
         write_scorecard(card, tmp_path / "card")
         attest_scorecard(tmp_path / "card" / "scorecard.json", report, profile_path=None, review_path=review,

@@ -7,8 +7,10 @@ import shutil
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 
+from saferkit.core.errors import UserError
 from saferkit.hub_plugin.publish import publish
 from saferkit.hub_plugin.server.run import EmbeddedHub
 
@@ -110,7 +112,8 @@ def _post(server, publisher_key, submission, report, scorecard, keypair):
 
 
 def test_page_shows_the_chain_and_its_download_verifies_offline(hub, evaluated, evaluator, chain_tools, keypair,
-                                                                tmp_path: Path, cli):
+                                                                tmp_path: Path, cli, monkeypatch):
+    monkeypatch.delenv("SAFERKIT_HUB_REGISTRY")  # the catalogue server checks against its own registry
     _, sign_scorecard = chain_tools
     server, publisher_key, reader_key = hub
     submission, report, scorecard = evaluated()
@@ -120,8 +123,16 @@ def test_page_shows_the_chain_and_its_download_verifies_offline(hub, evaluated, 
     code, _, err = cli("hub", "keygen", "--out", tmp_path / "reviewer.pem")
     from saferkit.ethics.attestation import sign_review
 
+    sign_scorecard(scorecard, report, evaluator[0], review=review)  # answers nobody signed
+    with pytest.raises(UserError, match="review-unsigned"):  # refused by the server, naming the link
+        publish(submission, report, scorecard, server.url, key=keypair[0], api_key=publisher_key)
     sign_review(review, tmp_path / "reviewer.pem", "R. Viewer")
     sign_scorecard(scorecard, report, evaluator[0], review=review)
+    with pytest.raises(UserError, match="reviewer-not-accredited"):  # a reviewer is an accredited evaluator
+        publish(submission, report, scorecard, server.url, key=keypair[0], api_key=publisher_key)
+    from saferkit.hub_plugin.registry import evaluator_record
+
+    server.catalogue.accredit_evaluator(evaluator_record((tmp_path / "reviewer.pub").read_bytes(), "R. Viewer", None))
     publish(submission, report, scorecard, server.url, key=keypair[0], api_key=publisher_key)
 
     cookies = {"saferkit_hub_key": reader_key}
