@@ -21,6 +21,7 @@ from saferkit.datasets.transforms import TRANSFORMS
 from saferkit.ethics.checklist import Criterion, load_criteria
 
 DEFAULT_PROFILE = "default.yaml"
+DEMO_PROFILE = "demo.yaml"  # `saferkit demo` and test catalogues only: measured performance reported, not required
 SINGLE_ATTRIBUTES, ALL_GROUPS = "attributes", "attributes-and-pairs"
 
 
@@ -61,9 +62,14 @@ def profile_schema() -> dict[str, Any]:
     return packaged_schema("saferkit.ethics", "profile.schema.json")
 
 
+def packaged_profile_text(file_name: str) -> str:
+    """A profile shipped with the kit (`DEFAULT_PROFILE`, `DEMO_PROFILE`), as YAML with its comments."""
+    return resources.files("saferkit.ethics").joinpath("profiles", file_name).read_text(encoding="utf-8")
+
+
 def default_profile_text() -> str:
     """The packaged default profile, as YAML with its comments (to copy and edit)."""
-    return resources.files("saferkit.ethics").joinpath("profiles", DEFAULT_PROFILE).read_text(encoding="utf-8")
+    return packaged_profile_text(DEFAULT_PROFILE)
 
 
 def parse_profile(text: str, source: str, criteria: tuple[Criterion, ...] | None = None) -> Profile:

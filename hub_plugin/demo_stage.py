@@ -12,6 +12,7 @@ from saferkit.core.errors import UserError
 
 STAGE = "hub"
 DEMO_EVALUATOR = "saferkit demo evaluator"
+DEMO_REVIEWER = "saferkit demo reviewer"
 
 
 def _inputs(ctx) -> tuple[Path, Path, Path] | None:  # noqa: ANN001
@@ -28,10 +29,11 @@ def _accredit(ctx, catalogue) -> None:  # noqa: ANN001
     from saferkit.ethics.attestation import profile_text
     from saferkit.hub_plugin.registry import evaluator_record, profile_record
 
-    public_key = ctx.artifacts.get("evaluator_public_key")
-    if public_key:
-        record = catalogue.accredit_evaluator(evaluator_record(Path(public_key).read_bytes(), DEMO_EVALUATOR, None))
-        ctx.console.print(f"hub: accredited evaluator {record.name} (key {record.key_sha256[:16]})")
+    for key, name in (("evaluator_public_key", DEMO_EVALUATOR), ("reviewer_public_key", DEMO_REVIEWER)):
+        public_key = ctx.artifacts.get(key)
+        if public_key:
+            record = catalogue.accredit_evaluator(evaluator_record(Path(public_key).read_bytes(), name, None))
+            ctx.console.print(f"hub: accredited evaluator {record.name} (key {record.key_sha256[:16]})")
     profile_file = ctx.out / "hub" / "accredited-profile.yaml"
     profile_file.write_text(profile_text(ctx.artifacts.get("profile_path")), encoding="utf-8")
     profile = catalogue.accredit_profile(profile_record(profile_file, None))

@@ -8,15 +8,26 @@ from saferkit.demo import DemoContext
 from saferkit.ethics import demo_stage
 
 
-def test_stage_writes_a_scorecard_and_does_not_abort_when_not_qualified(good_case, tmp_path):
+def test_stage_judges_under_the_demo_profile_with_a_signed_review(good_case, tmp_path):
+    import json
+
+    from saferkit.ethics.attestation import read_attestation
+
     submission, _, report = good_case
     console = Console(record=True, width=160)
     ctx = DemoContext(out=tmp_path / "demo", console=console,
                       artifacts={"submission_dir": submission, "report_dir": report.parent})
     demo_stage.run(ctx)
-    assert (ctx.artifacts["scorecard_dir"] / "scorecard.json").is_file()
-    text = console.export_text()
-    assert "need an evaluator" in text and "not qualified" in text
+    out = ctx.artifacts["scorecard_dir"]
+    card = json.loads((out / "scorecard.json").read_text(encoding="utf-8"))
+    assert card["profile"] == "demo" and ctx.artifacts["profile_path"].name == "demo.yaml"
+    reviewer_rows = [row for row in card["criteria"] if row["kind"] == "reviewer"]
+    assert reviewer_rows and all(row["result"] == "pass" for row in reviewer_rows)
+    attestation = read_attestation(out / "scorecard.json")["statement"]
+    assert attestation["review"]["reviewer"] == "saferkit demo reviewer" and attestation["review"]["signature"]
+    assert attestation["profile"]["name"] == "demo" and "DEMO ONLY" in attestation["profile"]["content"]
+    text = " ".join(console.export_text().split())
+    assert "DEMO profile" in text and "never a vetting profile" in text
     assert ctx.summary and ctx.summary[0][0] == "ethics"
 
 

@@ -53,15 +53,19 @@ def test_demo_without_earlier_stages_says_what_is_missing(tmp_path: Path):
     assert "did not produce submission_dir, report_dir, scorecard_dir" in console.export_text()
 
 
-def test_demo_ethics_stage_signs_and_hub_stage_accredits_the_chain(tmp_path: Path, toy_submission):
-    """The two demo stages together: the chain is exercised; without a review the gate (not the chain) refuses."""
+def test_demo_ethics_and_hub_stages_publish_through_the_whole_signed_chain(tmp_path: Path, toy_submission, monkeypatch):
+    """The two demo stages together: demo profile, signed review, signed scorecard, accredited, published, shown."""
+    monkeypatch.delenv("SAFERKIT_HUB_REGISTRY")  # the demo's own catalogue server checks against its registry
     import sys
+
+    import httpx
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ethics"))
     from ethics_cases import good_manifest_overrides, make_report, write_report
 
     from saferkit.ethics import demo_stage as ethics_stage
     from saferkit.evaluation.submission import load_submission
+    from saferkit.hub_plugin.server.run import EmbeddedHub
 
     submission = toy_submission(**good_manifest_overrides())
     report = write_report(tmp_path / "eval", make_report(load_submission(submission).sha256))
@@ -71,8 +75,14 @@ def test_demo_ethics_stage_signs_and_hub_stage_accredits_the_chain(tmp_path: Pat
     demo_stage.run(ctx)
     output = " ".join(console.export_text().split())
     assert "signed by the demo evaluator" in output
-    assert "hub: accredited evaluator saferkit demo evaluator" in output and "hub: accredited profile default" in output
-    assert "not published (qualified)" in output and "vetting chain refused" not in output
+    assert "hub: accredited evaluator saferkit demo evaluator" in output
+    assert "hub: accredited evaluator saferkit demo reviewer" in output and "hub: accredited profile demo" in output
+    assert "hub: published toy-red 1.0.0" in output and "evaluated by saferkit demo evaluator" in output
+    assert "profile: demo version 1" in output and "reviewed by saferkit demo reviewer" in output
+    with EmbeddedHub(ctx.out / "hub" / "catalogue.db") as hub:  # the catalogue the demo leaves behind
+        reader = hub.catalogue.add_reader("check")
+        page = httpx.get(hub.url + "/tools/toy-red?lang=en", cookies={"saferkit_hub_key": reader}).text
+    assert "saferkit demo evaluator" in page and "saferkit demo reviewer" in page and "demo" in page
 
 
 def test_demo_prints_who_vetted_the_published_tool(tmp_path: Path, evaluated, evaluator):
