@@ -59,9 +59,7 @@ def serve(
     console.print(f"{plan.workers} worker(s) x {plan.threads} thread(s) on {plan.cores} cores; "
                   f"batches up to {max_batch_size} images or {max_queue_delay_ms:g} ms")
     for loaded in getattr(state.matcher, "lists", []):
-        rows = ", ".join(f"{n:,} {t}" for t, n in sorted(loaded.rows.items())) or "no hashes"
-        skipped = f", {loaded.skipped} malformed line(s) skipped" if loaded.skipped else ""
-        console.print(f"hash list {loaded.path}: {rows}{skipped}")
+        console.print(loaded.note(), highlight=False)
     console.print(f"audit log: {audit_log.resolve()}")
     if session.generated:
         console.print(f"no API keys configured: this session's key is [bold]{session.generated}[/] "

@@ -1,0 +1,34 @@
+"""Shared by the evidence tests: in-process scans, noise and flat pictures (no people)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from rich.console import Console
+
+from saferkit.serving.scan.runner import ScanOptions, run_scan
+
+
+def scan(out: Path, source: Path, **options) -> dict:
+    """`saferkit scan` in-process, one worker, no progress bar."""
+    options.setdefault("workers", 0)
+    return run_scan(ScanOptions(out=out, source=source, progress=False, **options), Console(file=io.StringIO()))
+
+
+def noise_picture(path: Path, seed: int, side: int = 48) -> Path:
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+def flat_picture(path: Path, grey: int, side: int = 48) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (side, side), (grey, grey, grey)).save(path)
+    return path
+
+
