@@ -121,16 +121,18 @@ def hashlist_convert(
     from_format: Optional[str] = typer.Option(None, "--from", help="csv, jsonl, text or vics (default: from the extension)."),
     to_format: Optional[str] = typer.Option(None, "--to", help="csv, jsonl, text or vics (default: from the extension)."),
     strict: bool = typer.Option(False, "--strict", help="Fail on the first malformed line instead of skipping it."),
-    hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type for one-hash-per-line text input (default: from the length)."),
+    hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type for one-hash-per-line text input (default: its header, else from the length)."),
+    only: Optional[str] = typer.Option(None, "--only", help="Write only these hash types, comma separated (a text list holds one type; VICS has no pHash/dHash/aHash/wHash)."),
 ) -> None:
-    """Convert a hash list between CSV, JSONL, one-hex-per-line text and VICS JSON (streamed)."""
-    from saferkit.hashing.hashlist import read_hashlist, write_hashlist
+    """Convert a hash list between CSV, JSONL, one-hex-per-line text and VICS JSON (streamed, lossless or refused)."""
+    from saferkit.hashing.hashlist import only_types, read_hashlist, write_hashlist
     from saferkit.hashing.errors import HashingError
 
     if source.resolve() == target.resolve():
         raise HashingError("the output would overwrite the input; choose another output path.")
     reader = read_hashlist(source, from_format, strict=strict, hash_type=hash_type)
-    written = write_hashlist(reader, target, to_format)
+    records = only_types(reader, only.split(",")) if only else reader
+    written = write_hashlist(records, target, to_format)
     console.print(f"wrote {written:,} hash(es) to {target}; read {reader.read:,}, skipped {reader.skipped:,} malformed line(s).")
     _print_errors(reader)
 

@@ -79,16 +79,17 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
 
     submissions = [load_submission(path) for path in options.models]
     keys = model_keys(submissions)
+    loaded: list[Any] = []
     if options.hashlists:
         from saferkit.hashing import HashMatcher
 
-        HashMatcher([str(p) for p in options.hashlists])  # raises a UserError for a bad list
+        loaded = HashMatcher([str(p) for p in options.hashlists]).lists  # raises a UserError for a bad list
     algos = list(normalize_algos(options.algos))
     settings = {
         "source": str(Path(options.source).resolve()) if options.source else None,
         "file_list": str(Path(options.file_list).resolve()) if options.file_list else None,
         "models": scan_manifest.describe_models([str(p) for p in options.models], submissions, keys),
-        "hashlists": scan_manifest.describe_lists([str(p) for p in options.hashlists]),
+        "hashlists": scan_manifest.describe_lists([str(p) for p in options.hashlists], loaded),
         "algos": algos,
         "shard_size": options.shard_size,
         "batch_size": min(options.batch_size, options.shard_size),
@@ -173,6 +174,8 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
     options.out = Path(options.out)
     _check_options(options)
     settings, config = _settings(options)
+    for described in settings["hashlists"]:
+        console.print(described["note"], highlight=False)
     engine = _make_engine(options, config)
     engine.preflight()  # an unreachable cluster fails before anything is listed or written
     manifest = _prepare_out(options.out, options.overwrite)

@@ -32,3 +32,17 @@ def flat_picture(path: Path, grey: int, side: int = 48) -> Path:
     return path
 
 
+
+
+def run_cli(capsys, *args) -> tuple[int, str]:
+    """`saferkit ARGS` in this process as a user runs it (errors as one line): (exit code, stdout + stderr)."""
+    from saferkit.cli import main
+
+    capsys.readouterr()
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
