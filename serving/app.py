@@ -108,8 +108,27 @@ def create_app(state: ServerState) -> FastAPI:
     def endpoint_of(scope) -> str:
         return template_of(scope["method"], scope["path"])
 
+    _say_when_unqualified(app, state)
     limits = state.config.limits
     app.add_middleware(Gatekeeper, keys=state.keys, limiter=RateLimiter(limits.rate_limit_per_s, limits.rate_burst),
                        audit=state.audit, metrics=state.metrics, max_body_bytes=limits.max_body_bytes,
                        endpoint_of=endpoint_of, public_docs=state.config.docs)
     return app
+
+
+UNQUALIFIED_HEADER = "Saferkit-Unqualified"
+
+
+def _say_when_unqualified(app: FastAPI, state: ServerState) -> None:
+    """With --allow-unqualified, every response carries a header naming the models that did not qualify."""
+    from saferkit.serving.qualification import unqualified_note
+
+    note = unqualified_note(state.qualification)
+    if note is None:
+        return
+
+    @app.middleware("http")
+    async def mark(request: Request, call_next):
+        response = await call_next(request)
+        response.headers[UNQUALIFIED_HEADER] = note
+        return response

@@ -34,6 +34,10 @@ def serve(
     match_threshold: Optional[int] = typer.Option(None, help="Default Hamming threshold for /v1/match."),
     docs: bool = typer.Option(False, "--docs", help="Serve the interactive API page at /docs (and the "
                               "OpenAPI document without a key)."),
+    scorecard: list[Path] = typer.Option([], "--scorecard", help="scorecard.json of each submission, in order "
+                                         "[default: scorecard.json in or beside the submission]."),
+    allow_unqualified: bool = typer.Option(False, "--allow-unqualified", help="Serve a model that did not qualify; "
+                                           "every response then says so."),
 ) -> None:
     """Serve submissions over HTTP: Open Inference Protocol v2, triage, hashing and matching."""
     from rich.console import Console
@@ -51,6 +55,14 @@ def serve(
     session = session_keys(api_keys, host)
     with console.status("loading and checking submissions"):
         state = load_state(submissions, hashlist, config, session.keys)
+    from saferkit.serving.qualification import check_models, unqualified_note
+
+    state.qualification = check_models(
+        [(m.name, Path(m.submission.source), m.sha256) for m in state.models.models.values()], list(scorecard),
+        allow_unqualified)
+    warning = unqualified_note(state.qualification)
+    if warning:
+        console.print(f"[bold red]warning:[/] {warning}", highlight=False)
     app = create_app(state)
     plan = state.models.plan
     for model in state.models.models.values():

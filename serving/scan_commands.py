@@ -61,6 +61,8 @@ def run_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Discard an earlier scan in RESULT instead of resuming it."),
     max_shards: Optional[int] = typer.Option(None, "--max-shards", help="Stop after this many shards; re-run to continue."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
+    scorecard: list[Path] = typer.Option([], "--scorecard", help="scorecard.json of each --model, in order [default: scorecard.json in or beside the submission]."),
+    allow_unqualified: bool = typer.Option(False, "--allow-unqualified", help="Use a model that did not qualify; the report then says so."),
 ) -> None:
     """Scan DIR (or --file-list) into RESULT: hashes, list matches, model scores."""
     from rich.console import Console
@@ -73,7 +75,7 @@ def run_command(
         workers=workers, threads=threads, ray_address=ray_address, shard_size=shard_size, batch_size=batch_size,
         max_bytes=max(1, int(max_file_mb * 1024 * 1024)), algos=[algos] if algos else None,
         match_threshold=match_threshold, dihedral=dihedral, follow_symlinks=follow_symlinks, overwrite=overwrite,
-        max_shards=max_shards, progress=progress,
+        max_shards=max_shards, progress=progress, scorecards=list(scorecard), require_qualified=not allow_unqualified,
     ), console)
     _print_summary(summary, out)
 

@@ -55,6 +55,8 @@ class ScanOptions:
     overwrite: bool = False
     max_shards: Optional[int] = None
     progress: bool = True
+    scorecards: list[Path] = field(default_factory=list)  # one per model, in order; else looked up beside each
+    require_qualified: bool = False  # the CLI sets this unless --allow-unqualified; unqualified models are marked either way
 
 
 def _check_options(options: ScanOptions) -> None:
@@ -77,8 +79,12 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
     from saferkit.evaluation.submission import load_submission
     from saferkit.hashing.algorithms import normalize_algos
 
+    from saferkit.serving.qualification import check_models
+
     submissions = [load_submission(path) for path in options.models]
     keys = model_keys(submissions)
+    qualified = check_models([(key, Path(path), sub.sha256) for key, path, sub in zip(keys, options.models, submissions)],
+                             list(options.scorecards), allow_unqualified=not options.require_qualified)
     loaded: list[Any] = []
     if options.hashlists:
         from saferkit.hashing import HashMatcher
@@ -88,7 +94,8 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
     settings = {
         "source": str(Path(options.source).resolve()) if options.source else None,
         "file_list": str(Path(options.file_list).resolve()) if options.file_list else None,
-        "models": scan_manifest.describe_models([str(p) for p in options.models], submissions, keys),
+        "models": [{**described, "qualification": qualified[described["key"]]} for described in
+                   scan_manifest.describe_models([str(p) for p in options.models], submissions, keys)],
         "hashlists": scan_manifest.describe_lists([str(p) for p in options.hashlists], loaded),
         "algos": algos,
         "shard_size": options.shard_size,
@@ -176,6 +183,10 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
     settings, config = _settings(options)
     for described in settings["hashlists"]:
         console.print(described["note"], highlight=False)
+    for model in settings["models"]:
+        if not model["qualification"]["qualified"]:
+            console.print(f"[bold red]warning:[/] model {model['key']} did not qualify "
+                          f"({model['qualification']['reason']}); the report will say so.", highlight=False)
     engine = _make_engine(options, config)
     engine.preflight()  # an unreachable cluster fails before anything is listed or written
     manifest = _prepare_out(options.out, options.overwrite)

@@ -46,3 +46,19 @@ def run_cli(capsys, *args) -> tuple[int, str]:
         code = int(exc.code or 0)
     captured = capsys.readouterr()
     return code, captured.out + captured.err
+
+
+def write_scorecard(folder: Path, submission_sha256: str, qualified: bool) -> Path:
+    """A schema-valid scorecard.json as `saferkit ethics check` writes it (one criterion, pass or fail)."""
+    import json
+
+    result = "pass" if qualified else "fail"
+    card = {"schema_version": 1, "qualified": qualified, "submission_sha256": submission_sha256,
+            "report_sha256": "0" * 64, "profile": "test",
+            "criteria": [{"id": "fairness.recall_gap", "title": "t", "principle": "p", "kind": "automatic",
+                          "required": True, "result": result, "evidence": "AUC 0.48", "why": "synthetic"}],
+            "counts": {"pass": int(qualified), "fail": int(not qualified), "insufficient-evidence": 0}}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "scorecard.json"
+    path.write_text(json.dumps(card), encoding="utf-8")
+    return path
