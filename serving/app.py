@@ -39,9 +39,13 @@ def load_state(submissions: list[Path], hashlists: list[Path], config: ServeConf
         from saferkit.hashing import HashMatcher
 
         matcher = HashMatcher([Path(p) for p in hashlists])
+    from saferkit.core.digest import file_sha256
+
     return ServerState(config=config, models=models, matcher=matcher, hashlists=[Path(p).name for p in hashlists],
                        metrics=metrics, audit=AuditLog(config.audit_log), keys=keys,
-                       max_pixels=config.limits.max_pixels or default_max_pixels())
+                       max_pixels=config.limits.max_pixels or default_max_pixels(),
+                       list_digests=[{"name": Path(p).name, "sha256": file_sha256(p)} for p in hashlists
+                                     if Path(p).is_file()])
 
 
 SECURITY_SCHEMES = {

@@ -81,5 +81,36 @@ def serve(
     serve_forever(app, host, port)
 
 
+SERVE_HELP = """Serve qualified submissions over HTTP; check the audit log of a server.
+
+\b
+  saferkit serve SUB... [--hashlist LIST]... OPTIONS
+  saferkit serve verify-audit AUDIT.jsonl
+"""
+
+
+def verify_audit(
+    log: Path = typer.Argument(..., metavar="AUDIT_LOG", help="The --audit-log file of `saferkit serve`."),
+) -> None:
+    """Check the audit log's hash chain: name every line removed or edited; exit 1 when any is."""
+    from saferkit.serving.audit import verify_audit as check
+
+    problems, count, head = check(log)
+    for problem in problems:
+        typer.echo(f"CHANGED: {problem}")
+    if problems:
+        typer.echo(f"{log}: {len(problems)} problem(s) in {count:,} line(s); the log was altered.")
+        raise typer.Exit(1)
+    typer.echo(f"{log}: {count:,} line(s), chain intact; head {head}. "
+               "(Removing the last lines leaves no trace in the file itself: keep the head to compare.)")
+
+
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
+    """Add `saferkit serve` (with `verify-audit`) to the root CLI; `serve SUB...` runs the server."""
+    from saferkit.serving.scan_commands import DefaultRunGroup
+
+    serve_app = typer.Typer(cls=DefaultRunGroup, help=SERVE_HELP, no_args_is_help=True, add_completion=False,
+                            rich_markup_mode=None)
+    serve_app.command("run")(serve)
+    serve_app.command("verify-audit")(verify_audit)
+    app.add_typer(serve_app, name="serve")

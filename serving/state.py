@@ -22,7 +22,8 @@ class ServerState:
     audit: AuditLog
     keys: ApiKeys
     max_pixels: int
-    qualification: dict[str, dict[str, Any]] = field(default_factory=dict)  # per model name: saferkit.serving.qualification
+    qualification: dict[str, dict[str, Any]] = field(default_factory=dict)
+    list_digests: list[dict[str, str]] = field(default_factory=list)  # name and sha256 of each loaded list, for the audit  # per model name: saferkit.serving.qualification
 
 
 def server_state(request) -> ServerState:
