@@ -7,6 +7,7 @@ agencies type most stays short. Heavy imports wait until a command runs.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Optional
 
@@ -22,6 +23,8 @@ SCAN_HELP = """Scan seized media for hash-list hits and rank the rest with model
   saferkit scan DIR --out RESULT [--model SUB]... [--hashlist LIST]... [--engine local|ray]
   saferkit scan --file-list PATHS.txt --out RESULT ...
   saferkit scan report RESULT --out REPORT.html [--previews]
+  saferkit scan verify RESULT [--public-key KEY.pub]
+  saferkit scan export RESULT --to vics|csv|case --out FILE
 
 Re-running the same scan command resumes it: finished shards are skipped.
 """
@@ -61,6 +64,10 @@ def run_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Discard an earlier scan in RESULT instead of resuming it."),
     max_shards: Optional[int] = typer.Option(None, "--max-shards", help="Stop after this many shards; re-run to continue."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
+    case: Optional[str] = typer.Option(None, "--case", help="Case reference, recorded in the manifest and custody log."),
+    exhibit: Optional[str] = typer.Option(None, "--exhibit", help="Exhibit (item) reference of the scanned source."),
+    examiner: Optional[str] = typer.Option(None, "--examiner", help="Name or id of the examiner running the scan."),
+    examiner_key: Optional[Path] = typer.Option(None, "--examiner-key", help="Examiner's private key (`saferkit hub keygen`) to sign the custody record."),
     scorecard: list[Path] = typer.Option([], "--scorecard", help="scorecard.json of each --model, in order [default: scorecard.json in or beside the submission]."),
     allow_unqualified: bool = typer.Option(False, "--allow-unqualified", help="Use a model that did not qualify; the report then says so."),
 ) -> None:
@@ -76,6 +83,8 @@ def run_command(
         max_bytes=max(1, int(max_file_mb * 1024 * 1024)), algos=[algos] if algos else None,
         match_threshold=match_threshold, dihedral=dihedral, follow_symlinks=follow_symlinks, overwrite=overwrite,
         max_shards=max_shards, progress=progress, scorecards=list(scorecard), require_qualified=not allow_unqualified,
+        case=case, exhibit=exhibit, examiner=examiner, examiner_key=examiner_key,
+        command_line=["saferkit", *sys.argv[1:]] if sys.argv and sys.argv[0] else None,
     ), console)
     _print_summary(summary, out)
 
@@ -130,6 +139,25 @@ def report_command(
     facts = report_facts(triage)
     typer.echo(f"wrote {out}: {facts['hash_hit_files']} hash-list hits, {facts['ranked']} ranked, "
                f"{facts['to_review']} to review, {facts['can_skip']} can be skipped.")
+
+
+@scan_app.command("verify")
+def verify_command(
+    result: Path = typer.Argument(..., metavar="RESULT", help="Result folder of `saferkit scan`."),
+    public_key: Optional[Path] = typer.Option(None, "--public-key", help="Examiner's public key the signature must be made with."),
+) -> None:
+    """Check RESULT's custody: every output's sha256, the manifest, the hash-chained log and the signature."""
+    from saferkit.serving.scan.custody import verify_result
+
+    problems, notes = verify_result(result, public_key)
+    for note in notes:
+        typer.echo(note)
+    for problem in problems:
+        typer.echo(f"CHANGED: {problem}")
+    if problems:
+        typer.echo(f"{result}: {len(problems)} problem(s); this result is not as the scan left it.")
+        raise typer.Exit(1)
+    typer.echo(f"{result}: verified; every output, the manifest and the custody log are as the scan left them.")
 
 
 def register(app: typer.Typer) -> None:
