@@ -144,8 +144,10 @@ class HashListReader:
             if header is None:
                 return
             header = [h.strip().lower() for h in header]
-            if "hash" not in header:
-                raise HashingError(f"{self.path}: a CSV hash list needs a header with at least 'hash' (and usually {','.join(CSV_COLUMNS)}).")
+            wide = [h for h in header if canonical_name(h) in ALL_ALGOS]
+            if "hash" not in header and not wide:
+                raise HashingError(f"{self.path}: a CSV hash list needs a header with at least 'hash' (and usually {','.join(CSV_COLUMNS)}), "
+                                   "or one column per hash type (MD5, SHA1, SHA256, PDQ, as IPED and Griffeye write them).")
             for row in reader:
                 line = reader.line_num
                 if not any(cell.strip() for cell in row):
@@ -153,7 +155,15 @@ class HashListReader:
                 if len(row) != len(header):
                     yield line, f"{len(row)} columns where the header has {len(header)}"
                     continue
-                yield line, self._from_mapping(dict(zip(header, row)))
+                item = dict(zip(header, row))
+                if "hash" in header:
+                    yield line, self._from_mapping(item)
+                    continue
+                for column in wide:  # the wide layout: one record per hash column that has a value
+                    if item[column].strip():
+                        yield line, HashRecord(hash_type=canonical_name(column), hash=item[column],
+                                               id=item.get("id") or item.get("mediaid") or f"{self.path.name}:{line}",
+                                               category=item.get("category", ""), source=item.get("set") or item.get("source", ""))
 
     def _jsonl(self) -> Iterator[tuple[int, HashRecord | str]]:
         with self._open() as handle:
@@ -207,25 +217,36 @@ class HashListReader:
 
     def _vics(self) -> Iterator[tuple[int, HashRecord | str]]:
         with self._open() as handle:
-            for line, media in _stream_vics_media(handle, self.path):
-                if isinstance(media, str):
-                    yield line, media
+            for line, item in _stream_vics_media(handle, self.path):
+                if isinstance(item, str):
+                    yield line, item
                     continue
-                found = False
-                for field_name, hash_type in VICS_HASH_FIELDS.items():
-                    value = media.get(field_name)
-                    if value:
-                        found = True
-                        yield line, HashRecord(
-                            hash_type=hash_type,
-                            hash=str(value),
-                            id=str(media.get("MediaID", "")),
-                            category=str(media.get("Category", "")),
-                            source="vics",
-                            extra={k: media[k] for k in ("MediaSize", "DateUpdated", "IsPrecategorized") if k in media},
-                        )
-                if not found:
-                    yield line, "media entry without MD5, SHA1, SHA256 or PDQ"
+                yield from self._vics_media(line, item)
+
+    def _vics_media(self, line: int, media: dict) -> Iterator[tuple[int, HashRecord | str]]:
+        """Records of one media entry, or of every media entry of a case (`Cases -> Media` exports)."""
+        if isinstance(media.get("Media"), list):
+            for nested in media["Media"]:
+                if isinstance(nested, dict):
+                    yield from self._vics_media(line, nested)
+                else:
+                    yield line, "media entry is not a JSON object"
+            return
+        found = False
+        for field_name, hash_type in VICS_HASH_FIELDS.items():
+            value = media.get(field_name)
+            if value:
+                found = True
+                yield line, HashRecord(
+                    hash_type=hash_type,
+                    hash=str(value),
+                    id=str(media.get("MediaID", "")),
+                    category=str(media.get("Category", "")),
+                    source="vics",
+                    extra={k: media[k] for k in ("MediaSize", "DateUpdated", "IsPrecategorized", "RelativeFilePath") if k in media},
+                )
+        if not found:
+            yield line, "media entry without MD5, SHA1, SHA256 or PDQ"
 
 
 def _stream_vics_media(handle: io.TextIOBase, path: Path, chunk_size: int = 1 << 20) -> Iterator[tuple[int, dict | str]]:

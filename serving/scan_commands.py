@@ -160,6 +160,20 @@ def verify_command(
     typer.echo(f"{result}: verified; every output, the manifest and the custody log are as the scan left them.")
 
 
+@scan_app.command("export")
+def export_command(
+    result: Path = typer.Argument(..., metavar="RESULT", help="Result folder of `saferkit scan`."),
+    to: str = typer.Option(..., "--to", help="vics (Project VIC JSON), csv (IPED/Griffeye hash set) or case (CASE/UCO JSON-LD)."),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write."),
+    flat: bool = typer.Option(False, "--flat", help="VICS only: the media list alone instead of nested under the case."),
+) -> None:
+    """Export RESULT for the tools agencies use: Project VIC JSON, an IPED/Griffeye CSV, CASE/UCO JSON-LD."""
+    from saferkit.serving.scan.export import export_result
+
+    count = export_result(result, to, out, flat=flat)
+    typer.echo(f"wrote {out}: {count:,} file(s) as {to}.")
+
+
 def register(app: typer.Typer) -> None:
     """Add `saferkit scan` (with its `report` sub-command) to the root CLI."""
     app.add_typer(scan_app, name="scan")
