@@ -71,7 +71,7 @@ def _openapi_with_keys(app: FastAPI) -> dict:
 
 def create_app(state: ServerState) -> FastAPI:
     """The FastAPI app: v2 and v1 routes behind the gatekeeper; models warm up before it is ready."""
-    from saferkit.serving import v1, v2
+    from saferkit.serving import iped, v1, v2
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -91,6 +91,7 @@ def create_app(state: ServerState) -> FastAPI:
     install_error_handlers(app)
     app.include_router(v2.router)
     app.include_router(v1.router)
+    app.include_router(iped.router)
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics(request: Request) -> Response:
