@@ -35,7 +35,7 @@ def serve(
     docs: bool = typer.Option(False, "--docs", help="Serve the interactive API page at /docs (and the "
                               "OpenAPI document without a key)."),
     scorecard: list[Path] = typer.Option([], "--scorecard", help="scorecard.json of each submission, in order "
-                                         "[default: scorecard.json in or beside the submission]."),
+                                         "(default: scorecard.json in or beside the submission)."),
     allow_unqualified: bool = typer.Option(False, "--allow-unqualified", help="Serve a model that did not qualify; "
                                            "every response then says so."),
 ) -> None:
