@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -107,7 +108,7 @@ async def classify_zip(request: Request, name: str) -> dict:
         for (position, _), row, score in zip(images, probabilities, scores):
             scored[position] = {POSITIVE_CLASS: round(float(score), 6),
                                 **{f"AI_{label}": round(float(p), 6) for label, p in zip(labels, row)}}
-    results = []
+    results: list[dict[str, Any]] = []
     for position, (filename, _) in enumerate(entries):
         if position in scored:
             results.append({"filename": filename, "class": scored[position]})

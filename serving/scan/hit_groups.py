@@ -21,7 +21,8 @@ UNCATEGORISED = "uncategorised"
 
 def split_matches(matches: Iterable[dict[str, Any]], allow_weak: bool = False) -> tuple[list[dict], list[dict]]:
     """(exact, near) matches of one file, weak hash types dropped unless allowed."""
-    exact, near = [], []
+    exact: list[dict] = []
+    near: list[dict] = []
     for match in matches or []:
         if is_weak(match["hash_type"]) and not allow_weak:
             continue
@@ -101,7 +102,7 @@ def cluster_pictures(pictures: list[dict], threshold: int) -> list[dict]:
     members: dict[int, list[dict]] = defaultdict(list)
     for i, picture in enumerate(pictures):
         members[find(i)].append(picture)
-    clusters = []
+    clusters: list[dict[str, Any]] = []
     for items in members.values():
         items.sort(key=lambda p: (p["distance"], p["path"]))
         clusters.append({"picture": items[0], "similar": items[1:],
