@@ -94,3 +94,14 @@ def test_a_resumed_run_appends_to_the_chain(tmp_path, drive, capsys):
     assert code == 0 and "not signed" in output, output
     with pytest.raises(Exception, match="not 'C2'"):
         scan(out, drive["root"], shard_size=4, batch_size=2, case="C2")
+
+
+def test_the_report_names_the_case_and_the_custody_record(signed, tmp_path):
+    from saferkit.serving.scan.report import write_report
+
+    out, _ = signed
+    html_path = tmp_path / "report.html"
+    write_report(out, html_path)
+    html = html_path.read_text(encoding="utf-8")
+    assert "case OP-2026-17 · exhibit EX-3 · examiner A. Examiner" in html
+    assert "signed by the examiner" in html and "source mounted read-only: no" in html
