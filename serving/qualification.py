@@ -43,8 +43,35 @@ def qualification(submission_path: Path, submission_sha256: str, scorecard: Opti
         return {"qualified": False, "scorecard": str(found), "scorecard_sha256": None, "reason": str(exc)}
     reason = "its scorecard says qualified" if card.qualified else (
         "its scorecard says not qualified (failed: " + (", ".join(card.ids_with("fail")) or "see the card") + ")")
+    signed = _attestation(card, submission_sha256)
+    if signed.get("problem"):
+        return {"qualified": False, "scorecard": str(card.source), "scorecard_sha256": card.sha256,
+                "reason": f"its scorecard's attestation fails: {signed['problem']}", "attested": False}
     return {"qualified": card.qualified, "scorecard": str(card.source), "scorecard_sha256": card.sha256,
-            "reason": reason}
+            "reason": reason + ("" if signed.get("attested") else " (unsigned: no attestation.json beside it)"),
+            "attested": bool(signed.get("attested")), "evaluator_key_sha256": signed.get("key_sha256")}
+
+
+def _attestation(card: Any, submission_sha256: str) -> dict[str, Any]:
+    """The chain's checks that need no report: the evaluator's signature, over this card, for this submission."""
+    from saferkit.core.digest import bytes_sha256
+    from saferkit.core.signature import verify_statement
+    from saferkit.ethics.attestation import ATTESTATION_KIND, read_attestation
+
+    try:
+        document = read_attestation(card.source)
+        if document is None:
+            return {"attested": False}
+        statement = verify_statement(document, "the evaluator's attestation")
+    except UserError as exc:
+        return {"problem": str(exc)}
+    if statement.get("kind") != ATTESTATION_KIND:
+        return {"problem": "attestation.json is not a scorecard attestation"}
+    if statement.get("submission_sha256") != submission_sha256:
+        return {"problem": "the evaluator signed a judgement of another submission"}
+    if statement.get("scorecard_sha256") != bytes_sha256(card.raw):
+        return {"problem": "scorecard.json is not the one the evaluator signed (edited or replaced after signing)"}
+    return {"attested": True, "key_sha256": document.get("key_sha256")}
 
 
 def check_models(entries: Sequence[tuple[str, Path, str]], scorecards: Sequence[Path],

@@ -22,8 +22,9 @@ def test_absent_failing_and_foreign_scorecards_do_not_qualify(tmp_path, toy_subm
     foreign = qualification(sub, sha, write_scorecard(tmp_path / "other", "a" * 64, qualified=True))
     assert not foreign["qualified"] and "is for submission" in foreign["reason"]
     beside = write_scorecard(sub, sha, qualified=True)  # found inside the submission folder when not named
-    assert qualification(sub, sha) == {"qualified": True, "scorecard": str(beside), "reason": "its scorecard says qualified",
-                                       "scorecard_sha256": qualification(sub, sha)["scorecard_sha256"]}
+    found = qualification(sub, sha)
+    assert (found["qualified"], found["scorecard"], found["attested"]) == (True, str(beside), False)
+    assert "unsigned" in found["reason"]
     with pytest.raises(UserError, match="--allow-unqualified"):
         check_models([("toy", sub, sha)], [tmp_path / "fail" / "scorecard.json"], allow_unqualified=False)
 
@@ -71,3 +72,24 @@ def test_serve_marks_every_response_of_an_allowed_unqualified_model(tmp_path, to
         for path in ("/v2/health/ready", "/v1/models"):
             response = client.get(path, headers={"Authorization": f"Bearer {key}"})
             assert "UNQUALIFIED" in response.headers[UNQUALIFIED_HEADER]
+
+
+def test_a_signed_scorecard_is_checked_against_its_attestation(tmp_path, toy_submission):
+    import json
+
+    from saferkit.core.digest import bytes_sha256
+    from saferkit.core.keys import generate_keypair
+    from saferkit.core.signature import sign_statement
+    from saferkit.ethics.attestation import ATTESTATION_FILE, ATTESTATION_KIND
+
+    sub = toy_submission()
+    sha = load_submission(sub).sha256
+    card = write_scorecard(tmp_path / "card", sha, qualified=True)
+    key, _ = generate_keypair(tmp_path / "evaluator.pem")
+    statement = {"kind": ATTESTATION_KIND, "submission_sha256": sha, "scorecard_sha256": bytes_sha256(card.read_bytes())}
+    (card.parent / ATTESTATION_FILE).write_text(json.dumps(sign_statement(statement, key)))
+    signed = qualification(sub, sha, card)
+    assert signed["qualified"] and signed["attested"] and signed["evaluator_key_sha256"]
+    card.write_text(card.read_text().replace('"profile": "test"', '"profile": "edited"'))
+    edited = qualification(sub, sha, card)
+    assert not edited["qualified"] and "edited or replaced after signing" in edited["reason"]
