@@ -16,15 +16,30 @@ ALL_ALGOS = CRYPTO_ALGOS + PERCEPTUAL_ALGOS
 ALGORITHMS = ALL_ALGOS  # the name serving uses
 DEFAULT_ALGOS = ("md5", "sha1", "sha256", "pdq", "phash", "dhash")
 
+# Hashes too weak to call a match on: on procedurally drawn or flat pictures
+# distinct images share them (an all-zero dHash matched unrelated files). They
+# are computed on request but kept off lists and out of matching unless asked.
+WEAK_ALGOS = ("ahash", "dhash", "whash")  # wHash: 265 distinct pairs with identical hashes in the benchmark
+LIST_ALGOS = tuple(name for name in ALL_ALGOS if name not in WEAK_ALGOS)  # what `hashlist build` writes by default
+
 # Hex digits of each cryptographic digest.
 CRYPTO_HEX_LENGTH = {"md5": 32, "sha1": 40, "sha256": 64}
 
 PDQ_BITS = 256
-PDQ_LOW_QUALITY = 50  # PDQ quality under this: kept, but flagged as unreliable
+PDQ_LOW_QUALITY = 50  # PDQ quality under this (the reference's cut-off): no near match without an exact one
+# A perceptual hash with fewer than this share of its bits set (or unset) is
+# drawn from a flat or near-flat picture: it carries too little to match on.
+FLAT_BIT_SHARE = 0.1
 DEFAULT_HASH_SIZE = 8  # imagehash side length: 8 gives 64-bit hashes
 
-# Default Hamming thresholds for matching (PDQ's is the reference project's 31).
-DEFAULT_THRESHOLDS = {"pdq": 31, "phash": 10, "dhash": 10, "ahash": 8, "whash": 8}
+# Default Hamming thresholds for matching, each at or under the distance where
+# the robustness benchmark (`saferkit hashing bench`, 40 generated scenes,
+# 102,960 distinct pairs) measured a false-match rate of at most 1e-4; see
+# docs/hashing.md "Thresholds". PDQ keeps the reference project's 31 (closest
+# distinct pair measured: 90 bits); pHash 10 (closest distinct pair 12);
+# dHash 10 (closest 15); aHash and wHash 0, because distinct scenes share
+# identical aHash (8 pairs) and wHash (265 pairs) values.
+DEFAULT_THRESHOLDS = {"pdq": 31, "phash": 10, "dhash": 10, "ahash": 0, "whash": 0}
 
 # Names that hash lists use for the same algorithm.
 ALIASES = {
@@ -89,3 +104,33 @@ def normalize_algos(algos: Iterable[str] | str | None) -> tuple[str, ...]:
 def is_crypto(hash_type: str) -> bool:
     """True for digests matched exactly (MD5, SHA-1, SHA-256), False for Hamming-matched hashes."""
     return canonical_name(hash_type) in CRYPTO_ALGOS
+
+
+def is_weak(hash_type: str) -> bool:
+    """True for hashes kept out of matching by default (aHash, dHash)."""
+    return canonical_name(hash_type) in WEAK_ALGOS
+
+
+def low_information_reason(hashes: dict) -> str | None:
+    """Why a picture's perceptual hashes are too poor to match on (None when they are fine).
+
+    PDQ quality under the reference's 50, or a perceptual hash whose set bits
+    are nearly all 0 or all 1 (a flat or near-flat picture), means distinct
+    pictures share the hash; such a file never gets a near match without an
+    exact one.
+    """
+    quality = hashes.get("pdq_quality")
+    if quality is not None and hashes.get("pdq") and int(quality) < PDQ_LOW_QUALITY:
+        return f"PDQ quality {int(quality)} is under {PDQ_LOW_QUALITY}"
+    for name in PERCEPTUAL_ALGOS:
+        value = hashes.get(name)
+        if not isinstance(value, str) or not value:
+            continue
+        try:
+            ones = bin(int(value, 16)).count("1")
+        except ValueError:
+            continue
+        bits = 4 * len(value)
+        if min(ones, bits - ones) < FLAT_BIT_SHARE * bits:
+            return f"{name} has {ones} of {bits} bits set (a flat or near-flat picture)"
+    return None

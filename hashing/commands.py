@@ -96,18 +96,16 @@ def match_command(
     workers: int = typer.Option(0, "--workers", "-j", help="Processes to use (0 = all cores)."),
     exif_transpose: bool = typer.Option(False, "--exif-transpose", help="Hash images as viewers show them (EXIF orientation applied)."),
     resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
+    allow_weak: bool = typer.Option(False, "--allow-weak", help="Also match aHash, dHash and wHash entries (weak: distinct pictures share them)."),
 ) -> None:
     """Match files against hash lists: exact digests, PDQ and 64-bit perceptual hashes by Hamming distance."""
     from saferkit.hashing.bulk import match_to_file, require_resume_target
     from saferkit.hashing.matcher import HashMatcher
 
     require_resume_target(out, resume)
-    matcher = HashMatcher(lists, strict=strict, fmt=list_format, hash_type=hash_type)
+    matcher = HashMatcher(lists, strict=strict, fmt=list_format, hash_type=hash_type, allow_weak=allow_weak)
     for loaded in matcher.lists:
-        note = f", {loaded.skipped} malformed line(s) skipped" if loaded.skipped else ""
-        if loaded.errors:
-            note += f" (first at line {loaded.errors[0][0]}: {loaded.errors[0][1]})"
-        console.print(f"list {loaded.name}: " + (", ".join(f"{n:,} {t}" for t, n in sorted(loaded.rows.items())) or "no usable hashes") + note)
+        console.print(loaded.note(allow_weak), highlight=False)
     policy = _policy(exif_transpose, "drop", None)
     with _progress_bar(paths, "matching") as on_row:
         summary = match_to_file(paths, matcher, out, threshold=threshold, dihedral=dihedral, workers=workers or None,
@@ -123,16 +121,18 @@ def hashlist_convert(
     from_format: Optional[str] = typer.Option(None, "--from", help="csv, jsonl, text or vics (default: from the extension)."),
     to_format: Optional[str] = typer.Option(None, "--to", help="csv, jsonl, text or vics (default: from the extension)."),
     strict: bool = typer.Option(False, "--strict", help="Fail on the first malformed line instead of skipping it."),
-    hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type for one-hash-per-line text input (default: from the length)."),
+    hash_type: Optional[str] = typer.Option(None, "--hash-type", help="Hash type for one-hash-per-line text input (default: its header, else from the length)."),
+    only: Optional[str] = typer.Option(None, "--only", help="Write only these hash types, comma separated (a text list holds one type; VICS has no pHash/dHash/aHash/wHash)."),
 ) -> None:
-    """Convert a hash list between CSV, JSONL, one-hex-per-line text and VICS JSON (streamed)."""
-    from saferkit.hashing.hashlist import read_hashlist, write_hashlist
+    """Convert a hash list between CSV, JSONL, one-hex-per-line text and VICS JSON (streamed, lossless or refused)."""
+    from saferkit.hashing.hashlist import only_types, read_hashlist, write_hashlist
     from saferkit.hashing.errors import HashingError
 
     if source.resolve() == target.resolve():
         raise HashingError("the output would overwrite the input; choose another output path.")
     reader = read_hashlist(source, from_format, strict=strict, hash_type=hash_type)
-    written = write_hashlist(reader, target, to_format)
+    records = only_types(reader, only.split(",")) if only else reader
+    written = write_hashlist(records, target, to_format)
     console.print(f"wrote {written:,} hash(es) to {target}; read {reader.read:,}, skipped {reader.skipped:,} malformed line(s).")
     _print_errors(reader)
 
@@ -183,17 +183,17 @@ def hashlist_info(
 def hashlist_build(
     hashes: Path = typer.Argument(..., help="Output of `saferkit hash` (.csv or .jsonl)."),
     target: Path = typer.Argument(..., help="List to write (.csv, .jsonl, .txt or .json for VICS)."),
-    algo: Optional[List[str]] = typer.Option(None, "--algo", "-a", help="Hashes to put on the list (default: every hash column present)."),
+    algo: Optional[List[str]] = typer.Option(None, "--algo", "-a", help="Hashes to put on the list (default: every column present except the weak aHash, dHash, wHash)."),
     category: str = typer.Option("", "--category", help="Category for every entry."),
     source: str = typer.Option("", "--source", help="Source for every entry."),
     to_format: Optional[str] = typer.Option(None, "--to", help="csv, jsonl, text or vics (default: from the extension)."),
 ) -> None:
     """Make a hash list from `saferkit hash` output (rows with errors are left out; ids are the paths)."""
-    from saferkit.hashing.algorithms import ALL_ALGOS, normalize_algos
+    from saferkit.hashing.algorithms import LIST_ALGOS, normalize_algos
     from saferkit.hashing.rowfile import read_rows
     from saferkit.hashing.hashlist import records_from_rows, write_hashlist
 
-    names = normalize_algos(algo) if algo else ALL_ALGOS
+    names = normalize_algos(algo) if algo else LIST_ALGOS
     written = write_hashlist(records_from_rows(read_rows(hashes), names, category=category, source=source), target, to_format)
     console.print(f"wrote {written:,} hash(es) to {target}")
 

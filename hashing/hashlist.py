@@ -10,12 +10,16 @@ Formats (chosen by `fmt`, or by the file extension):
 - `jsonl` (.jsonl, .ndjson): one object a line with the same keys.
 - `text` (.txt, .hashes, .pdq): one hex hash a line, the ThreatExchange / HMA
   form; `#` comments and blank lines are skipped; the hash type is the one
-  given, or PDQ for 64 digits, MD5 for 32, SHA-1 for 40; ids are line numbers.
+  given, else the file's `# hash_type: NAME` header (which the writer puts
+  first), else PDQ for 64 digits, MD5 for 32, SHA-1 for 40; ids are line
+  numbers. A text list holds ONE hash type and no ids or categories: writing
+  records of several types refuses (a SHA-256 would read back as a PDQ).
 - `vics` (.json): the public fields of the VICS media model
   (`{"@odata.context": ..., "value": [{"MediaID", "Category", "MD5", "SHA1",
   "MediaSize", ...}]}`); PDQ travels as the extra field `PDQ`. One media entry
   yields one record per hash it carries; writing groups consecutive records
-  with the same id into one media entry.
+  with the same id into one media entry, and refuses hash types VICS has no
+  field for (pHash, dHash, aHash, wHash) instead of dropping them.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ MAX_REPORTED_ERRORS = 100
 _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "text", ".hashes": "text", ".pdq": "text", ".json": "vics"}
 _HEX = re.compile(r"^[0-9a-f]+$")
 _TEXT_TYPES = {64: "pdq", 32: "md5", 40: "sha1"}
+_TEXT_HEADER = re.compile(r"^#\s*hash_type\s*:\s*([A-Za-z0-9_-]+)\s*$")
 
 
 @dataclass
@@ -139,8 +144,10 @@ class HashListReader:
             if header is None:
                 return
             header = [h.strip().lower() for h in header]
-            if "hash" not in header:
-                raise HashingError(f"{self.path}: a CSV hash list needs a header with at least 'hash' (and usually {','.join(CSV_COLUMNS)}).")
+            wide = [h for h in header if canonical_name(h) in ALL_ALGOS]
+            if "hash" not in header and not wide:
+                raise HashingError(f"{self.path}: a CSV hash list needs a header with at least 'hash' (and usually {','.join(CSV_COLUMNS)}), "
+                                   "or one column per hash type (MD5, SHA1, SHA256, PDQ, as IPED and Griffeye write them).")
             for row in reader:
                 line = reader.line_num
                 if not any(cell.strip() for cell in row):
@@ -148,7 +155,15 @@ class HashListReader:
                 if len(row) != len(header):
                     yield line, f"{len(row)} columns where the header has {len(header)}"
                     continue
-                yield line, self._from_mapping(dict(zip(header, row)))
+                item = dict(zip(header, row))
+                if "hash" in header:
+                    yield line, self._from_mapping(item)
+                    continue
+                for column in wide:  # the wide layout: one record per hash column that has a value
+                    if item[column].strip():
+                        yield line, HashRecord(hash_type=canonical_name(column), hash=item[column],
+                                               id=item.get("id") or item.get("mediaid") or f"{self.path.name}:{line}",
+                                               category=item.get("category", ""), source=item.get("set") or item.get("source", ""))
 
     def _jsonl(self) -> Iterator[tuple[int, HashRecord | str]]:
         with self._open() as handle:
@@ -184,13 +199,17 @@ class HashListReader:
 
     def _text(self) -> Iterator[tuple[int, HashRecord | str]]:
         name = self.path.name
+        declared = None
         with self._open() as handle:
             for line, text in enumerate(handle, start=1):
                 value = text.strip()
                 if not value or value.startswith("#"):
+                    header = _TEXT_HEADER.match(value)
+                    if header and declared is None:
+                        declared = canonical_name(header.group(1))
                     continue
                 value = value.split(",")[0].split()[0]
-                hash_type = self.hash_type or _TEXT_TYPES.get(len(value))
+                hash_type = self.hash_type or declared or _TEXT_TYPES.get(len(value))
                 if hash_type is None:
                     yield line, f"cannot tell the hash type of a {len(value)}-digit value; pass --hash-type"
                     continue
@@ -198,25 +217,36 @@ class HashListReader:
 
     def _vics(self) -> Iterator[tuple[int, HashRecord | str]]:
         with self._open() as handle:
-            for line, media in _stream_vics_media(handle, self.path):
-                if isinstance(media, str):
-                    yield line, media
+            for line, item in _stream_vics_media(handle, self.path):
+                if isinstance(item, str):
+                    yield line, item
                     continue
-                found = False
-                for field_name, hash_type in VICS_HASH_FIELDS.items():
-                    value = media.get(field_name)
-                    if value:
-                        found = True
-                        yield line, HashRecord(
-                            hash_type=hash_type,
-                            hash=str(value),
-                            id=str(media.get("MediaID", "")),
-                            category=str(media.get("Category", "")),
-                            source="vics",
-                            extra={k: media[k] for k in ("MediaSize", "DateUpdated", "IsPrecategorized") if k in media},
-                        )
-                if not found:
-                    yield line, "media entry without MD5, SHA1, SHA256 or PDQ"
+                yield from self._vics_media(line, item)
+
+    def _vics_media(self, line: int, media: dict) -> Iterator[tuple[int, HashRecord | str]]:
+        """Records of one media entry, or of every media entry of a case (`Cases -> Media` exports)."""
+        if isinstance(media.get("Media"), list):
+            for nested in media["Media"]:
+                if isinstance(nested, dict):
+                    yield from self._vics_media(line, nested)
+                else:
+                    yield line, "media entry is not a JSON object"
+            return
+        found = False
+        for field_name, hash_type in VICS_HASH_FIELDS.items():
+            value = media.get(field_name)
+            if value:
+                found = True
+                yield line, HashRecord(
+                    hash_type=hash_type,
+                    hash=str(value),
+                    id=str(media.get("MediaID", "")),
+                    category=str(media.get("Category", "")),
+                    source="vics",
+                    extra={k: media[k] for k in ("MediaSize", "DateUpdated", "IsPrecategorized", "RelativeFilePath") if k in media},
+                )
+        if not found:
+            yield line, "media entry without MD5, SHA1, SHA256 or PDQ"
 
 
 def _stream_vics_media(handle: io.TextIOBase, path: Path, chunk_size: int = 1 << 20) -> Iterator[tuple[int, dict | str]]:
@@ -280,6 +310,15 @@ def read_hashlist(path: str | os.PathLike, fmt: str | None = None, *, strict: bo
     return HashListReader(path, fmt, strict=strict, hash_type=hash_type)
 
 
+def only_types(records: Iterable[HashRecord], names: Iterable[str]) -> Iterator[HashRecord]:
+    """The records of the named hash types (to split a list for a format that carries fewer)."""
+    wanted = {canonical_name(n) for n in names}
+    unknown = wanted - set(ALL_ALGOS)
+    if unknown:
+        raise HashingError(f"unknown hash type {', '.join(sorted(unknown))}; choose from {', '.join(ALL_ALGOS)}.")
+    return (record for record in records if record.hash_type in wanted)
+
+
 def write_hashlist(records: Iterable[HashRecord], path: str | os.PathLike, fmt: str | None = None) -> int:
     """Write records to `path` (via a temporary file renamed into place); returns how many."""
     path = Path(path)
@@ -311,7 +350,16 @@ def _write_jsonl(records: Iterable[HashRecord], out) -> int:
 
 def _write_text(records: Iterable[HashRecord], out) -> int:
     count = 0
+    kind = None
     for record in records:
+        if kind is None:
+            kind = record.hash_type
+            out.write(f"# hash_type: {kind}\n")
+        elif record.hash_type != kind:
+            raise HashingError(
+                f"a text list holds one hash type, and this list has {kind} and {record.hash_type}; "
+                "write one text list per type with `saferkit hashlist convert IN OUT.txt --only TYPE`, "
+                "or convert to csv or jsonl, which carry every type.")
         out.write(record.hash + "\n")
         count += 1
     return count
@@ -333,10 +381,15 @@ def _write_vics(records: Iterable[HashRecord], out) -> int:
     for record in records:
         field_name = wanted.get(record.hash_type)
         if field_name is None:
-            continue  # VICS carries no pHash/dHash/aHash/wHash
+            raise HashingError(
+                f"VICS has no field for {record.hash_type} hashes (it carries {', '.join(VICS_HASH_FIELDS)}); "
+                "leave them out with `saferkit hashlist convert IN OUT.json --only md5,sha1,sha256,pdq`, "
+                "or convert to csv or jsonl, which carry every type.")
         if media is None or media["MediaID"] != _vics_id(record.id) or field_name in media:
             flush()
-            media = {"MediaID": _vics_id(record.id), "Category": _vics_category(record.category)}
+            media = {"MediaID": _vics_id(record.id)}
+            if record.category not in (None, ""):
+                media["Category"] = _vics_category(record.category)
             media.update({k: v for k, v in record.extra.items() if k in ("MediaSize", "DateUpdated", "IsPrecategorized")})
         media[field_name] = record.hash.upper() if record.hash_type != "pdq" else record.hash
         count += 1
@@ -346,11 +399,14 @@ def _write_vics(records: Iterable[HashRecord], out) -> int:
 
 
 def _vics_id(value: str) -> int | str:
-    return int(value) if str(value).isdigit() else value
+    """An integer MediaID where the id is one (written back the same), else the id as it is."""
+    text = str(value)
+    return int(text) if text.isdigit() and str(int(text)) == text else text
 
 
 def _vics_category(value: str) -> int | str:
-    return int(value) if str(value).lstrip("-").isdigit() else (value or 0)
+    text = str(value)
+    return int(text) if text.lstrip("-").isdigit() and str(int(text)) == text else text
 
 
 def records_from_rows(

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from saferkit.hashing.algorithms import DIHEDRAL_VARIANTS, is_crypto
+from saferkit.hashing.algorithms import DIHEDRAL_VARIANTS, is_crypto, is_weak, low_information_reason
 from saferkit.hashing.errors import HashingError
 from saferkit.hashing.hashlist import HashListReader
 from saferkit.hashing.index import HashIndex
@@ -56,11 +56,35 @@ class LoadedList:
     skipped: int
     errors: list[tuple[int, str]]
 
+    def weak_rows(self) -> dict[str, int]:
+        """Rows of weak hash types (aHash, dHash, wHash), which match only with `allow_weak`."""
+        return {name: n for name, n in self.rows.items() if is_weak(name)}
+
+    def describe(self) -> dict[str, Any]:
+        """What loading found, as the scan manifest and the server's responses report it."""
+        return {"name": self.name, "rows": dict(self.rows), "skipped": self.skipped,
+                "errors": [{"line": line, "message": message} for line, message in self.errors[:10]],
+                "weak_rows_ignored": self.weak_rows()}
+
+    def note(self, allow_weak: bool = False) -> str:
+        """One line for a person: hashes by type, malformed lines skipped, weak hashes ignored."""
+        text = f"list {self.name}: " + (", ".join(f"{n:,} {t}" for t, n in sorted(self.rows.items())) or "no usable hashes")
+        if self.skipped:
+            text += f"; {self.skipped:,} malformed line(s) skipped"
+            if self.errors:
+                text += f" (first at line {self.errors[0][0]}: {self.errors[0][1]})"
+        weak = self.weak_rows()
+        if weak and not allow_weak:
+            text += f"; {sum(weak.values()):,} weak hash(es) ({', '.join(sorted(weak))}) not matched (pass --allow-weak to use them)"
+        return text
+
 
 class HashMatcher:
     """Match hashes (as `hash_bytes` returns them) against one or more hash lists."""
 
-    def __init__(self, list_paths: Sequence[str | os.PathLike] | str | os.PathLike, *, strict: bool = False, fmt: str | None = None, hash_type: str | None = None) -> None:
+    def __init__(self, list_paths: Sequence[str | os.PathLike] | str | os.PathLike, *, strict: bool = False, fmt: str | None = None, hash_type: str | None = None,
+                 allow_weak: bool = False) -> None:
+        self.allow_weak = allow_weak  # aHash/dHash/wHash entries match only when asked for
         if isinstance(list_paths, (str, os.PathLike)):
             list_paths = [list_paths]
         if not list_paths:
@@ -163,11 +187,17 @@ class HashMatcher:
 
         `threshold` is bits for perceptual hashes (an int for all, or per type);
         None uses each type's default (PDQ 31). Digests always match exactly.
+        Each match says its `kind`: "exact" (MD5/SHA-1/SHA-256) or "near".
+        A low-information picture (`low_information_reason`) gets no near
+        match unless it also matched exactly; weak hash types are searched
+        only with `allow_weak`.
         With `dihedral`, PDQ is searched with all eight rotations/mirrors of the
         query (rows need `pdq_dihedral`, from `hash_bytes(..., dihedral=True)`).
         """
         results: list[list[dict]] = [[] for _ in rows]
         for (list_name, hash_type, length), table in self._tables.items():
+            if is_weak(hash_type) and not self.allow_weak:
+                continue
             queries, owners, variants = self._queries(rows, hash_type, length, dihedral)
             if not queries:
                 continue
@@ -187,9 +217,13 @@ class HashMatcher:
                     "category": table.categories[row].decode("utf-8"),
                     "source": table.sources[row].decode("utf-8"),
                     "variant": variants[q],
+                    "kind": "exact" if is_crypto(hash_type) else "near",
                 }
             for (owner, _), match in best.items():
                 results[owner].append(match)
+        for owner, matches in enumerate(results):
+            if matches and all(m["kind"] == "near" for m in matches) and low_information_reason(rows[owner]):
+                matches.clear()  # a flat or low-quality picture: a near match alone is no evidence
         for matches in results:
             matches.sort(key=lambda m: (m["distance"], m["list"], m["hash_type"], m["id"]))
         return results

@@ -53,9 +53,17 @@ CLICK_ERRORS = (click.exceptions.ClickException, typer_click_exceptions.ClickExc
 ABORTS = (click.exceptions.Abort, typer.Abort)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"saferkit {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show the full traceback on errors."),
+    show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="Print the saferkit version and exit."),
 ) -> None:
     """saferkit command line."""
     _state["debug"] = debug

@@ -39,9 +39,13 @@ def load_state(submissions: list[Path], hashlists: list[Path], config: ServeConf
         from saferkit.hashing import HashMatcher
 
         matcher = HashMatcher([Path(p) for p in hashlists])
+    from saferkit.core.digest import file_sha256
+
     return ServerState(config=config, models=models, matcher=matcher, hashlists=[Path(p).name for p in hashlists],
                        metrics=metrics, audit=AuditLog(config.audit_log), keys=keys,
-                       max_pixels=config.limits.max_pixels or default_max_pixels())
+                       max_pixels=config.limits.max_pixels or default_max_pixels(),
+                       list_digests=[{"name": Path(p).name, "sha256": file_sha256(p)} for p in hashlists
+                                     if Path(p).is_file()])
 
 
 SECURITY_SCHEMES = {
@@ -67,7 +71,7 @@ def _openapi_with_keys(app: FastAPI) -> dict:
 
 def create_app(state: ServerState) -> FastAPI:
     """The FastAPI app: v2 and v1 routes behind the gatekeeper; models warm up before it is ready."""
-    from saferkit.serving import v1, v2
+    from saferkit.serving import iped, v1, v2
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -87,6 +91,7 @@ def create_app(state: ServerState) -> FastAPI:
     install_error_handlers(app)
     app.include_router(v2.router)
     app.include_router(v1.router)
+    app.include_router(iped.router)
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics(request: Request) -> Response:
@@ -108,8 +113,27 @@ def create_app(state: ServerState) -> FastAPI:
     def endpoint_of(scope) -> str:
         return template_of(scope["method"], scope["path"])
 
+    _say_when_unqualified(app, state)
     limits = state.config.limits
     app.add_middleware(Gatekeeper, keys=state.keys, limiter=RateLimiter(limits.rate_limit_per_s, limits.rate_burst),
                        audit=state.audit, metrics=state.metrics, max_body_bytes=limits.max_body_bytes,
                        endpoint_of=endpoint_of, public_docs=state.config.docs)
     return app
+
+
+UNQUALIFIED_HEADER = "Saferkit-Unqualified"
+
+
+def _say_when_unqualified(app: FastAPI, state: ServerState) -> None:
+    """With --allow-unqualified, every response carries a header naming the models that did not qualify."""
+    from saferkit.serving.qualification import unqualified_note
+
+    note = unqualified_note(state.qualification)
+    if note is None:
+        return
+
+    @app.middleware("http")
+    async def mark(request: Request, call_next):
+        response = await call_next(request)
+        response.headers[UNQUALIFIED_HEADER] = note
+        return response

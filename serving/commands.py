@@ -34,6 +34,10 @@ def serve(
     match_threshold: Optional[int] = typer.Option(None, help="Default Hamming threshold for /v1/match."),
     docs: bool = typer.Option(False, "--docs", help="Serve the interactive API page at /docs (and the "
                               "OpenAPI document without a key)."),
+    scorecard: list[Path] = typer.Option([], "--scorecard", help="scorecard.json of each submission, in order "
+                                         "(default: scorecard.json in or beside the submission)."),
+    allow_unqualified: bool = typer.Option(False, "--allow-unqualified", help="Serve a model that did not qualify; "
+                                           "every response then says so."),
 ) -> None:
     """Serve submissions over HTTP: Open Inference Protocol v2, triage, hashing and matching."""
     from rich.console import Console
@@ -51,6 +55,14 @@ def serve(
     session = session_keys(api_keys, host)
     with console.status("loading and checking submissions"):
         state = load_state(submissions, hashlist, config, session.keys)
+    from saferkit.serving.qualification import check_models, unqualified_note
+
+    state.qualification = check_models(
+        [(m.name, Path(m.submission.source), m.sha256) for m in state.models.models.values()], list(scorecard),
+        allow_unqualified)
+    warning = unqualified_note(state.qualification)
+    if warning:
+        console.print(f"[bold red]warning:[/] {warning}", highlight=False)
     app = create_app(state)
     plan = state.models.plan
     for model in state.models.models.values():
@@ -59,9 +71,7 @@ def serve(
     console.print(f"{plan.workers} worker(s) x {plan.threads} thread(s) on {plan.cores} cores; "
                   f"batches up to {max_batch_size} images or {max_queue_delay_ms:g} ms")
     for loaded in getattr(state.matcher, "lists", []):
-        rows = ", ".join(f"{n:,} {t}" for t, n in sorted(loaded.rows.items())) or "no hashes"
-        skipped = f", {loaded.skipped} malformed line(s) skipped" if loaded.skipped else ""
-        console.print(f"hash list {loaded.path}: {rows}{skipped}")
+        console.print(loaded.note(), highlight=False)
     console.print(f"audit log: {audit_log.resolve()}")
     if session.generated:
         console.print(f"no API keys configured: this session's key is [bold]{session.generated}[/] "
@@ -71,5 +81,36 @@ def serve(
     serve_forever(app, host, port)
 
 
+SERVE_HELP = """Serve qualified submissions over HTTP; check the audit log of a server.
+
+\b
+  saferkit serve SUB... [--hashlist LIST]... OPTIONS
+  saferkit serve verify-audit AUDIT.jsonl
+"""
+
+
+def verify_audit(
+    log: Path = typer.Argument(..., metavar="AUDIT_LOG", help="The --audit-log file of `saferkit serve`."),
+) -> None:
+    """Check the audit log's hash chain: name every line removed or edited; exit 1 when any is."""
+    from saferkit.serving.audit import verify_audit as check
+
+    problems, count, head = check(log)
+    for problem in problems:
+        typer.echo(f"CHANGED: {problem}")
+    if problems:
+        typer.echo(f"{log}: {len(problems)} problem(s) in {count:,} line(s); the log was altered.")
+        raise typer.Exit(1)
+    typer.echo(f"{log}: {count:,} line(s), chain intact; head {head}. "
+               "(Removing the last lines leaves no trace in the file itself: keep the head to compare.)")
+
+
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
+    """Add `saferkit serve` (with `verify-audit`) to the root CLI; `serve SUB...` runs the server."""
+    from saferkit.serving.scan_commands import DefaultRunGroup
+
+    serve_app = typer.Typer(cls=DefaultRunGroup, help=SERVE_HELP, no_args_is_help=True, add_completion=False,
+                            rich_markup_mode=None)
+    serve_app.command("run")(serve)
+    serve_app.command("verify-audit")(verify_audit)
+    app.add_typer(serve_app, name="serve")

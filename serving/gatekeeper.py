@@ -138,6 +138,7 @@ class Gatekeeper:
             outcome="ok" if status < 400 else f"error: {error or 'no message'}"[:MAX_OUTCOME_CHARS],
             model=details.get("model"), model_sha256=details.get("model_sha256"),
             input_sha256=state.get("input_sha256"), images=details.get("images"),
+            results=details.get("results"), lists=details.get("lists"),
             duration_ms=round(elapsed * 1000, 2), client=client[0] if client else None,
         )
 

@@ -7,6 +7,7 @@ agencies type most stays short. Heavy imports wait until a command runs.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Optional
 
@@ -22,6 +23,8 @@ SCAN_HELP = """Scan seized media for hash-list hits and rank the rest with model
   saferkit scan DIR --out RESULT [--model SUB]... [--hashlist LIST]... [--engine local|ray]
   saferkit scan --file-list PATHS.txt --out RESULT ...
   saferkit scan report RESULT --out REPORT.html [--previews]
+  saferkit scan verify RESULT [--public-key KEY.pub]
+  saferkit scan export RESULT --to vics|csv|case --out FILE
 
 Re-running the same scan command resumes it: finished shards are skipped.
 """
@@ -48,19 +51,25 @@ def run_command(
     model: list[Path] = typer.Option([], "--model", "-m", help="Submission folder or zip to score with (repeatable)."),
     hashlist: list[Path] = typer.Option([], "--hashlist", "-l", help="Hash list to match against (repeatable; CSV, JSONL, text, VICS)."),
     engine: str = typer.Option("local", "--engine", help="local (worker processes here) or ray (Ray Data)."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes or Ray actors [default: CPU cores]; 0 runs in this process."),
-    threads: Optional[int] = typer.Option(None, "--threads", help="onnxruntime threads per worker [default: cores / workers]."),
-    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster (HOST:PORT, ray://HOST:PORT) [default: RAY_ADDRESS, else a local Ray]."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes or Ray actors (default: CPU cores); 0 runs in this process."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="onnxruntime threads per worker (default: cores / workers)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster (HOST:PORT, ray://HOST:PORT) (default: RAY_ADDRESS, else a local Ray)."),
     shard_size: int = typer.Option(1024, "--shard-size", help="Files per output shard (the unit of resumption)."),
     batch_size: int = typer.Option(32, "--batch-size", help="Files per worker batch (the unit of retry)."),
     max_file_mb: float = typer.Option(256.0, "--max-file-mb", help="Files larger than this are not read (counted as too_large)."),
-    algos: Optional[str] = typer.Option(None, "--algos", help="Hashes to compute, comma separated [default: md5,sha1,sha256,pdq,phash,dhash]."),
-    match_threshold: Optional[int] = typer.Option(None, "--match-threshold", help="Hamming distance for perceptual matches [default: per hash type, PDQ 31]."),
+    algos: Optional[str] = typer.Option(None, "--algos", help="Hashes to compute, comma separated (default: md5,sha1,sha256,pdq,phash,dhash)."),
+    match_threshold: Optional[int] = typer.Option(None, "--match-threshold", help="Hamming distance for perceptual matches (default: per hash type, PDQ 31)."),
     dihedral: bool = typer.Option(False, "--dihedral", help="Also match PDQ rotations and mirrors."),
     follow_symlinks: bool = typer.Option(True, "--follow-symlinks/--no-follow-symlinks", help="Follow symbolic links (loops are detected)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Discard an earlier scan in RESULT instead of resuming it."),
     max_shards: Optional[int] = typer.Option(None, "--max-shards", help="Stop after this many shards; re-run to continue."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
+    case: Optional[str] = typer.Option(None, "--case", help="Case reference, recorded in the manifest and custody log."),
+    exhibit: Optional[str] = typer.Option(None, "--exhibit", help="Exhibit (item) reference of the scanned source."),
+    examiner: Optional[str] = typer.Option(None, "--examiner", help="Name or id of the examiner running the scan."),
+    examiner_key: Optional[Path] = typer.Option(None, "--examiner-key", help="Examiner's private key (`saferkit hub keygen`) to sign the custody record."),
+    scorecard: list[Path] = typer.Option([], "--scorecard", help="scorecard.json of each --model, in order (default: scorecard.json in or beside the submission)."),
+    allow_unqualified: bool = typer.Option(False, "--allow-unqualified", help="Use a model that did not qualify; the report then says so."),
 ) -> None:
     """Scan DIR (or --file-list) into RESULT: hashes, list matches, model scores."""
     from rich.console import Console
@@ -73,7 +82,9 @@ def run_command(
         workers=workers, threads=threads, ray_address=ray_address, shard_size=shard_size, batch_size=batch_size,
         max_bytes=max(1, int(max_file_mb * 1024 * 1024)), algos=[algos] if algos else None,
         match_threshold=match_threshold, dihedral=dihedral, follow_symlinks=follow_symlinks, overwrite=overwrite,
-        max_shards=max_shards, progress=progress,
+        max_shards=max_shards, progress=progress, scorecards=list(scorecard), require_qualified=not allow_unqualified,
+        case=case, exhibit=exhibit, examiner=examiner, examiner_key=examiner_key,
+        command_line=["saferkit", *sys.argv[1:]] if sys.argv and sys.argv[0] else None,
     ), console)
     _print_summary(summary, out)
 
@@ -113,9 +124,9 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
 def report_command(
     result: Path = typer.Argument(..., metavar="RESULT", help="Result folder of `saferkit scan`."),
     out: Path = typer.Option(..., "--out", "-o", help="HTML file to write."),
-    model: Optional[str] = typer.Option(None, "--model", help="Model key or name to rank by [default: the first]."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model key or name to rank by (default: the first)."),
     recall: float = typer.Option(0.95, "--recall", help="Recall to keep when --labels lets it be measured."),
-    threshold: Optional[float] = typer.Option(None, "--threshold", help="Score threshold to use [default: measured with --labels, else the model's declared one]."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Score threshold to use (default: measured with --labels, else the model's declared one)."),
     labels: Optional[Path] = typer.Option(None, "--labels", help="Data set root with manifest.csv (synthetic or proxy) to measure recall."),
     top: int = typer.Option(200, "--top", help="Ranked files listed in the report."),
     previews: bool = typer.Option(False, "--previews/--no-previews", help="Embed tiny blurred greyscale previews, each shown only on click."),
@@ -128,6 +139,39 @@ def report_command(
     facts = report_facts(triage)
     typer.echo(f"wrote {out}: {facts['hash_hit_files']} hash-list hits, {facts['ranked']} ranked, "
                f"{facts['to_review']} to review, {facts['can_skip']} can be skipped.")
+
+
+@scan_app.command("verify")
+def verify_command(
+    result: Path = typer.Argument(..., metavar="RESULT", help="Result folder of `saferkit scan`."),
+    public_key: Optional[Path] = typer.Option(None, "--public-key", help="Examiner's public key the signature must be made with."),
+) -> None:
+    """Check RESULT's custody: every output's sha256, the manifest, the hash-chained log and the signature."""
+    from saferkit.serving.scan.custody import verify_result
+
+    problems, notes = verify_result(result, public_key)
+    for note in notes:
+        typer.echo(note)
+    for problem in problems:
+        typer.echo(f"CHANGED: {problem}")
+    if problems:
+        typer.echo(f"{result}: {len(problems)} problem(s); this result is not as the scan left it.")
+        raise typer.Exit(1)
+    typer.echo(f"{result}: verified; every output, the manifest and the custody log are as the scan left them.")
+
+
+@scan_app.command("export")
+def export_command(
+    result: Path = typer.Argument(..., metavar="RESULT", help="Result folder of `saferkit scan`."),
+    to: str = typer.Option(..., "--to", help="vics (Project VIC JSON), csv (IPED/Griffeye hash set) or case (CASE/UCO JSON-LD)."),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write."),
+    flat: bool = typer.Option(False, "--flat", help="VICS only: the media list alone instead of nested under the case."),
+) -> None:
+    """Export RESULT for the tools agencies use: Project VIC JSON, an IPED/Griffeye CSV, CASE/UCO JSON-LD."""
+    from saferkit.serving.scan.export import export_result
+
+    count = export_result(result, to, out, flat=flat)
+    typer.echo(f"wrote {out}: {count:,} file(s) as {to}.")
 
 
 def register(app: typer.Typer) -> None:

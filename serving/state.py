@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from saferkit.serving.audit import AuditLog
@@ -22,15 +22,22 @@ class ServerState:
     audit: AuditLog
     keys: ApiKeys
     max_pixels: int
+    qualification: dict[str, dict[str, Any]] = field(default_factory=dict)
+    list_digests: list[dict[str, str]] = field(default_factory=list)  # name and sha256 of each loaded list, for the audit  # per model name: saferkit.serving.qualification
 
 
 def server_state(request) -> ServerState:
     return request.app.state.saferkit
 
 
-def note_for_audit(request, model: ServedModel | None = None, images: list[str] | None = None) -> None:
-    """Tell the audit line which model served the request and which images (by sha256) it saw."""
+def note_for_audit(request, model: ServedModel | None = None, images: list[str] | None = None,
+                   results: Any = None, lists: list[dict[str, str]] | None = None) -> None:
+    """Tell the audit line which model served the request, which images (by sha256) it saw, and what it answered."""
     details = request.scope.setdefault("state", {}).setdefault("audit", {})
+    if results is not None:
+        details["results"] = results
+    if lists is not None:
+        details["lists"] = lists
     if model is not None:
         details["model"] = f"{model.name}:{model.version}"
         details["model_sha256"] = model.sha256

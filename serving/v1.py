@@ -78,6 +78,8 @@ async def triage(request: Request, name: str) -> dict:
                 "score": round(float(score), 6), "label": label,
                 "flagged": bool(flag)}
                for upload, row, score, label, flag in zip(uploads, probabilities, scores, labels, flagged)]
+    note_for_audit(request, results=[{"image": u.sha256, "score": r["score"], "flagged": r["flagged"]}
+                                     for u, r in zip(uploads, results)])
     return {"model": model.describe(), "threshold": model.submission.threshold,
             "positive_label": names[model.runner.positive_index], "advisory": ADVISORY, "results": results}
 
@@ -153,6 +155,9 @@ async def match(request: Request,
             raise ApiError(400, str(exc)) from None
 
     found = await run_in_threadpool(run_matches)
+    note_for_audit(request, lists=state.list_digests, results=[
+        {"query": i, "matches": [{k: m[k] for k in ("list", "id", "hash_type", "distance")} for m in matches]}
+        for i, matches in enumerate(found)])
     shown = [{k: v for k, v in q.items() if k != "pdq_dihedral"} for q in queries]  # variants: for matching only
     return {"lists": state.hashlists, "threshold": threshold, "dihedral": dihedral,
             "results": [{**d, "hashes": q, "matches": m} for d, q, m in zip(described, shown, found)]}

@@ -45,10 +45,18 @@ def describe_models(paths: list[str], submissions: list[Any], keys: list[str]) -
     ]
 
 
-def describe_lists(paths: list[str]) -> list[dict[str, Any]]:
+def describe_lists(paths: list[str], loaded: Optional[list[Any]] = None) -> list[dict[str, Any]]:
+    """Each list by path and sha256, with what loading it found (hashes by type, lines skipped, weak rows ignored)."""
     from saferkit.core.digest import file_sha256
 
-    return [{"path": str(Path(p).resolve()), "name": Path(p).name, "sha256": file_sha256(p)} for p in paths]
+    described = []
+    for k, p in enumerate(paths):
+        entry: dict[str, Any] = {"path": str(Path(p).resolve()), "name": Path(p).name, "sha256": file_sha256(p)}
+        if loaded is not None and k < len(loaded):
+            entry.update({key: value for key, value in loaded[k].describe().items() if key != "name"})
+            entry["note"] = loaded[k].note()
+        described.append(entry)
+    return described
 
 
 def new_manifest(settings: dict[str, Any], n_files: int, n_shards: int) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from rich.console import Console
 
 from saferkit.core import plan as scan_plan
 from saferkit.core.errors import UserError
+from saferkit.core.digest import file_sha256
+from saferkit.serving.scan import custody
 from saferkit.serving.scan import manifest as scan_manifest
 from saferkit.serving.scan import store
 from saferkit.serving.scan.local_engine import LocalEngine
@@ -55,6 +57,13 @@ class ScanOptions:
     overwrite: bool = False
     max_shards: Optional[int] = None
     progress: bool = True
+    case: Optional[str] = None
+    exhibit: Optional[str] = None
+    examiner: Optional[str] = None
+    examiner_key: Optional[Path] = None  # private key (`saferkit hub keygen`) that signs the custody record
+    command_line: Optional[list[str]] = None  # as typed, for the manifest
+    scorecards: list[Path] = field(default_factory=list)  # one per model, in order; else looked up beside each
+    require_qualified: bool = False  # the CLI sets this unless --allow-unqualified; unqualified models are marked either way
 
 
 def _check_options(options: ScanOptions) -> None:
@@ -67,6 +76,10 @@ def _check_options(options: ScanOptions) -> None:
         raise UserError("--workers must be 0 (in this process) or more.")
     if options.max_shards is not None and options.max_shards < 1:
         raise UserError("--max-shards must be at least 1.")
+    if options.examiner_key is not None:
+        from saferkit.core.keys import public_key_of
+
+        public_key_of(Path(options.examiner_key))  # a missing or unusable key fails before any work
     for path in options.hashlists:
         if not Path(path).is_file():
             raise UserError(f"hash list {path} does not exist; pass a list written by `saferkit hash` or another tool.")
@@ -77,18 +90,24 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
     from saferkit.evaluation.submission import load_submission
     from saferkit.hashing.algorithms import normalize_algos
 
+    from saferkit.serving.qualification import check_models
+
     submissions = [load_submission(path) for path in options.models]
     keys = model_keys(submissions)
+    qualified = check_models([(key, Path(path), sub.sha256) for key, path, sub in zip(keys, options.models, submissions)],
+                             list(options.scorecards), allow_unqualified=not options.require_qualified)
+    loaded: list[Any] = []
     if options.hashlists:
         from saferkit.hashing import HashMatcher
 
-        HashMatcher([str(p) for p in options.hashlists])  # raises a UserError for a bad list
+        loaded = HashMatcher([str(p) for p in options.hashlists]).lists  # raises a UserError for a bad list
     algos = list(normalize_algos(options.algos))
     settings = {
         "source": str(Path(options.source).resolve()) if options.source else None,
         "file_list": str(Path(options.file_list).resolve()) if options.file_list else None,
-        "models": scan_manifest.describe_models([str(p) for p in options.models], submissions, keys),
-        "hashlists": scan_manifest.describe_lists([str(p) for p in options.hashlists]),
+        "models": [{**described, "qualification": qualified[described["key"]]} for described in
+                   scan_manifest.describe_models([str(p) for p in options.models], submissions, keys)],
+        "hashlists": scan_manifest.describe_lists([str(p) for p in options.hashlists], loaded),
         "algos": algos,
         "shard_size": options.shard_size,
         "batch_size": min(options.batch_size, options.shard_size),
@@ -138,6 +157,8 @@ def _new_plan(options: ScanOptions, settings: dict[str, Any], console: Console) 
     options.out.mkdir(parents=True, exist_ok=True)
     scan_plan.write_plan(table, options.out)
     manifest = scan_manifest.new_manifest(settings, len(listed), n_shards)
+    manifest["case"] = custody.case_details(options.case, options.exhibit, options.examiner, options.command_line,
+                                            options.source)
     store.write_json(manifest, options.out / store.MANIFEST_NAME)  # written last: its presence means a valid plan
     return manifest
 
@@ -173,6 +194,12 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
     options.out = Path(options.out)
     _check_options(options)
     settings, config = _settings(options)
+    for described in settings["hashlists"]:
+        console.print(described["note"], highlight=False)
+    for model in settings["models"]:
+        if not model["qualification"]["qualified"]:
+            console.print(f"[bold red]warning:[/] model {model['key']} did not qualify "
+                          f"({model['qualification']['reason']}); the report will say so.", highlight=False)
     engine = _make_engine(options, config)
     engine.preflight()  # an unreachable cluster fails before anything is listed or written
     manifest = _prepare_out(options.out, options.overwrite)
@@ -181,6 +208,7 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
         resumed = False
     else:
         scan_manifest.check_resumable(manifest, settings, options.out)
+        _check_same_case(manifest, options)
         resumed = True
         scan_plan.remove_leftovers(options.out)
     plan = scan_plan.load_plan(options.out)
@@ -190,8 +218,13 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
     if options.max_shards is not None:
         todo = todo[: options.max_shards]
     batches = scan_plan.batches_for(plan, set(todo))
+    details = custody.case_details(options.case, options.exhibit, options.examiner, options.command_line,
+                                   options.source)
     run = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "resumed": resumed,
-           **engine.describe(), "shards_skipped": len(done), "shards_written": 0, "files": 0}
+           **engine.describe(), "shards_skipped": len(done), "shards_written": 0, "files": 0,
+           **{k: details[k] for k in ("examiner", "host", "tool_version", "command_line", "source_read_only")}}
+    custody.append(options.out, {"event": "run-started", "resumed": resumed, **details,
+                                 "plan_sha256": file_sha256(options.out / store.PLAN_NAME)})
     if resumed and done:
         console.print(f"resuming: {len(done)} of {len(sizes)} shards already finished, skipping them.")
     started = time.perf_counter()
@@ -214,11 +247,24 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
         manifest.setdefault("runs", []).append(run)
         if options.engine == "ray":
             manifest["software"] = scan_manifest.software_versions(("ray",))
-        store.write_json(manifest, options.out / store.MANIFEST_NAME)
         summary = summarize(options.out, manifest)
         summary["last_run"] = run
         store.write_json(summary, options.out / store.SUMMARY_NAME)
+        manifest["custody"] = {"log": custody.CUSTODY_LOG, "files": custody.output_digests(options.out),
+                               "signed": options.examiner_key is not None}
+        store.write_json(manifest, options.out / store.MANIFEST_NAME)
+        custody.seal(options.out, run["status"], options.examiner_key, options.examiner)
     return summary
+
+
+def _check_same_case(manifest: dict[str, Any], options: ScanOptions) -> None:
+    """A resumed scan belongs to the same case and exhibit as the run that started it."""
+    recorded = manifest.get("case") or {}
+    for name in ("case", "exhibit"):
+        given, before = getattr(options, name), recorded.get(name)
+        if given is not None and before is not None and given != before:
+            raise UserError(f"{options.out} is the scan of {name} {before!r}, not {given!r}; "
+                            "resume it with the same --case and --exhibit, or choose a new --out.")
 
 
 def _run_engine(engine: Any, batches: list[scan_plan.Batch], sizes: dict[int, int], options: ScanOptions,
@@ -231,7 +277,10 @@ def _run_engine(engine: Any, batches: list[scan_plan.Batch], sizes: dict[int, in
             parts.setdefault(batch.shard, []).append(table)
             if sum(len(t) for t in parts[batch.shard]) == sizes[batch.shard]:
                 rows = pa.concat_tables(parts.pop(batch.shard)).sort_by("index")
-                store.write_table(rows, store.shard_path(options.out, batch.shard))
+                target = store.shard_path(options.out, batch.shard)
+                store.write_table(rows, target)
+                custody.append(options.out, {"event": "shard-written", "file": str(target.relative_to(options.out)),
+                                             "sha256": file_sha256(target), "rows": len(rows)})
                 run["shards_written"] += 1
             run["files"] += len(table)
             progress.advance(task, len(table))

@@ -16,7 +16,9 @@ from typing import Any, Optional
 from saferkit.core import kinds
 from saferkit.core.errors import UserError
 from saferkit.evaluation.operating_point import is_flagged, threshold_for_recall
+from saferkit.hashing.algorithms import DEFAULT_THRESHOLDS
 from saferkit.serving.scan import store
+from saferkit.serving.scan.hit_groups import group_hits
 
 RECALL_TARGETS = (0.8, 0.9, 0.95, 0.99)
 
@@ -28,7 +30,7 @@ class Triage:
     manifest: dict[str, Any]
     summary: dict[str, Any]
     model: Optional[dict[str, Any]]
-    hits: list[dict[str, Any]]  # groups: list, category, rows
+    hits: list[dict[str, Any]]  # groups (exact first, then near): list, category, kind, rows (one per picture)
     ranking: list[dict[str, Any]]  # scored rows, highest first (shown part)
     ranked_total: int
     threshold: Optional[float]
@@ -38,6 +40,9 @@ class Triage:
     can_skip: int
     measured: list[dict[str, Any]] = field(default_factory=list)  # with labels: recall targets table
     problems: list[dict[str, Any]] = field(default_factory=list)
+    exact_hits: list[dict[str, Any]] = field(default_factory=list)  # by list and category: pictures with copies
+    near_hits: list[dict[str, Any]] = field(default_factory=list)  # by list and category: clusters of pictures
+    unqualified: list[dict[str, Any]] = field(default_factory=list)  # models used with --allow-unqualified
 
 
 def load_result(result: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -79,26 +84,21 @@ def build_triage(result: Path, *, model: Optional[str] = None, recall: float = 0
             if not matching:
                 raise UserError(f"no model {model!r} in this scan; it ran {', '.join(keys)}.")
             chosen = matching[0]
-    table = store.read_rows(Path(result), columns=["path", "sha256", "size", "status", "matches", "scores", "error", "error_detail"])
+    table = store.read_rows(Path(result), columns=["path", "sha256", "md5", "pdq", "size", "status", "matches", "scores",
+                                                   "error", "error_detail"])
     rows = table.to_pylist()
-
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row["matches"]:
-            best: dict[tuple[str, str], dict[str, Any]] = {}
-            for match in row["matches"]:
-                key = (match["list"], match.get("category") or "uncategorised")
-                if key not in best or match["distance"] < best[key]["distance"]:
-                    best[key] = match
-            for key, match in best.items():
-                groups[key].append({"path": row["path"], "sha256": row["sha256"], "size": row["size"], **match})
-    hits: list[dict[str, Any]] = [{"list": name, "category": category, "rows": sorted(items, key=lambda r: (r["distance"], r["path"]))}
-            for (name, category), items in sorted(groups.items())]
+    settings = manifest["settings"]
+    threshold_pdq = settings.get("match_threshold") or DEFAULT_THRESHOLDS["pdq"]
+    exact_hits, near_hits = group_hits(rows, allow_weak=bool(settings.get("allow_weak")), pdq_threshold=threshold_pdq)
+    hits: list[dict[str, Any]] = (
+        [{**g, "kind": "exact", "rows": g["pictures"]} for g in exact_hits]
+        + [{**g, "kind": "near", "rows": [p for c in g["clusters"] for p in [c["picture"], *c["similar"]]]} for g in near_hits])
+    hit_paths = {path for g in hits for p in g["rows"] for path in p["copies"]}
 
     scored = []
     if chosen is not None:
         for row in rows:
-            if row["matches"]:
+            if row["path"] in hit_paths:
                 continue
             for score in row["scores"] or []:
                 if score["model"] == chosen["key"]:
@@ -137,6 +137,20 @@ def build_triage(result: Path, *, model: Optional[str] = None, recall: float = 0
             items = by_kind[kind]
             problems.append({"kind": kind, "description": kinds.DESCRIPTIONS[kind], "count": len(items),
                              "rows": items[:problems_shown]})
-    return Triage(manifest=manifest, summary=summary, model=chosen, hits=hits, ranking=scored[:top],
+    return Triage(manifest=manifest, summary=summary, model=chosen, hits=hits, ranking=_one_per_picture(scored)[:top],
                   ranked_total=len(scored), threshold=threshold, threshold_source=source, recall=recall,
-                  to_review=to_review, can_skip=len(scored) - to_review, measured=measured, problems=problems)
+                  to_review=to_review, can_skip=len(scored) - to_review, measured=measured, problems=problems,
+                  exact_hits=exact_hits, near_hits=near_hits,
+                  unqualified=[m for m in models if m.get("qualification", {}).get("qualified") is False])
+
+
+def _one_per_picture(scored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Ranked rows with byte-identical copies folded under the first (highest-ranked) one."""
+    shown: dict[str, dict[str, Any]] = {}
+    for row in scored:
+        key = row["sha256"] or f"path:{row['path']}"
+        if key in shown:
+            shown[key]["copies"].append(row["path"])
+        else:
+            shown[key] = {**row, "copies": [row["path"]]}
+    return list(shown.values())

@@ -23,7 +23,8 @@ def test_identical_files_match_every_hash_with_metadata(listed, images):
     assert {m["hash_type"] for m in matches} == {"pdq", "md5", "phash"}
     for m in matches:
         assert m == {"list": "known.csv", "id": str(images[0]), "hash_type": m["hash_type"], "distance": 0,
-                     "category": "test-category", "source": "unit-test", "variant": "original"}
+                     "category": "test-category", "source": "unit-test", "variant": "original",
+                     "kind": "exact" if m["hash_type"] == "md5" else "near"}
 
 
 def test_unrelated_files_do_not_match(listed, images):

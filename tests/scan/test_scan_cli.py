@@ -22,7 +22,7 @@ def test_scan_then_report_from_the_command_line(tmp_path, image_folder, toy_subm
     folder = image_folder(5)
     out = tmp_path / "result"
     scanned = _saferkit("scan", str(folder), "--out", str(out), "--model", str(toy_submission()), "--workers", "1",
-                        "--no-progress")
+                        "--no-progress", "--allow-unqualified")
     assert scanned.returncode == 0, scanned.stderr
     assert "scan complete" in scanned.stdout and "scored by toy-red@1.0.0" in scanned.stdout
     assert (out / "summary.json").is_file() and (out / "manifest.json").is_file()
@@ -30,7 +30,8 @@ def test_scan_then_report_from_the_command_line(tmp_path, image_folder, toy_subm
     written = _saferkit("scan", "report", str(out), "--out", str(report))
     assert written.returncode == 0, written.stderr
     assert f"wrote {report}" in written.stdout and report.stat().st_size > 0
-    again = _saferkit("scan", "--out", str(out), str(folder), "--model", str(toy_submission()), "--workers", "0")
+    again = _saferkit("scan", "--out", str(out), str(folder), "--model", str(toy_submission()), "--workers", "0",
+                     "--allow-unqualified")
     assert again.returncode == 0, again.stderr  # options before DIR work too; a finished scan is skipped
     assert "resuming: 1 of 1 shards already finished" in again.stderr
 

@@ -62,7 +62,7 @@ def test_ctrl_c_keeps_finished_shards_and_a_rerun_completes(tmp_path, image_fold
     stall = Path(ordered[6]).name  # shards 0 and 1 (files 0-5) finish, then the worker stalls
     out = tmp_path / "out"
     command = [sys.executable, "-m", "saferkit", "scan", str(folder), "--out", str(out), "--model", str(submission),
-               "--workers", "1", "--shard-size", "3", "--batch-size", "3", "--no-progress"]
+               "--workers", "1", "--shard-size", "3", "--batch-size", "3", "--no-progress", "--allow-unqualified"]
     env = {**os.environ, "SAFERKIT_SCAN_FAULTS": f"sleep:{stall}:60"}
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                preexec_fn=_default_sigint)

@@ -117,7 +117,7 @@ def test_cli_serves_until_interrupted(tmp_path):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "saferkit", "serve", str(sub), "--port", str(port),
-         "--audit-log", str(tmp_path / "audit.jsonl")],
+         "--audit-log", str(tmp_path / "audit.jsonl"), "--allow-unqualified"],
         env={**os.environ, "SAFERKIT_API_KEYS": KEY}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 90
