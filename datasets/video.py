@@ -101,6 +101,7 @@ class VideoConfig:
     container: str = "mp4"
     positive_share: float = 0.5
     marker_colour: str = "palette"
+    backgrounds: tuple[str, ...] = ATTRIBUTES["background"]
 
     def check(self) -> None:
         if self.n < 1:
@@ -115,6 +116,8 @@ class VideoConfig:
             raise UserError(f"unknown container {self.container!r}; choose from {', '.join(CONTAINERS)}.")
         if self.marker_colour not in MARKER_COLOURS:
             raise UserError(f"--marker-colour must be one of {', '.join(MARKER_COLOURS)}.")
+        if not self.backgrounds or set(self.backgrounds) - set(ATTRIBUTES["background"]):
+            raise UserError(f"backgrounds must be some of {', '.join(ATTRIBUTES['background'])}.")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -136,7 +139,8 @@ def plan_clips(config: VideoConfig) -> list[ClipSpec]:
     suffix, _, codec = CONTAINERS[config.container]
     specs = []
     for k, flag in enumerate(flags):
-        attributes = {name: values[int(rng.integers(len(values)))] for name, values in ATTRIBUTES.items()}
+        choices = {**ATTRIBUTES, "background": tuple(config.backgrounds)}
+        attributes = {name: values[int(rng.integers(len(values)))] for name, values in choices.items()}
         shots = int(rng.integers(1, 4)) if config.seconds >= 3 else 1
         cut_times = sorted(float(t) for t in rng.uniform(0.25, 0.75, size=shots - 1) * config.seconds)
         length = float(rng.uniform(0.25, 0.45)) * config.seconds
