@@ -248,26 +248,32 @@ def render_frames(spec: ClipSpec) -> Any:
 
 def encode_frames(frames: Any, path: str | Path | io.BytesIO, *, fps: float, width: int, height: int,
                   container: str = "mp4", codec: str | None = None, quality: str = "hq",
-                  bitrate: int | None = None) -> None:
-    """Write RGB frames as a video with PyAV (the one writer: synth-video and the video benchmark use it)."""
+                  bitrate: int | None = None, crf: int | None = None) -> None:
+    """Write RGB frames as a video with PyAV (the one writer: synth-video and the video benchmark use it).
+
+    H.264 is encoded at a constant quality (CRF, from `quality` or `crf`) unless
+    a `bitrate` is given; other codecs at a bitrate. One encoder thread keeps the bytes reproducible.
+    """
     import av
 
-    suffix, fmt, default_codec = CONTAINERS[container]
-    codec = codec or default_codec
     from saferkit.core.video import as_fraction
 
+    _, fmt, default_codec = CONTAINERS[container]
+    codec = codec or default_codec
     with av.open(path, mode="w", format=fmt) as output:
         stream = output.add_stream(codec, rate=as_fraction(fps))
         stream.width, stream.height = width, height
         stream.pix_fmt = "yuv420p"
+        options = {"threads": "1"}
         if codec == "libx264":
-            stream.options = {"crf": str(DEVICE_CRF.get(quality, 23)), "preset": "veryfast", "threads": "1"}
+            options["preset"] = "veryfast"
+            if bitrate:
+                stream.bit_rate = bitrate
+            else:
+                options["crf"] = str(crf if crf is not None else DEVICE_CRF.get(quality, 23))
         else:
             stream.bit_rate = bitrate or DEVICE_BITRATE.get(quality, 1_000_000)
-            stream.options = {"threads": "1"}
-        if bitrate and codec == "libx264":
-            stream.bit_rate = bitrate
-            stream.options = {"preset": "veryfast", "threads": "1"}
+        stream.options = options
         for pixels in frames:
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format="rgb24")
             output.mux(stream.encode(frame))

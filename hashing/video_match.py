@@ -61,9 +61,10 @@ class VideoMatch:
     query_frames: int
     listed_frames: int
     segments: list[dict] = field(default_factory=list)
+    mirrored: bool = False
 
     def as_dict(self) -> dict:
-        return {"list": self.list, "id": self.id, "hash_type": "vpdq", "category": self.category, "source": self.source,
+        return {"mirrored": self.mirrored, "list": self.list, "id": self.id, "hash_type": "vpdq", "category": self.category, "source": self.source,
                 "query_share": round(self.query_share, 4), "listed_share": round(self.listed_share, 4),
                 "query_frames": self.query_frames, "listed_frames": self.listed_frames, "segments": self.segments}
 
@@ -110,10 +111,31 @@ class VideoMatcher:
 
     def match(self, features: Sequence[VpdqFeature], *, threshold: int = VPDQ_DISTANCE_THRESHOLD,
               query_share: float = DEFAULT_QUERY_SHARE, listed_share: float = DEFAULT_LISTED_SHARE,
-              keep_all: bool = False) -> list[VideoMatch]:
-        """Listed videos the query matches, best first; `keep_all` also returns those under the limits."""
+              keep_all: bool = False, mirror: bool = False) -> list[VideoMatch]:
+        """Listed videos the query matches, best first; `keep_all` also returns those under the limits.
+
+        With `mirror`, the query's mirrored frames (`hash_video(..., mirror=True)`)
+        are matched too and each listed video keeps the better orientation.
+        """
         if not 0 <= query_share <= 1 or not 0 <= listed_share <= 1:
             raise HashingError("the match shares must be between 0 and 1.")
+        found = self._match_one(features, threshold, query_share, listed_share, keep_all)
+        if mirror:
+            if any(f.mirror_hash is None for f in features):
+                raise HashingError("mirrored matching needs the mirrored frame hashes: hash the video with mirror=True.")
+            flipped = [VpdqFeature(f.frame_number, f.quality, str(f.mirror_hash), f.timestamp) for f in features]
+            best = {(m.list, m.id): m for m in found}
+            for other in self._match_one(flipped, threshold, query_share, listed_share, keep_all):
+                key = (other.list, other.id)
+                if key not in best or (other.query_share, other.listed_share) > (best[key].query_share, best[key].listed_share):
+                    other.mirrored = True
+                    best[key] = other
+            found = list(best.values())
+        found.sort(key=lambda m: (-m.query_share, -m.listed_share, m.list, m.id))
+        return found
+
+    def _match_one(self, features: Sequence[VpdqFeature], threshold: int, query_share: float, listed_share: float,
+                   keep_all: bool) -> list[VideoMatch]:
         query = prepare(features, self.quality)
         if not query or not len(self.index):
             return []
@@ -135,7 +157,6 @@ class VideoMatcher:
             pairs = sorted(zip(qs[mine].tolist(), position[mine].tolist(), dist[mine].tolist()), key=lambda p: (p[0], p[2]))
             results.append(VideoMatch(video.list_name, video.id, video.category, video.source, shares[0], shares[1],
                                       len(query), len(listed_frames), _segments(pairs, query, listed_frames)))
-        results.sort(key=lambda m: (-m.query_share, -m.listed_share, m.list, m.id))
         return results
 
 

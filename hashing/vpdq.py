@@ -41,6 +41,7 @@ class VpdqFeature:
     hash: str
     timestamp: float
     end: float | None = None
+    mirror_hash: str | None = None  # PDQ of the left-right mirrored frame (with `mirror=True`)
 
     def line(self) -> str:
         return f"{self.frame_number},{self.quality},{self.hash},{self.timestamp:.3f}"
@@ -79,8 +80,30 @@ def _luma_of(pixels: np.ndarray) -> np.ndarray:
     return np.clip((pixels.astype(np.float64) - 16.0) * LUMA_SCALE, 0.0, 255.0)
 
 
+BORDER_LEVEL = 40.0  # a bar row or column is darker than this on average ...
+BORDER_SPREAD = 24.0  # ... and nearly flat (max - min under this)
+MAX_BORDER = 0.35  # share of the side that may be cut on each edge
+
+
+def without_borders(luma: np.ndarray) -> np.ndarray:
+    """The frame without dark, flat bars along its edges (letterbox or pillarbox), at most 35% per edge."""
+    def bar(lines: np.ndarray) -> int:
+        flat = (lines.mean(axis=1) < BORDER_LEVEL) & (np.ptp(lines, axis=1) < BORDER_SPREAD)
+        limit = int(len(flat) * MAX_BORDER)
+        count = int(np.argmin(flat[:limit])) if not flat[:limit].all() else limit
+        return count
+
+    height, width = luma.shape
+    top, bottom = bar(luma), bar(luma[::-1])
+    left, right = bar(luma.T), bar(luma.T[::-1])
+    if height - top - bottom < 16 or width - left - right < 16:
+        return luma
+    return luma[top : height - bottom, left : width - right]
+
+
 def hash_video(source: str | os.PathLike | bytes, *, interval: float = 1.0, limits: VideoLimits = VideoLimits(),
-               scene_threshold: float | None = None, luma_only: bool = False) -> VpdqResult:
+               scene_threshold: float | None = None, luma_only: bool = False, crop_borders: bool = False,
+               mirror: bool = False) -> VpdqResult:
     """vPDQ of a video (path or bytes); raises `VideoError` (a MediaError) when nothing can be decoded.
 
     Frames go to RGB first, as in the reference (measured 0-4 bits from it,
@@ -88,6 +111,12 @@ def hash_video(source: str | os.PathLike | bytes, *, interval: float = 1.0, limi
     measured up to 14 bits away and no faster, so it stays off. `scene_threshold`
     adds frames at cuts (off by default, as in the reference). `info.partial`
     says the file was damaged or a limit was hit.
+
+    Two departures from the reference, both off by default: `crop_borders`
+    hashes each frame without its dark letterbox/pillarbox bars (PDQ is weakest
+    under padding), and `mirror` adds each frame's mirrored hash, so
+    `VideoMatcher.match(..., mirror=True)` finds flipped copies. Lists and
+    queries must be hashed with the same `crop_borders` choice.
     """
     if interval < 0:
         raise HashingError("the sampling interval must be 0 (every frame) or more seconds.")
@@ -96,8 +125,12 @@ def hash_video(source: str | os.PathLike | bytes, *, interval: float = 1.0, limi
     with VideoReader(source, limits) as reader:
         fps = reader.info.fps or 1.0
         for frame in reader.frames(sampling):
-            digest, quality = frame_pdq(_luma_of(frame.pixels))
-            features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps))
+            luma = _luma_of(frame.pixels)
+            if crop_borders:
+                luma = without_borders(luma)
+            digest, quality = frame_pdq(luma)
+            mirrored = frame_pdq(luma[:, ::-1])[0] if mirror else None
+            features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps, mirror_hash=mirrored))
         return VpdqResult(reader.info, features)
 
 
