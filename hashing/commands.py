@@ -223,9 +223,17 @@ def hashing_bench(
     count: int = typer.Option(40, "--count", help="Images to use (generated, or the first N of --images)."),
     transforms: Optional[List[str]] = typer.Option(None, "--transform", help="Transforms to test (default: all of saferkit.datasets.transforms)."),
     seed: int = typer.Option(0, "--seed", help="Seed for generated images and transforms."),
+    video: bool = typer.Option(False, "--video", help="Benchmark video matching instead (MD5, vPDQ): synthetic clips, video transforms; --count clips."),
 ) -> None:
     """Robustness of each perceptual hash to each transform x severity: distances, recall at FPR 1e-4, threshold."""
     from saferkit.hashing.robustness import run_benchmark
+
+    if video:
+        from saferkit.hashing.video_bench import run_video_benchmark
+
+        done = run_video_benchmark(out=out, count=count if count != 40 else 8, transforms=transforms, seed=seed, console=console)
+        console.print(f"wrote {done.csv_path} and {done.markdown_path}")
+        return
 
     result = run_benchmark(images=images, out=out, algos=algo, count=count, transforms=transforms, seed=seed, console=console)
     console.print(f"wrote {result.csv_path}, {result.markdown_path} and {result.plot_path}")

@@ -25,6 +25,7 @@ from saferkit.core.errors import UserError
 # Packages that contribute commands, in the order their help appears.
 COMMAND_MODULES = (
     "saferkit.datasets.commands",
+    "saferkit.datasets.video_commands",
     "saferkit.baseline.commands",
     "saferkit.hashing.commands",
     "saferkit.evaluation.commands",
