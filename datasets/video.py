@@ -169,7 +169,7 @@ def _shots(spec: ClipSpec) -> tuple[list[float], list[_Shot]]:
     side = int(math.ceil(max(spec.width, spec.height) * WORLD_MARGIN / 2) * 2)
     starts = [0.0] + [float(t) for t in spec.cuts.split(";") if t]
     shots = []
-    for k in range(len(starts)):
+    for _ in starts:
         row = {"flag": 0, "category": NEGATIVE_CATEGORY, "palette": spec.palette, "background": spec.background,
                "scale": spec.scale, "occlusion": "none", "lighting": spec.lighting, "device": "hq",
                "seed": int(rng.integers(2**31 - 1))}

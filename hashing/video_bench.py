@@ -52,7 +52,7 @@ def run_video_benchmark(out: Path = Path("video-bench"), count: int = 8, transfo
     import hashlib
 
     from saferkit.datasets.video import VideoConfig, clip_bytes, plan_clips
-    from saferkit.hashing.video_match import DEFAULT_LISTED_SHARE, DEFAULT_QUERY_SHARE, ListedVideo, VideoMatcher
+    from saferkit.hashing.video_match import DEFAULT_QUERY_SHARE, ListedVideo, VideoMatcher
     from saferkit.hashing.video_transforms import SEVERITIES, VIDEO_TRANSFORMS, apply_video_transform, decode_clip
 
     names = list(transforms or VIDEO_TRANSFORMS)
@@ -83,17 +83,8 @@ def run_video_benchmark(out: Path = Path("video-bench"), count: int = 8, transfo
             base = np.eye(count)
         else:
             matcher = VideoMatcher([ListedVideo(str(i), _features(c, method)) for i, c in enumerate(clips)])
-            mirror = method.endswith("mirror")
-
-            def share_matrix(queries: list[bytes]) -> np.ndarray:
-                matrix = np.zeros((len(queries), count))
-                for qi, query in enumerate(queries):
-                    for match in matcher.match(_features(query, method), keep_all=True, mirror=mirror):
-                        matrix[qi, int(match.id)] = match.query_share if match.listed_share >= DEFAULT_LISTED_SHARE else 0.0
-                return matrix
-
-            base = share_matrix(clips)
-            shares = {key: share_matrix(queries) for key, queries in copies.items()}
+            base = _share_matrix(matcher, clips, method, count)
+            shares = {key: _share_matrix(matcher, queries, method, count) for key, queries in copies.items()}
         off = ~np.eye(count, dtype=bool)
         distinct = np.concatenate([base[off]] + [m[off] for m in shares.values()])
         limit = _limit(distinct)
@@ -115,6 +106,17 @@ def run_video_benchmark(out: Path = Path("video-bench"), count: int = 8, transfo
     write_text_atomic(csv_path, buffer.getvalue(), newline="")
     write_text_atomic(md_path, _markdown(rows, names, severities, count))
     return VideoBenchResult(csv_path, md_path, rows)
+
+
+def _share_matrix(matcher: Any, queries: list[bytes], method: str, count: int) -> np.ndarray:
+    """Query share of each query (rows) against each listed clip (columns); 0 where the listed share is under its limit."""
+    from saferkit.hashing.video_match import DEFAULT_LISTED_SHARE
+
+    matrix = np.zeros((len(queries), count))
+    for qi, query in enumerate(queries):
+        for match in matcher.match(_features(query, method), keep_all=True, mirror=method.endswith("mirror")):
+            matrix[qi, int(match.id)] = match.query_share if match.listed_share >= DEFAULT_LISTED_SHARE else 0.0
+    return matrix
 
 
 def _limit(distinct: np.ndarray, target: float = TARGET_FMR) -> float:
