@@ -101,3 +101,119 @@ def video_row(source: str | os.PathLike | bytes, *, runner: Any = None, limits: 
         if threshold is not None:
             row["flagged_segments"] = flagged_segments(triage["frame_scores"], threshold)
     return row
+
+
+# ---- the server's video uploads (/v1/hash, /v1/match, /v1/models/NAME/triage) ----
+
+MAX_UPLOAD_SECONDS = 600.0  # declared duration of an uploaded video
+MAX_UPLOAD_FRAMES = 1200  # sampled frames per uploaded video
+MAX_UPLOAD_DECODE_SECONDS = 60.0
+_SIGNATURES = (
+    (4, b"ftyp"),  # MP4, MOV, 3GP
+    (0, b"\x1a\x45\xdf\xa3"),  # Matroska, WebM
+    (0, b"\x00\x00\x01\xba"),  # MPEG program stream
+    (0, b"FLV"),
+)
+
+
+def is_video_upload(data: bytes, filename: str | None = None) -> bool:
+    """True for video signatures (MP4/MOV, Matroska/WebM, AVI, MPEG-TS/PS, FLV) or a video file name."""
+    from saferkit.core.video import looks_like_video
+
+    if any(data[offset : offset + len(magic)] == magic for offset, magic in _SIGNATURES):
+        return data[8:12] not in (b"avif", b"avis", b"heic", b"heix", b"mif1", b"msf1")  # image formats in ISO boxes
+    if data[:4] == b"RIFF" and data[8:12] == b"AVI ":
+        return True
+    if len(data) > 376 and data[0] == 0x47 and data[188] == 0x47 and data[376] == 0x47:
+        return True
+    return bool(filename) and looks_like_video(str(filename))
+
+
+def upload_limits(state: Any) -> VideoLimits:
+    """What one uploaded video may cost on this server (its bytes are already under the body limit)."""
+    return VideoLimits(max_bytes=state.config.limits.max_body_bytes, max_seconds=MAX_UPLOAD_SECONDS,
+                       max_frames=MAX_UPLOAD_FRAMES, max_decode_seconds=MAX_UPLOAD_DECODE_SECONDS)
+
+
+def _api_error(exc: VideoError, label: str):
+    from saferkit.serving.api_errors import ApiError
+
+    return ApiError(413 if exc.kind == "too-large" else 422, f"{label}: {exc}")
+
+
+def _only_videos(uploads: list) -> None:
+    from saferkit.serving.api_errors import ApiError
+
+    if not all(is_video_upload(u.data, u.filename) for u in uploads):
+        raise ApiError(422, "this request mixes videos and images; send videos and images in separate requests.")
+
+
+def _analyse(state: Any, upload: Any, runner: Any = None) -> tuple[VpdqResult, dict | None]:
+    try:
+        return analyse_video(upload.data, runner=runner, limits=upload_limits(state))
+    except VideoError as exc:
+        raise _api_error(exc, upload.label) from None
+
+
+def _digests(data: bytes, algos: tuple[str, ...]) -> dict[str, str]:
+    import hashlib
+
+    return {name: hashlib.new(name, data).hexdigest() for name in algos if name in ("md5", "sha1", "sha256")}
+
+
+def hash_video_uploads(state: Any, uploads: list, algos: tuple[str, ...]) -> dict:
+    """/v1/hash for videos: the asked-for digests of the file, and its vPDQ with the stream facts."""
+    _only_videos(uploads)
+    results = []
+    for upload in uploads:
+        result, _ = _analyse(state, upload)
+        results.append({**upload.describe(), "media": "video", "hashes": {**_digests(upload.data, algos), **result.as_row()}})
+    return {"algorithms": list(algos), "results": results}
+
+
+def _video_matcher(state: Any):
+    """The listed videos of the server's hash lists, in one index (built on first use, then kept)."""
+    from saferkit.hashing.video_lists import read_video_lists
+    from saferkit.hashing.video_match import VideoMatcher
+
+    cached = getattr(state, "_video_matcher", None)
+    if cached is None:
+        cached = VideoMatcher(read_video_lists([loaded.path for loaded in state.matcher.lists]))
+        state._video_matcher = cached
+    return cached
+
+
+def match_video_uploads(state: Any, uploads: list, threshold: int | None) -> dict:
+    """/v1/match for videos: exact MD5/SHA-1/SHA-256 of the file, and vPDQ against the listed videos."""
+    from saferkit.hashing.video_match import VPDQ_DISTANCE_THRESHOLD
+
+    _only_videos(uploads)
+    matcher = _video_matcher(state)
+    results = []
+    for upload in uploads:
+        result, _ = _analyse(state, upload)
+        digests = _digests(upload.data, ("md5", "sha1", "sha256"))
+        exact = state.matcher.match(digests)
+        similar = matcher.match(result.features, threshold=VPDQ_DISTANCE_THRESHOLD if threshold is None else threshold)
+        results.append({**upload.describe(), "media": "video", "hashes": {**digests, **result.info.as_row()},
+                        "matches": exact + [m.as_dict() for m in similar]})
+    return {"lists": state.hashlists, "threshold": threshold, "listed_videos": len(matcher), "results": results}
+
+
+def triage_video_uploads(state: Any, model: Any, uploads: list) -> list[dict]:
+    """/v1/models/NAME/triage for videos: each video's best frame score, its moment, the top moments, flagged segments."""
+    from saferkit.evaluation.operating_point import is_flagged
+
+    _only_videos(uploads)
+    threshold = model.submission.threshold
+    results = []
+    for upload in uploads:
+        result, triage = _analyse(state, upload, model.runner)
+        assert triage is not None
+        score = triage["score"]
+        results.append({**upload.describe(), "media": "video", **result.info.as_row(),
+                        "score": score, "best_timestamp": triage["best_timestamp"], "top_timestamps": triage["top"],
+                        "frames_scored": triage["frames_scored"],
+                        "flagged": bool(score is not None and is_flagged(np.array([score]), threshold)[0]),
+                        "flagged_segments": flagged_segments(triage["frame_scores"], threshold)})
+    return results
