@@ -261,7 +261,7 @@ def encode_frames(frames: Any, path: str | Path | io.BytesIO, *, fps: float, wid
     _, fmt, default_codec = CONTAINERS[container]
     codec = codec or default_codec
     with av.open(path, mode="w", format=fmt, options={"fflags": "+bitexact"}) as output:  # no random ids or dates
-        stream = output.add_stream(codec, rate=as_fraction(fps))
+        stream: Any = output.add_stream(codec, rate=as_fraction(fps))  # a VideoStream
         stream.width, stream.height = width, height
         stream.pix_fmt = "yuv420p"
         options = {"threads": "1"}

@@ -23,6 +23,7 @@ end seconds in the query) and the listed video's frames they hit.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -60,7 +61,7 @@ class VideoMatch:
     listed_share: float
     query_frames: int
     listed_frames: int
-    segments: list[dict] = field(default_factory=list)
+    segments: builtins.list[dict] = field(default_factory=builtins.list)
     mirrored: bool = False
 
     def as_dict(self) -> dict:
