@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "saferkit.datasets.video_commands",
     "saferkit.baseline.commands",
     "saferkit.hashing.commands",
+    "saferkit.hashing.video_commands",
     "saferkit.evaluation.commands",
     "saferkit.ethics.commands",
     "saferkit.serving.commands",
