@@ -217,3 +217,34 @@ def triage_video_uploads(state: Any, model: Any, uploads: list) -> list[dict]:
                         "flagged": bool(score is not None and is_flagged(np.array([score]), threshold)[0]),
                         "flagged_segments": flagged_segments(triage["frame_scores"], threshold)})
     return results
+
+
+def frame_previews(source: str | os.PathLike | bytes, timestamps: list[float], *, interval: float = 1.0,
+                   limits: VideoLimits = VideoLimits()) -> dict[float, str]:
+    """Reviewer-safe previews (the scan report's: 64 px, greyscale, blurred JPEG data URIs) of the best frames only.
+
+    `timestamps` are a triage's `top_timestamps` (the same sampling finds the
+    same frames); the report shows them behind its click-to-reveal rule.
+    """
+    import base64
+    import io
+
+    from PIL import Image, ImageFilter
+
+    from saferkit.serving.scan.previews import BLUR_RADIUS, JPEG_QUALITY, PREVIEW_SIDE
+
+    wanted = {round(t, 3) for t in timestamps}
+    previews: dict[float, str] = {}
+    with VideoReader(source, limits) as reader:
+        for frame in reader.frames(Sampling(interval=interval)):
+            stamp = round(frame.timestamp, 3)
+            if stamp not in wanted:
+                continue
+            image = Image.fromarray(frame.pixels).convert("L")
+            image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+            buffer = io.BytesIO()
+            image.filter(ImageFilter.GaussianBlur(BLUR_RADIUS)).save(buffer, "JPEG", quality=JPEG_QUALITY)
+            previews[stamp] = "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+            if len(previews) == len(wanted):
+                break
+    return previews

@@ -69,3 +69,25 @@ def test_bad_video_is_a_row_with_its_kind(runner):
     assert video_row(b"", runner=runner)["error_kind"] == "zero_byte"
     row = video_row(b"\x00junk" * 50, runner=runner)
     assert row["error_kind"] == "corrupt" and row["error"]
+
+
+def test_previews_of_the_best_frames_only_are_small_grey_and_blurred(specs, runner):
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from saferkit.datasets.video import clip_bytes
+    from saferkit.serving.video import frame_previews, video_row
+
+    data = clip_bytes(_positive(specs))
+    row = video_row(data, runner=runner)
+    best = [moment["timestamp"] for moment in row["top_timestamps"][:2]]
+    previews = frame_previews(data, best)
+    assert sorted(previews) == sorted(best)
+    for uri in previews.values():
+        image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+        assert image.mode == "L" and max(image.size) <= 64
+        pixels = np.asarray(image, dtype=float)
+        assert np.abs(np.diff(pixels, axis=1)).max() < 40  # blurred: the marker edge (110 levels unblurred) is gone
