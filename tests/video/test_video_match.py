@@ -20,6 +20,7 @@ KNOWN_MISSES = {  # (transform, severity): why frame-by-frame PDQ misses it
     ("picture_in_picture", 1): "the inset is hashed with its surround; no frame stays within 31 bits",
     ("picture_in_picture", 2): "the inset is hashed with its surround; no frame stays within 31 bits",
 }
+LOWER_LIMIT = ("speed", "overlay_text")
 TARGET = 3  # the fixture clip whose frames are all over PDQ quality 50 (clutter, normal light)
 CASES = [pytest.param(name, severity, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[(name, severity)]))
          if (name, severity) in KNOWN_MISSES else (name, severity)
@@ -41,9 +42,10 @@ def background(clips):
 def test_listed_clip_matched_after_edit(matcher, clips, background, name, severity):
     edited = apply_video_transform(clips[TARGET], name, severity, seed=0, background=background)
     query = hash_video(edited, crop_borders=True, mirror=True).features
-    # A speed change moves every sampled frame between the listed 1 frame/s samples: a quarter to a half
-    # of the frames still match, under the default limit of 0.6, so speed is matched at 0.25 (docs/hashing.md).
-    limits = {"query_share": 0.25} if name == "speed" else {}
+    # A speed change moves every sampled frame between the listed 1 frame/s samples, and a text band over
+    # 14% of the frame moves half of them past 31 bits: 0.33-0.5 of the frames still match, under the
+    # default limit of 0.6, so these two are matched at 0.25 (docs/hashing.md, ## Video).
+    limits = {"query_share": 0.25} if name in LOWER_LIMIT else {}
     found = matcher.match(query, mirror=True, **limits)
     assert [m.id for m in found] == [f"clip{TARGET}"], [(m.id, m.query_share) for m in found]
     assert found[0].segments
