@@ -12,10 +12,8 @@ drop frames under quality 50 and keep each distinct hash once (HMA's
 are both at least their limits. The frame hashes of every listed video live
 in one `HashIndex` (the same exact index that matches images) and a query's
 frames are searched in one batch; the shares are counted from the hits. The
-defaults (query 0.6, listed 0.0) and how they were chosen are in
-docs/hashing.md (## Video): HMA ships 80% / 0%; the video benchmark showed
-crop, padding and picture-in-picture copies falling to 60-80% while distinct
-synthetic clips never exceeded 20%.
+defaults (query 0.6, listed 0.0; HMA ships 0.8 and 0.0) and the benchmark
+figures that chose them are in docs/hashing.md (## Video).
 
 Each match carries the matched segments: runs of matched query frames (start,
 end seconds in the query) and the listed video's frames they hit.
