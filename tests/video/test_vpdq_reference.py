@@ -8,7 +8,7 @@ from saferkit.hashing.codes import hamming, hex_to_words
 from saferkit.hashing.video_match import ListedVideo, VideoMatcher
 from saferkit.hashing.vpdq import VpdqFeature, hash_video
 
-PDQ_TOLERANCE = 8  # bits: far under the match threshold of 31; measured 0-4 on these clips
+PDQ_TOLERANCE = 8  # bits: far under the match threshold of 31; measured 0-2 (docs/hashing.md)
 
 
 def _distance(a: str, b: str) -> int:
