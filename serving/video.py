@@ -13,7 +13,7 @@ inventory's (the media issue), not computed here.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -60,46 +60,67 @@ def analyse_video(source: str | os.PathLike | bytes, *, runner: Any = None, limi
 
     Raises `VideoError` (kind in `core.video.VIDEO_ERROR_KINDS`) when nothing can be decoded.
     """
+    result, triages = analyse_video_models(source, [runner] if runner is not None else [], limits=limits,
+                                           interval=interval, batch_size=batch_size, top_k=top_k)
+    return result, (triages[0] if triages else None)
+
+
+def analyse_video_models(source: str | os.PathLike | bytes, runners: Sequence[Any], *, limits: VideoLimits = VideoLimits(),
+                         interval: float = 1.0, batch_size: int = TRIAGE_BATCH, top_k: int = TOP_K) -> tuple[VpdqResult, list[dict]]:
+    """`analyse_video` for several models: one decode, the sampled frames scored by each runner in turn."""
+    from saferkit.hashing.hashers import LUMA_WEIGHTS
+
     features: list[VpdqFeature] = []
     scored: list[tuple[float, np.ndarray]] = []
     with VideoReader(source, limits) as reader:
         fps = reader.info.fps or 1.0
-        sampling = Sampling(interval=interval, scene_threshold=Sampling().scene_threshold if runner is not None else None)
+        sampling = Sampling(interval=interval, scene_threshold=Sampling().scene_threshold if runners else None)
         for frame in reader.frames(sampling):
             if not frame.scene_change:
-                from saferkit.hashing.hashers import LUMA_WEIGHTS
-
                 digest, quality = frame_pdq(frame.pixels @ LUMA_WEIGHTS)
                 features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps))
-            if runner is not None:
+            if runners:
                 scored.append((frame.timestamp, frame.pixels))
         result = VpdqResult(reader.info, features)
-    triage = triage_frames(runner, scored, batch_size, top_k) if runner is not None else None
-    return result, triage
+    return result, [triage_frames(runner, scored, batch_size, top_k) for runner in runners]
 
 
 def video_row(source: str | os.PathLike | bytes, *, runner: Any = None, limits: VideoLimits = VideoLimits(),
-              interval: float = 1.0, threshold: float | None = None) -> dict[str, Any]:
+              interval: float = 1.0, threshold: float | None = None,
+              models: Sequence[tuple[str, Any, float]] = ()) -> dict[str, Any]:
     """The fields a scan row (or API result) gets for a video; never raises for a bad file.
 
     Keys: the stream facts (`duration`, `codec`, `width`, `height`, `fps`,
     `partial`, `partial_reason`, ...), `vpdq` (merged runs: frame, quality,
     hash, start, end), `vpdq_text` (the reference's text form, every frame),
     with a runner `video_score`, `best_timestamp`, `top_timestamps` and (with
-    `threshold`) `flagged_segments`; on failure `error` and `error_kind` (the
-    scan's kinds: zero_byte, corrupt, too_large, unreadable, not_image).
+    `threshold`) `flagged_segments`; with `models` (the scan worker's
+    `(key, runner, threshold)` triples) `scores`, one entry per model in the
+    scan's form plus `best_timestamp`, `top_timestamps`, `flagged_segments`;
+    on failure `error` and `error_kind` (the scan's kinds: zero_byte, corrupt,
+    too_large, unreadable, not_image). File digests are the inventory's.
     """
+    from saferkit.evaluation.operating_point import is_flagged
+
+    runners = ([runner] if runner is not None else []) + [model for _, model, _ in models]
     try:
-        result, triage = analyse_video(source, runner=runner, limits=limits, interval=interval)
+        result, triages = analyse_video_models(source, runners, limits=limits, interval=interval)
     except VideoError as exc:
         return {"media": "video", "error": str(exc), "error_kind": SCAN_KIND.get(exc.kind, "corrupt"), "video_error_kind": exc.kind}
     row: dict[str, Any] = {"media": "video", "error": None, "error_kind": None, **result.as_row(),
                            "vpdq_text": to_text(result.features)}
-    if triage is not None:
+    if runner is not None:
+        triage = triages.pop(0)
         row.update({"video_score": triage["score"], "best_timestamp": triage["best_timestamp"],
                     "top_timestamps": triage["top"], "frames_scored": triage["frames_scored"]})
         if threshold is not None:
             row["flagged_segments"] = flagged_segments(triage["frame_scores"], threshold)
+    if models:
+        row["scores"] = [{"model": key, "score": triage["score"],
+                          "flagged": triage["score"] is not None and bool(is_flagged(triage["score"], model_threshold)),
+                          "best_timestamp": triage["best_timestamp"], "top_timestamps": triage["top"],
+                          "flagged_segments": flagged_segments(triage["frame_scores"], model_threshold)}
+                         for (key, _, model_threshold), triage in zip(models, triages)]
     return row
 
 

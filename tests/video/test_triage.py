@@ -91,3 +91,16 @@ def test_previews_of_the_best_frames_only_are_small_grey_and_blurred(specs, runn
         assert image.mode == "L" and max(image.size) <= 64
         pixels = np.asarray(image, dtype=float)
         assert np.abs(np.diff(pixels, axis=1)).max() < 40  # blurred: the marker edge (110 levels unblurred) is gone
+
+
+def test_scan_models_score_from_one_decode(specs, runner):
+    from saferkit.datasets.video import clip_bytes
+    from saferkit.serving.video import video_row
+
+    data = clip_bytes(_positive(specs))
+    single = video_row(data, runner=runner)
+    row = video_row(data, models=[("toy@1", runner, 0.0), ("toy@2", runner, 1.1)])
+    assert [s["model"] for s in row["scores"]] == ["toy@1", "toy@2"]
+    assert row["scores"][0]["score"] == single["video_score"] and row["scores"][0]["flagged"] is True
+    assert row["scores"][1]["flagged"] is False and row["scores"][1]["flagged_segments"] == []
+    assert row["scores"][0]["best_timestamp"] == single["best_timestamp"]
