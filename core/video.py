@@ -8,9 +8,10 @@ wherever it is read. Sampling follows the vPDQ reference: every
 Meta's tools; scene changes (a jump in a 16x16 luma thumbnail) add frames in
 between when asked. Work per file is bounded: bytes and declared duration are
 checked before decoding (`too-large`), and decoding stops at a frame or
-wall-clock limit with the result marked `partial`. A corrupt or truncated
-stream keeps the frames decoded before the damage, also marked `partial`;
-one with no decodable frame at all is an error. Errors are `VideoError`s (a
+wall-clock limit with the result marked `partial`. Packets the decoder
+refuses are skipped and counted (decoding goes on, as FFmpeg's own tools do)
+and a container that breaks off keeps the frames before the break, both
+marked `partial`; a file with no decodable frame at all is an error. Errors are `VideoError`s (a
 `MediaError`) whose `kind` is one of `VIDEO_ERROR_KINDS`.
 """
 
@@ -36,6 +37,7 @@ MAX_VIDEO_SECONDS = 4 * 3600.0  # declared duration
 MAX_SAMPLED_FRAMES = 20_000
 MAX_DECODE_SECONDS = 600.0  # wall clock per file
 MAX_FRAME_PIXELS = 8192 * 8192
+MAX_DAMAGED_PACKETS = 50  # packets the decoder may refuse before the file counts as hopeless
 SCENE_THUMB = 16
 DEFAULT_SCENE_THRESHOLD = 20.0  # mean absolute luma change (0-255) of the 16x16 thumbnail that counts as a cut
 
@@ -122,6 +124,7 @@ class VideoReader:
         import av
 
         self.limits = limits
+        self._demux_error = ""
         size = _size_of(source)
         if size == 0:
             raise VideoError("the video is empty (0 bytes).", kind="empty")
@@ -174,9 +177,7 @@ class VideoReader:
         self._container.close()
 
     def frames(self, sampling: Sampling = Sampling()) -> Iterator[VideoFrame]:
-        """Sampled frames in order; stops at the limits or the first damage, noting why in `info`."""
-        import av
-
+        """Sampled frames in order; damaged packets are skipped and counted; limits stop it; `info` says why."""
         info, limits = self.info, self.limits
         stream = self._container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -187,39 +188,66 @@ class VideoReader:
         previous: np.ndarray | None = None
         origin = float(stream.start_time * stream.time_base) if stream.start_time is not None and stream.time_base else 0.0
         number = -1
-        try:
-            for frame in self._container.decode(stream):
-                number += 1
-                info.decoded_frames += 1
-                scene = False
-                if sampling.scene_threshold is not None:
-                    thumb = frame.reformat(width=SCENE_THUMB, height=SCENE_THUMB, format="gray").to_ndarray().astype(np.int16)
-                    scene = previous is not None and float(np.abs(thumb - previous).mean()) > sampling.scene_threshold
-                    previous = thumb
-                if sampling.keyframes_only or number % step == 0 or scene:
-                    yield VideoFrame(number=number, timestamp=max(0.0, _timestamp(frame, number, info.fps) - origin),
-                                     keyframe=bool(frame.key_frame), scene_change=bool(scene and number % step),
-                                     pixels=frame.to_ndarray(format=sampling.pixel_format))
-                    info.sampled_frames += 1
-                    if info.sampled_frames >= limits.max_frames:
-                        self._stop(f"stopped at the limit of {limits.max_frames:,} sampled frames")
-                        return
-                if time.monotonic() > deadline:
-                    self._stop(f"stopped at the limit of {limits.max_decode_seconds:g} s of decoding")
+        damaged, first_damage = 0, ""
+        for frame in self._decoded(stream):
+            if frame is None:  # a packet the decoder refused: skipped, counted, decoding goes on
+                damaged += 1
+                first_damage = first_damage or f"after frame {number}"
+                if damaged > MAX_DAMAGED_PACKETS:
+                    self._stop(f"stopped after {damaged} damaged packets (the first {first_damage})")
                     return
-        except (av.error.FFmpegError, ValueError, OSError) as exc:
-            if info.decoded_frames == 0:
-                raise VideoError(f"no frame of the video could be decoded ({_short(exc)}).", kind="corrupt") from exc
-            self._stop(f"the stream is damaged after frame {number} ({_short(exc)}); frames before it were decoded")
-            return
+                continue
+            number += 1
+            info.decoded_frames += 1
+            scene = False
+            if sampling.scene_threshold is not None:
+                thumb = frame.reformat(width=SCENE_THUMB, height=SCENE_THUMB, format="gray").to_ndarray().astype(np.int16)
+                scene = previous is not None and float(np.abs(thumb - previous).mean()) > sampling.scene_threshold
+                previous = thumb
+            if sampling.keyframes_only or number % step == 0 or scene:
+                yield VideoFrame(number=number, timestamp=max(0.0, _timestamp(frame, number, info.fps) - origin),
+                                 keyframe=bool(frame.key_frame), scene_change=bool(scene and number % step),
+                                 pixels=frame.to_ndarray(format=sampling.pixel_format))
+                info.sampled_frames += 1
+                if info.sampled_frames >= limits.max_frames:
+                    self._stop(f"stopped at the limit of {limits.max_frames:,} sampled frames")
+                    return
+            if time.monotonic() > deadline:
+                self._stop(f"stopped at the limit of {limits.max_decode_seconds:g} s of decoding")
+                return
         if info.decoded_frames == 0:
             raise VideoError("no frame of the video could be decoded (corrupt or truncated stream).", kind="corrupt")
+        if damaged:
+            self._stop(f"{damaged} damaged packet(s) skipped (the first {first_damage}); the frames around them were decoded")
+        if self._demux_error:
+            self._stop(f"the container is damaged after frame {number} ({self._demux_error}); frames before it were decoded")
         if info.duration and info.fps and info.decoded_frames < 0.9 * info.duration * info.fps - 2 and not sampling.keyframes_only:
             self._stop(f"only {info.decoded_frames} of about {info.duration * info.fps:.0f} frames decoded (truncated stream?)")
 
+    def _decoded(self, stream) -> Iterator:
+        """Decoded frames, with None for each packet the decoder refuses; a demuxer failure ends the stream."""
+        import av
+
+        self._demux_error = ""
+        packets = self._container.demux(stream)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                return
+            except (av.error.FFmpegError, ValueError, OSError) as exc:
+                self._demux_error = _short(exc)
+                return
+            try:
+                frames = packet.decode()
+            except (av.error.FFmpegError, ValueError):
+                yield None
+                continue
+            yield from frames
+
     def _stop(self, reason: str) -> None:
         self.info.partial = True
-        self.info.partial_reason = reason
+        self.info.partial_reason = reason if not self.info.partial_reason else f"{self.info.partial_reason}; {reason}"
 
 
 def read_frames(source: str | os.PathLike | bytes, sampling: Sampling = Sampling(),

@@ -104,3 +104,20 @@ def test_missing_file_is_unreadable(tmp_path):
     with pytest.raises(VideoError) as caught:
         read_frames(tmp_path / "nope.mp4")
     assert caught.value.kind == "unreadable"
+
+
+def test_damage_mid_stream_is_skipped_and_said(clip_files):
+    import numpy as np
+
+    data = bytearray(clip_files["mkv"].read_bytes())
+    rng = np.random.default_rng(0)
+    for position in rng.integers(len(data) // 3, 2 * len(data) // 3, 200):
+        data[position] = int(rng.integers(256))
+    info, frames = read_frames(bytes(data), Sampling(scene_threshold=None))
+    assert len(frames) >= 4 and frames[-1].timestamp >= 4.5  # frames after the damage (2-4 s) are decoded too
+    assert info.partial and "damaged packet" in info.partial_reason
+
+
+def test_time_limit_stops_and_says_partial(clip_files):
+    info, frames = read_frames(clip_files["mp4"], Sampling(scene_threshold=None), VideoLimits(max_decode_seconds=0))
+    assert len(frames) == 1 and info.partial and "s of decoding" in info.partial_reason
