@@ -26,18 +26,51 @@ TRIAGE_BATCH = 32
 SCAN_KIND = {"empty": "zero_byte", "corrupt": "corrupt", "too-large": "too_large", "unreadable": "unreadable", "no-video": "not_image"}
 
 
+class FrameScorer:
+    """Scores frames with one model as they are decoded, a batch at a time, keeping only (time, score).
+
+    Memory stays at one batch of frames whatever the video's length.
+    """
+
+    def __init__(self, runner: Any, batch_size: int = TRIAGE_BATCH) -> None:
+        self.runner, self.batch_size = runner, batch_size
+        self._pending: list[Any] = []
+        self.timestamps: list[float] = []
+        self.scores: list[float] = []
+
+    def add(self, timestamp: float, pixels: np.ndarray) -> None:
+        from PIL import Image
+
+        self._pending.append(Image.fromarray(pixels))
+        self.timestamps.append(timestamp)
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            probabilities = self.runner.score_images(self._pending, self.batch_size)
+            self.scores.extend(float(v) for v in self.runner.positive_scores(probabilities))
+            self._pending = []
+
+    def result(self, top_k: int = TOP_K) -> dict[str, Any]:
+        """The best score, its moment, the top-k moments and every frame's score."""
+        self.flush()
+        if not self.scores:
+            return {"score": None, "best_timestamp": None, "top": [], "frames_scored": 0, "frame_scores": []}
+        scores = np.asarray(self.scores)
+        order = np.argsort(-scores, kind="stable")
+        top = [{"timestamp": round(self.timestamps[i], 3), "score": round(float(scores[i]), 6)} for i in order[:top_k].tolist()]
+        return {"score": top[0]["score"], "best_timestamp": top[0]["timestamp"], "top": top, "frames_scored": len(scores),
+                "frame_scores": [{"timestamp": round(t, 3), "score": round(float(v), 6)} for t, v in zip(self.timestamps, scores)]}
+
+
 def triage_frames(runner: Any, frames: list[tuple[float, np.ndarray]], batch_size: int = TRIAGE_BATCH,
                   top_k: int = TOP_K) -> dict[str, Any]:
     """Score (timestamp, RGB) frames with an `OnnxTriageModel`; the max, where it is, and the top-k moments."""
-    from PIL import Image
-
-    if not frames:
-        return {"score": None, "best_timestamp": None, "top": [], "frames_scored": 0}
-    scores = runner.positive_scores(runner.score_images((Image.fromarray(p) for _, p in frames), batch_size))
-    order = np.argsort(-scores, kind="stable")
-    top = [{"timestamp": round(frames[i][0], 3), "score": round(float(scores[i]), 6)} for i in order[:top_k].tolist()]
-    return {"score": top[0]["score"], "best_timestamp": top[0]["timestamp"], "top": top, "frames_scored": len(frames),
-            "frame_scores": [{"timestamp": round(t, 3), "score": round(float(s), 6)} for (t, _), s in zip(frames, scores)]}
+    scorer = FrameScorer(runner, batch_size)
+    for timestamp, pixels in frames:
+        scorer.add(timestamp, pixels)
+    return scorer.result(top_k)
 
 
 def flagged_segments(frame_scores: list[dict], threshold: float, gap: float = 1.5) -> list[dict]:
@@ -71,7 +104,7 @@ def analyse_video_models(source: str | os.PathLike | bytes, runners: Sequence[An
     from saferkit.hashing.hashers import LUMA_WEIGHTS
 
     features: list[VpdqFeature] = []
-    scored: list[tuple[float, np.ndarray]] = []
+    scorers = [FrameScorer(runner, batch_size) for runner in runners]
     with VideoReader(source, limits) as reader:
         fps = reader.info.fps or 1.0
         sampling = Sampling(interval=interval, scene_threshold=Sampling().scene_threshold if runners else None)
@@ -79,10 +112,10 @@ def analyse_video_models(source: str | os.PathLike | bytes, runners: Sequence[An
             if not frame.scene_change:
                 digest, quality = frame_pdq(frame.pixels @ LUMA_WEIGHTS)
                 features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps))
-            if runners:
-                scored.append((frame.timestamp, frame.pixels))
+            for scorer in scorers:
+                scorer.add(frame.timestamp, frame.pixels)
         result = VpdqResult(reader.info, features)
-    return result, [triage_frames(runner, scored, batch_size, top_k) for runner in runners]
+    return result, [scorer.result(top_k) for scorer in scorers]
 
 
 def video_row(source: str | os.PathLike | bytes, *, runner: Any = None, limits: VideoLimits = VideoLimits(),

@@ -104,3 +104,17 @@ def test_scan_models_score_from_one_decode(specs, runner):
     assert row["scores"][0]["score"] == single["video_score"] and row["scores"][0]["flagged"] is True
     assert row["scores"][1]["flagged"] is False and row["scores"][1]["flagged_segments"] == []
     assert row["scores"][0]["best_timestamp"] == single["best_timestamp"]
+
+
+def test_frames_are_scored_a_batch_at_a_time(runner):
+    import numpy as np
+
+    from saferkit.serving.video import FrameScorer
+
+    scorer = FrameScorer(runner, batch_size=2)
+    for k in range(5):
+        scorer.add(float(k), np.full((16, 16, 3), (40 * k, 0, 0), dtype=np.uint8))
+        assert len(scorer._pending) < 2  # never more than one batch of frames held
+    assert len(scorer.scores) == 4
+    result = scorer.result(top_k=2)
+    assert result["frames_scored"] == 5 and [m["timestamp"] for m in result["top"]] == [4.0, 3.0]  # reddest last
