@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
@@ -97,7 +97,6 @@ class VideoInfo:
     sampled_frames: int = 0
     partial: bool = False
     partial_reason: str | None = None
-    warnings: list[str] = field(default_factory=list)
 
     def as_row(self) -> dict:
         """The fields a scan or API row carries."""
@@ -133,9 +132,7 @@ class VideoReader:
         target = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else str(source)
         try:
             self._container = av.open(target, mode="r", metadata_errors="ignore")
-        except FileNotFoundError as exc:
-            raise VideoError(f"the video cannot be read: {exc.strerror or exc}.", kind="unreadable") from exc
-        except PermissionError as exc:
+        except (FileNotFoundError, PermissionError) as exc:
             raise VideoError(f"the video cannot be read: {exc.strerror or exc}.", kind="unreadable") from exc
         except (av.error.FFmpegError, OSError, ValueError) as exc:
             raise VideoError(f"not a readable video container ({_short(exc)}).", kind="corrupt") from exc
