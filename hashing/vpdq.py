@@ -9,9 +9,9 @@ within PDQ's tolerance (see tests/video/test_vpdq_reference.py). The text form
 is the reference's: one `frame,quality,hash,timestamp` line per frame.
 
 `merge_runs` keeps the first frame of each run of consecutive near-identical
-frames (within `MERGE_DISTANCE` bits) and records the run's end, which is what
-lists store and what matching compares (the reference's matchers dedupe the
-same way, by unique hash); `features` stay frame by frame.
+frames (within `MERGE_DISTANCE` = 8 bits of the run's first) and records the
+run's end: the compact form API and scan rows show. `features` stay frame by
+frame, and matching uses every distinct frame hash, as the reference does.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from saferkit.hashing.errors import HashingError
 
 VPDQ_QUALITY_THRESHOLD = 50  # frames under this quality are kept but not matched (the reference's figure)
 VPDQ_DISTANCE_THRESHOLD = 31  # PDQ's own threshold
-MERGE_DISTANCE = 0  # bits: consecutive frames this close are one run (0: only identical hashes merge)
+MERGE_DISTANCE = 8  # bits: consecutive frames this close to a run's first frame join the run (a still shot re-encoded)
 TEXT_HEADER = "# vpdq: frame_number,quality,pdq_hash,timestamp_seconds"
 LUMA_SCALE = 255.0 / 219.0  # video luma (16-235) onto PDQ's 0-255 range
 

@@ -48,3 +48,11 @@ def test_matches_itself_and_not_another_clip(clip_files):
     assert [m.id for m in found] == ["clip2"]
     assert found[0].query_share == 1.0 and found[0].listed_share == 1.0
     assert found[0].segments[0]["query_start"] == 0.0
+
+
+def test_near_identical_frames_merge_and_distant_ones_do_not():
+    base = "0" * 64
+    near = "0" * 62 + "ff"  # 8 bits away
+    far = "0" * 60 + "ffff"  # 16 bits away
+    merged = merge_runs([VpdqFeature(0, 90, base, 0.0), VpdqFeature(15, 90, near, 1.0), VpdqFeature(30, 90, far, 2.0)])
+    assert [(f.frame_number, f.end) for f in merged] == [(0, 1.0), (30, 2.0)]
