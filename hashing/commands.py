@@ -220,14 +220,25 @@ def hashing_bench(
     images: Optional[Path] = typer.Option(None, "--images", help="Folder of permitted images (default: a generated set of procedural images, no people)."),
     out: Path = typer.Option(Path("hash-bench"), "--out", help="Folder for robustness.csv, robustness.md and robustness.png."),
     algo: Optional[List[str]] = typer.Option(None, "--algo", "-a", help="Perceptual algorithms to test (default: pdq, phash, dhash, ahash, whash)."),
-    count: int = typer.Option(40, "--count", help="Images to use (generated, or the first N of --images)."),
+    count: Optional[int] = typer.Option(None, "--count", help="Images to use (generated, or the first N of --images; default 40), or clips with --video (default 8)."),
     transforms: Optional[List[str]] = typer.Option(None, "--transform", help="Transforms to test (default: all of saferkit.datasets.transforms)."),
     seed: int = typer.Option(0, "--seed", help="Seed for generated images and transforms."),
+    video: bool = typer.Option(False, "--video", help="Benchmark video matching instead (MD5, vPDQ): synthetic clips and the video transforms."),
 ) -> None:
     """Robustness of each perceptual hash to each transform x severity: distances, recall at FPR 1e-4, threshold."""
+    from saferkit.hashing.errors import HashingError
     from saferkit.hashing.robustness import run_benchmark
 
-    result = run_benchmark(images=images, out=out, algos=algo, count=count, transforms=transforms, seed=seed, console=console)
+    if video:
+        from saferkit.hashing.video_bench import run_video_benchmark
+
+        if images is not None or algo:
+            raise HashingError("--video uses generated clips and its own methods; drop --images and --algo.")
+        done = run_video_benchmark(out=out, count=count or 8, transforms=transforms, seed=seed, console=console)
+        console.print(f"wrote {done.csv_path} and {done.markdown_path}")
+        return
+
+    result = run_benchmark(images=images, out=out, algos=algo, count=count or 40, transforms=transforms, seed=seed, console=console)
     console.print(f"wrote {result.csv_path}, {result.markdown_path} and {result.plot_path}")
 
 

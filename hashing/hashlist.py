@@ -46,6 +46,7 @@ _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "te
 _HEX = re.compile(r"^[0-9a-f]+$")
 _TEXT_TYPES = {64: "pdq", 32: "md5", 40: "sha1"}
 _TEXT_HEADER = re.compile(r"^#\s*hash_type\s*:\s*([A-Za-z0-9_-]+)\s*$")
+VIDEO_FRAME_TYPES = ("vpdq",)  # a video's frame PDQ on a frame table (see hashing/video_lists.py)
 
 
 @dataclass
@@ -76,12 +77,12 @@ def detect_format(path: str | os.PathLike, fmt: str | None = None) -> str:
 def validate(record: HashRecord) -> HashRecord:
     """Normalise a record (lower-case hex, canonical type) or raise ValueError saying what is wrong."""
     hash_type = canonical_name(record.hash_type or "")
-    if hash_type not in ALL_ALGOS:
+    if hash_type not in ALL_ALGOS and hash_type not in VIDEO_FRAME_TYPES:
         raise ValueError(f"unsupported hash type {record.hash_type!r}")
     value = (record.hash or "").strip().lower()
     if not value or not _HEX.match(value):
         raise ValueError(f"{hash_type} value {value[:70]!r} is not hexadecimal")
-    expected = CRYPTO_HEX_LENGTH.get(hash_type) or (64 if hash_type == "pdq" else None)
+    expected = CRYPTO_HEX_LENGTH.get(hash_type) or (64 if hash_type in ("pdq", *VIDEO_FRAME_TYPES) else None)
     if expected and len(value) != expected:
         raise ValueError(f"{hash_type} hash has {len(value)} hex digits, expected {expected}")
     if not expected and len(value) > 256:

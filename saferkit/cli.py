@@ -25,8 +25,10 @@ from saferkit.core.errors import UserError
 # Packages that contribute commands, in the order their help appears.
 COMMAND_MODULES = (
     "saferkit.datasets.commands",
+    "saferkit.datasets.video_commands",
     "saferkit.baseline.commands",
     "saferkit.hashing.commands",
+    "saferkit.hashing.video_commands",
     "saferkit.evaluation.commands",
     "saferkit.ethics.commands",
     "saferkit.serving.commands",

@@ -18,6 +18,7 @@ from saferkit.serving.api_errors import ApiError
 from saferkit.serving.images import as_api_error, decode_image, open_checked
 from saferkit.serving.state import ServerState, note_for_audit, server_state
 from saferkit.serving.uploads import Upload, read_uploads
+from saferkit.serving.video import hash_video_uploads, is_video_upload, match_video_uploads, triage_video_uploads
 
 router = APIRouter(tags=["saferkit v1"])
 ADVISORY = ("Scores rank material for human review; they are not findings. A trained reviewer decides, "
@@ -63,6 +64,9 @@ async def triage(request: Request, name: str) -> dict:
         raise ApiError(503, f"model {name!r} is still warming up; retry shortly.", {"Retry-After": "1"})
     uploads = await read_uploads(request, state)
     note_for_audit(request, images=[u.sha256 for u in uploads])
+    if any(is_video_upload(u.data, u.filename) for u in uploads):  # videos: serving/video.py
+        return {"model": model.describe(), "threshold": model.submission.threshold, "advisory": ADVISORY,
+                "results": await run_in_threadpool(triage_video_uploads, state, model, uploads)}
     limits = state.config.limits
     images = await run_in_threadpool(
         lambda: [decode_image(u.data, u.label, state.max_pixels, limits.allowed_formats) for u in uploads])
@@ -115,6 +119,8 @@ async def hash_images(request: Request, algos: str | None = Query(
     chosen = _algorithms(algos)
     uploads = await read_uploads(request, state)
     note_for_audit(request, images=[u.sha256 for u in uploads])
+    if any(is_video_upload(u.data, u.filename) for u in uploads):  # videos: serving/video.py
+        return await run_in_threadpool(hash_video_uploads, state, uploads, chosen)
     hashes = await run_in_threadpool(lambda: [_hash_upload(state, u, chosen) for u in uploads])
     state.metrics.images.labels("hash").inc(len(uploads))
     return {"algorithms": list(chosen), "results": [{**u.describe(), "hashes": h} for u, h in zip(uploads, hashes)]}
@@ -140,6 +146,8 @@ async def match(request: Request,
     else:
         uploads = await read_uploads(request, state)
         note_for_audit(request, images=[u.sha256 for u in uploads])
+        if any(is_video_upload(u.data, u.filename) for u in uploads):  # videos: serving/video.py
+            return await run_in_threadpool(match_video_uploads, state, uploads, threshold)
         algos = tuple(sorted(matcher.hash_types | ({"pdq"} if dihedral else set())))
         queries = await run_in_threadpool(
             lambda: [_hash_upload(state, u, algos, dihedral=dihedral) for u in uploads])

@@ -1,0 +1,42 @@
+"""`saferkit hashing vpdq` and `hashing match-video`: bad files are reported and skipped, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "saferkit", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def test_bad_videos_are_reported_and_the_run_goes_on(tmp_path, clips):
+    (tmp_path / "good.mp4").write_bytes(clips[3])
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    (tmp_path / "cut.mp4").write_bytes(clips[3][:2000])
+    result = _run("hashing", "vpdq", str(tmp_path), "--out", str(tmp_path / "list.jsonl"))
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stderr.split())  # rich wraps long lines
+    assert "(empty)" in said and "(corrupt)" in said and "2 could not be read" in said
+    result = _run("hashing", "match-video", str(tmp_path), "--list", str(tmp_path / "list.jsonl"))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    rows = {_name(r["path"]): r for r in map(json.loads, result.stdout.splitlines())}
+    assert rows["empty.mp4"]["error_kind"] == "empty" and rows["cut.mp4"]["error_kind"] == "corrupt"
+    assert [m["id"] for m in rows["good.mp4"]["matches"]] == [str(tmp_path / "good.mp4")]
+
+
+def test_one_vpdq_file_needs_one_video(tmp_path, clips):
+    for k in (0, 1):
+        (tmp_path / f"c{k}.mp4").write_bytes(clips[k])
+    result = _run("hashing", "vpdq", str(tmp_path), "--out", str(tmp_path / "x.vpdq"))
+    assert result.returncode == 2 and "holds one video" in " ".join(result.stderr.split()) and "Traceback" not in result.stderr
+    result = _run("hashing", "vpdq", str(tmp_path / "c0.mp4"), "--out", str(tmp_path / "c0.vpdq"))
+    assert result.returncode == 0
+    assert (tmp_path / "c0.vpdq").read_text().splitlines()[0].startswith("0,")
+
+
+def _name(path: str) -> str:
+    from pathlib import Path
+
+    return Path(path).name
