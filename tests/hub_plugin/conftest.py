@@ -225,6 +225,23 @@ def hub(tmp_path: Path, keypair, registry_file):
         yield server, publisher_key, reader_key
 
 
+def login_cookies(url: str, api_key: str) -> dict[str, str]:
+    """Sign in to the pages as a browser does; the cookie holds a session id, never the key."""
+    import httpx
+
+    response = httpx.post(url + "/login", data={"key": api_key, "lang": "en", "next": "/"})
+    assert response.status_code == 303, response.text
+    cookies = dict(response.cookies)
+    assert api_key not in "".join(cookies.values())
+    return cookies
+
+
+@pytest.fixture
+def web_login():
+    """`web_login(server.url, reader_key)` -> the session cookies of a signed-in reader."""
+    return login_cookies
+
+
 @pytest.fixture
 def pg_url() -> str:
     url = os.environ.get("SAFERKIT_TEST_PG_URL")

@@ -62,7 +62,7 @@ def test_real_gate_refusal_names_the_blocking_criteria(real_run, keypair, tmp_pa
     assert not (tmp_path / "bundles").exists()
 
 
-def test_real_report_makes_a_valid_entry_and_page(real_run, hub, keypair, qualified_scorecard):
+def test_real_report_makes_a_valid_entry_and_page(real_run, hub, keypair, qualified_scorecard, web_login):
     submission, report, _, _ = real_run
     server, publisher_key, reader_key = hub
     qualified = qualified_scorecard(submission, report)
@@ -73,7 +73,7 @@ def test_real_report_makes_a_valid_entry_and_page(real_run, hub, keypair, qualif
     assert entry["evaluation"]["headline"]["roc_auc"]["value"] == measured["headline"]["roc_auc"]["value"]
     assert entry["evaluation"]["robustness"]["rows"]
     assert entry["evaluation"]["groups"]
-    cookies = {"saferkit_hub_key": reader_key}
+    cookies = web_login(server.url, reader_key)
     assert httpx.get(server.url + "/tools/toy-red?lang=pt", cookies=cookies).status_code == 200
     for plot in ("groups", "robustness"):
         image = httpx.get(server.url + f"/tools/toy-red/v/1.0.0/plots/{plot}.png", cookies=cookies)
