@@ -147,12 +147,16 @@ def serve(
     port: int = typer.Option(8700, "--port", help="TCP port."),
     max_upload_mb: int = typer.Option(64, "--max-upload-mb", min=1, help="Largest bundle accepted."),
     public_pages: bool = typer.Option(False, "--public-pages", help="Let anyone read the web pages without a key."),
+    tls_cert: Optional[Path] = typer.Option(None, "--tls-cert", help="Serve HTTPS with this PEM certificate (with --tls-key)."),
+    tls_key: Optional[Path] = typer.Option(None, "--tls-key", help="The certificate's PEM private key."),
 ) -> None:
     """Run the reference catalogue server (JSON API and web pages)."""
     from saferkit.hub_plugin.server.api import HubSettings
+    from saferkit.hub_plugin.server.run import TlsFiles
     from saferkit.hub_plugin.server.run import serve as run_serve
 
-    run_serve(db, host, port, HubSettings(max_upload_bytes=max_upload_mb * 1024 * 1024, public_pages=public_pages))
+    run_serve(db, host, port, HubSettings(max_upload_bytes=max_upload_mb * 1024 * 1024, public_pages=public_pages),
+              tls=TlsFiles.of(tls_cert, tls_key))
 
 
 @hub_app.command("add-publisher")
@@ -185,6 +189,21 @@ def add_reader(
     catalogue = Catalogue(db)
     try:
         typer.echo(catalogue.add_reader(label))
+    finally:
+        catalogue.close()
+
+
+@hub_app.command("add-operator")
+def add_operator(
+    label: str = typer.Argument(..., help="Who operates the catalogue (a person or team)."),
+    db: str = typer.Option("saferkit-hub.db", "--db", help=DB_HELP),
+) -> None:
+    """Issue an operator API key (moderates experience reports, reads the audit); prints it once."""
+    from saferkit.hub_plugin.server.store import Catalogue
+
+    catalogue = Catalogue(db)
+    try:
+        typer.echo(catalogue.add_operator(label))
     finally:
         catalogue.close()
 

@@ -8,6 +8,7 @@ see, how the worst group fares, what hurts it most, and on which data.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 Translate = Callable[..., str]
@@ -38,24 +39,32 @@ def interval(low: float | None, high: float | None) -> str:
     return "" if low is None or high is None else f" [{low:.3f} – {high:.3f}]"
 
 
+def _between(t: Translate, metric: dict[str, Any], key: str = "between") -> str:
+    """The interval as a phrase ("(between 80 and 93)"), or nothing when it could not be estimated."""
+    low, high = metric.get("ci_low"), metric.get("ci_high")
+    return "" if low is None or high is None else t(key, low=_pct(low), high=_pct(high))
+
+
+def _tidy(sentence: str) -> str:
+    """No space left before punctuation where an optional phrase was empty."""
+    return re.sub(r"\s+([.,،。，])", r"\1", re.sub(r"  +", " ", sentence))
+
+
 def sentences(entry: dict[str, Any], t: Translate) -> list[str]:
     """The plain-words results of an entry, in the page's language."""
     evaluation = entry["evaluation"]
     out: list[str] = []
     workload = (evaluation.get("headline") or {}).get("fpr_at_recall_0.95")
     if _value(workload) is not None:
-        out.append(t("plain_workload", found=95, seen=_pct(workload["value"]), low=_pct(workload.get("ci_low")),
-                     high=_pct(workload.get("ci_high"))))
+        out.append(t("plain_workload", found=95, seen=_pct(workload["value"]), between=_between(t, workload, "between_pct")))
     point = evaluation.get("operating_point") or {}
     recall, specificity = point.get("recall"), point.get("specificity")
     if _value(recall) is not None:
         seen = None if _value(specificity) is None else 1 - specificity["value"]
-        out.append(t("plain_threshold", found=_pct(recall["value"]), low=_pct(recall.get("ci_low")),
-                     high=_pct(recall.get("ci_high")), seen=_pct(seen)))
+        out.append(t("plain_threshold", found=_pct(recall["value"]), between=_between(t, recall), seen=_pct(seen)))
     worst = evaluation.get("worst_group_recall")
     if _value(worst) is not None:
-        out.append(t("plain_worst_group", found=_pct(worst["value"]), low=_pct(worst.get("ci_low")),
-                     high=_pct(worst.get("ci_high"))))
+        out.append(t("plain_worst_group", found=_pct(worst["value"]), between=_between(t, worst)))
     drop = worst_drop(evaluation)
     if drop is not None:
         out.append(t("plain_robustness", transform=drop["transform"], severity=drop["severity"],
@@ -67,4 +76,4 @@ def sentences(entry: dict[str, Any], t: Translate) -> list[str]:
     size = data.get("size") or (entry.get("vetting") or {}).get("data", {}).get("size")
     if size:
         out.append(t("plain_data_note", size=size, content=t("content:" + data.get("content", "synthetic"))))
-    return out
+    return [_tidy(sentence) for sentence in out]

@@ -81,7 +81,7 @@ def make_scorecard(submission_sha256: str, report_sha256: str, *, qualified: boo
          "principle": "lawfulness", "kind": "automatic", "required": True, "result": "pass", "evidence": "", "why": ""},
         {"id": "fairness.worst_group_recall", "title": "Recall holds up for every estimable group", "principle": "fairness",
          "kind": "automatic", "required": True, "result": "pass" if qualified else "fail", "evidence": "", "why": ""},
-        {"id": "oversight.human_review", "title": "A person reviews every flag", "principle": "human oversight",
+        {"id": "autonomy.human_oversight", "title": "Each result can be reviewed and overridden", "principle": "human oversight",
          "kind": "declared", "required": True, "result": "pass", "evidence": "", "why": ""},
     ]
     counts = {r: sum(c["result"] == r for c in criteria) for r in ("pass", "fail", "insufficient-evidence")}
