@@ -262,6 +262,8 @@ def test_tool_page_decides_in_every_language(listed, web_login):
         assert "saferkit serve toy-red-1.0.0/submission" in page and "saferkit hub verify toy-red-1.0.0.zip" in page
         assert 'id="evaluator"><bdi>Test Evaluation Lab</bdi>' in page
         assert 'class="untranslated"' not in page and "fpr_at_recall_0.95</code></small>" in page, lang
+        deploy = page.split('id="deploy"', 1)[1].split("</section>", 1)[0]
+        assert f"<dd>{text('yes', lang)}</dd>" in deploy and f"<dd>{text('no', lang)}</dd>" in deploy, lang
 
 
 def test_learning_centre_paths_and_their_chrome_in_every_language(hub):
@@ -277,3 +279,19 @@ def test_learning_centre_paths_and_their_chrome_in_every_language(hub):
     assert "学习中心" in page and "本教程目前为英文。" in page and '<article class="tutorial" lang="en" dir="ltr">' in page
     assert "saferkit hub verify" in page
     assert httpx.get(server.url + "/learn/nobody").status_code == 404
+
+
+def test_every_string_the_templates_ask_for_is_in_the_catalogues():
+    """Literal keys in the templates (t('...'), including both arms of t('yes' if ... else 'no'))."""
+    from pathlib import Path
+
+    from saferkit.hub_plugin.i18n import english_by_key, missing_translations
+
+    folder = Path(__file__).resolve().parents[2] / "hub_plugin" / "server" / "templates"
+    asked = set()
+    for template in folder.glob("*.j2"):
+        source = template.read_text(encoding="utf-8")
+        asked |= {key for key in re.findall(r"\bt\('([^']+)'", source) if not key.endswith(":")}
+        asked |= set(re.findall(r"\bt\('[^']+' if [^)]*? else '([^']+)'\)", source))
+    assert asked and not asked - set(english_by_key()), sorted(asked - set(english_by_key()))
+    assert {"yes", "no"} <= asked and missing_translations() == {}
