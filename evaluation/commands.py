@@ -90,7 +90,7 @@ def evaluate_command(
     no_efficiency: bool = typer.Option(False, "--no-efficiency", help="Skip latency/throughput timing."),
     no_intersections: bool = typer.Option(False, "--no-intersections", help="Skip pairs of attributes in the bias section."),
     private: bool = typer.Option(False, "--private", help="Aggregates only: no file names, no per-item scores, no images."),
-    sign_key: Optional[Path] = typer.Option(None, "--sign-key", help="With --private: also write field-report.json (aggregates only, small groups suppressed) signed with this agency key, for the hub."),
+    sign_key: Optional[Path] = typer.Option(None, "--sign-key", help="With --private: also write field-report.json (aggregates only, small groups suppressed) signed with this agency key."),
     provider: str = typer.Option("auto", "--provider", help="onnxruntime provider: auto, cpu or cuda."),
     batch_size: int = typer.Option(64, "--batch-size", help="Images per model call."),
     workers: int = typer.Option(0, "--workers", help="Scoring threads; 0 uses every core."),

@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from saferkit.evaluation.submission import MODEL_CARD_FIELDS
 from saferkit.hub_plugin import i18n
 from saferkit.hub_plugin.languages import LANGUAGE_NAMES, LANGUAGES, direction, localize, negotiate
 from saferkit.hub_plugin.schema import vocabulary
