@@ -85,7 +85,8 @@ def build_field_report(report: dict[str, Any], min_group_size: int = MIN_GROUP_S
     point = report.get("operating_point") or {}
     metrics = {name: m for name in HEADLINE if (m := _metric(headline.get(name))) is not None}
     metrics |= {name: m for name in ("recall", "precision", "specificity") if (m := _metric(point.get(name))) is not None}
-    groups, suppressed = [], 0
+    groups: list[dict[str, Any]] = []
+    suppressed = 0
     for attribute, block in sorted(((report.get("bias") or {}).get("attributes") or {}).items()):
         for group in (block or {}).get("groups", []):
             n = group.get("n")

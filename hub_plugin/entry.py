@@ -89,7 +89,7 @@ def _calibration(section: dict[str, Any]) -> dict[str, Any]:
 
 def _efficiency(section: dict[str, Any]) -> dict[str, Any]:
     """Measured runtime per execution provider (CPU always, GPU where the evaluation had one)."""
-    runs = section.get("runs") if isinstance(section.get("runs"), dict) else {}
+    runs: dict[str, Any] = section["runs"] if isinstance(section.get("runs"), dict) else {}
     if not runs and section.get("provider"):
         runs = {"default": section}
     rows = [{"provider": str(run.get("provider") or name), "latency_ms_batch1": _number(run.get("latency_ms_batch1")),
@@ -154,7 +154,8 @@ def _evaluation(report: dict[str, Any], report_sha256: str) -> dict[str, Any]:
         "claims": [{"metric": str(c.get("metric")), "declared": _number(c.get("declared")),
                     "verdict": c.get("verdict")} for c in report.get("claims", [])],
     }
-    worst = max((row for row in rows if row["auc_drop"] is not None), key=lambda row: row["auc_drop"], default=None)
+    measured = [row for row in rows if isinstance(row["auc_drop"], float)]
+    worst = max(measured, key=lambda row: float(row["auc_drop"] or 0.0), default=None)
     if worst is not None:
         evaluation["robustness"]["worst"] = {"transform": worst["transform"], "severity": worst["severity"],
                                              "auc_drop": worst["auc_drop"], "ci_low": worst["auc_drop_ci_low"],

@@ -54,22 +54,23 @@ def sentences(entry: dict[str, Any], t: Translate) -> list[str]:
     """The plain-words results of an entry, in the page's language."""
     evaluation = entry["evaluation"]
     out: list[str] = []
-    workload = (evaluation.get("headline") or {}).get("fpr_at_recall_0.95")
+    workload: dict[str, Any] = (evaluation.get("headline") or {}).get("fpr_at_recall_0.95") or {}
     if _value(workload) is not None:
         out.append(t("plain_workload", found=95, seen=_pct(workload["value"]), between=_between(t, workload, "between_pct")))
     point = evaluation.get("operating_point") or {}
-    recall, specificity = point.get("recall"), point.get("specificity")
+    recall: dict[str, Any] = point.get("recall") or {}
+    specificity: dict[str, Any] = point.get("specificity") or {}
     if _value(recall) is not None:
         seen = None if _value(specificity) is None else 1 - specificity["value"]
         out.append(t("plain_threshold", found=_pct(recall["value"]), between=_between(t, recall), seen=_pct(seen)))
-    worst = evaluation.get("worst_group_recall")
+    worst: dict[str, Any] = evaluation.get("worst_group_recall") or {}
     if _value(worst) is not None:
         out.append(t("plain_worst_group", found=_pct(worst["value"]), between=_between(t, worst)))
     drop = worst_drop(evaluation)
     if drop is not None:
         out.append(t("plain_robustness", transform=drop["transform"], severity=drop["severity"],
                      drop=f"{drop['auc_drop']:.3f}" + interval(drop.get("ci_low"), drop.get("ci_high"))))
-    gap = evaluation.get("max_equalized_odds_difference")
+    gap: dict[str, Any] = evaluation.get("max_equalized_odds_difference") or {}
     if _value(gap) is not None:
         out.append(t("plain_fairness", gap=f"{gap['value']:.2f}" + interval(gap.get("ci_low"), gap.get("ci_high"))))
     data = evaluation.get("data") or {}

@@ -64,10 +64,10 @@ def serve(db: str, host: str, port: int, settings: HubSettings | None = None, tl
 
     require_free_port(host, port)
     catalogue = Catalogue(db)
-    tls_options = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)} if tls else {}
     try:
         uvicorn.run(create_app(catalogue, settings), host=host, port=port, log_level="info",
-                    timeout_graceful_shutdown=5, proxy_headers=True, forwarded_allow_ips="127.0.0.1", **tls_options)
+                    timeout_graceful_shutdown=5, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
+                    ssl_certfile=str(tls.cert) if tls else None, ssl_keyfile=str(tls.key) if tls else None)
     finally:
         catalogue.close()
 

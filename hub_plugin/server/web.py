@@ -154,7 +154,8 @@ def add_web_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) ->
         if reader_or_none(page) is None:
             return login_page(page)
         chosen = {name: (request.query_params.get(name) or "").strip()[:200] for name in FILTERS}
-        total, entries = catalogue.list_entries(limit=200, **{k: v or None for k, v in chosen.items()})
+        filters: dict[str, Any] = {k: v or None for k, v in chosen.items()}
+        total, entries = catalogue.list_entries(limit=200, **filters)
         options = {"category": vocabulary("purpose") + vocabulary("technology"),
                    "cost": vocabulary("cost"), "deployment": list(DEPLOYMENT_TAGS), "language": list(LANGUAGES),
                    "task": catalogue.facet_values("task"), "license": catalogue.facet_values("license"),

@@ -140,7 +140,7 @@ def add_tool_routes(app: FastAPI, catalogue: Catalogue, page_for: Callable[[Requ
         who = require_account(page)
         form = await form_of(request)
         upload = form.get("document")
-        raw = await upload.read() if hasattr(upload, "read") else str(upload or "").encode("utf-8")
+        raw = await upload.read() if upload is not None and not isinstance(upload, str) else str(upload or "").encode("utf-8")
         try:
             document = json.loads(raw)
             body = voices.FieldUpload(document=document, label=str(form.get("label", "")))
