@@ -116,12 +116,16 @@ def list_entries(
     deployment: Optional[str] = typer.Option(None, help="on-premise, offline, cpu, gpu, no-network, data-stays."),
     language: Optional[str] = typer.Option(None, help="Entries translated into this language (ar, en, fr, ...)."),
     q: Optional[str] = typer.Option(None, "--search", help="Text search over names, summaries and model cards."),
+    task: Optional[str] = typer.Option(None, "--task", help="binary-triage or multiclass-triage."),
+    license: Optional[str] = typer.Option(None, "--license", help="SPDX licence id, e.g. Apache-2.0."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Qualified under this accredited profile."),
     lang: str = typer.Option("en", "--lang", help="Show summaries in this language (English where untranslated)."),
 ) -> None:
     """List the catalogue (latest active version of each tool)."""
     from saferkit.hub_plugin.client import HubClient, print_catalogue
 
-    data = HubClient(hub, api_key).list(category=category, cost=cost, deployment=deployment, language=language, q=q)
+    data = HubClient(hub, api_key).list(category=category, cost=cost, deployment=deployment, language=language, q=q,
+                                        task=task, license=license, profile=profile)
     print_catalogue(console, data, lang)
 
 
