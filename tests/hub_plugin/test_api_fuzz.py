@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from saferkit.hub_plugin.bundle import zip_bundle
@@ -19,6 +20,27 @@ TIME_LIMIT_S = 240
 
 
 def test_no_generated_request_makes_the_hub_fail(hub, signed_bundle):
+    server, publisher_key, reader_key = hub
+    fuzz_hub(server, publisher_key, reader_key, signed_bundle)
+
+
+@pytest.mark.postgres
+def test_no_generated_request_makes_the_hub_fail_on_postgres(pg_url, keypair, signed_bundle, accredit):
+    from saferkit.hub_plugin.server.db import make_engine, migrate
+    from saferkit.hub_plugin.server.run import EmbeddedHub
+
+    engine = make_engine(pg_url)
+    try:
+        migrate(engine, "base")
+    finally:
+        engine.dispose()
+    with EmbeddedHub(pg_url) as server:
+        accredit(server.catalogue)
+        publisher_key = server.catalogue.add_publisher("test-team", keypair[1].read_bytes())
+        fuzz_hub(server, publisher_key, server.catalogue.add_reader("fuzz agency"), signed_bundle)
+
+
+def fuzz_hub(server, publisher_key: str, reader_key: str, signed_bundle) -> None:  # noqa: ANN001
     import schemathesis
     from schemathesis.transport.serialization import serialize_binary
 
@@ -26,7 +48,6 @@ def test_no_generated_request_makes_the_hub_fail(hub, signed_bundle):
     def zip_body(_context, value) -> bytes:  # noqa: ANN001 - the upload route takes raw bytes
         return serialize_binary(value)
 
-    server, publisher_key, reader_key = hub
     assert httpx.post(server.url + f"{API}/entries", content=zip_bundle(signed_bundle().folder),
                       headers={"X-API-Key": publisher_key}, timeout=60).status_code == 201
     operator_key = server.catalogue.add_operator("fuzz operator")
