@@ -70,10 +70,15 @@ def test_officer_journey_in_headless_chromium(chromium, hub, signed_bundle, tmp_
             page.click("#apply")
             page.wait_for_url("**deployment=gpu**")
             assert page.locator("li.tool h2 a").all_inner_texts() == ["toy-red"]
-            page.goto(server.url + "/?lang=en")
+            page.screenshot(path=str(shots / "hub-catalogue-filtered-en.png"), full_page=True)
+            page.goto(server.url + "/?lang=es")
             page.click("#compare")
             page.wait_for_url("**/compare**")
             assert page.locator("#comparison thead th").count() == 3
+            page.screenshot(path=str(shots / "hub-compare-es.png"), full_page=True)
+            page.goto(server.url + "/learn/agency-technical?lang=ar")
+            assert page.locator("article.tutorial pre").count() >= 3
+            page.screenshot(path=str(shots / "hub-learn-ar.png"), full_page=True)
 
             for lang in LANGUAGES:
                 page.goto(f"{server.url}/tools/toy-red?lang={lang}")

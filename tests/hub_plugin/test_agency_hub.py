@@ -295,3 +295,39 @@ def test_every_string_the_templates_ask_for_is_in_the_catalogues():
         asked |= set(re.findall(r"\bt\('[^']+' if [^)]*? else '([^']+)'\)", source))
     assert asked and not asked - set(english_by_key()), sorted(asked - set(english_by_key()))
     assert {"yes", "no"} <= asked and missing_translations() == {}
+
+
+def test_the_deployment_commands_on_the_page_work(listed, web_login, cli, tmp_path, monkeypatch):
+    """The verify step runs as the page shows it (curl done by httpx); serve and scan parse as the CLI reads them."""
+    import html
+    import importlib.util
+    import shlex
+    import zipfile
+    from pathlib import Path
+
+    server, _, reader_key, _ = listed
+    monkeypatch.chdir(tmp_path)
+    page = httpx.get(server.url + "/tools/toy-red?lang=en", cookies=web_login(server.url, reader_key)).text
+
+    def block(name: str) -> list[list[str]]:
+        body = page.split(f'id="cmd-{name}"><code>', 1)[1].split("</code>", 1)[0]
+        return [shlex.split(line) for line in html.unescape(body).splitlines()]
+
+    for argv in block("verify"):
+        if argv[0] == "curl":
+            out, url = argv[argv.index("-o") + 1], argv[-1]
+            response = httpx.get(url, headers={"X-API-Key": reader_key})
+            assert response.status_code == 200, url
+            Path(out).write_bytes(response.content)
+        elif argv[0] == "unzip":
+            zipfile.ZipFile(argv[2]).extractall(argv[argv.index("-d") + 1])
+        else:
+            code, out, err = cli(*argv[1:])
+            assert code == 0 and "signature" in out.lower() and "Test Evaluation Lab" in out, err
+    assert (tmp_path / "toy-red-1.0.0" / "submission" / "model.onnx").is_file()
+    spec = importlib.util.spec_from_file_location("hub_test_learn", Path(__file__).with_name("test_learn.py"))
+    learn = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(learn)
+    for argv in block("serve") + block("scan"):
+        learn.parse(argv)
