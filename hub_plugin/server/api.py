@@ -60,8 +60,12 @@ def text_query() -> Any:
     return Query(None, max_length=200)
 
 
-def presented_key(request: Request) -> str | None:
-    """The API key from X-API-Key or a Bearer token."""
+def presented_key(request: Request, *, cookie: bool = False) -> str | None:
+    """The API key from X-API-Key or a Bearer token.
+
+    Cookies never hold a key any more (`cookie` is accepted for older callers and
+    ignored): a signed-in browser is resolved by `request_principal`.
+    """
     key = request.headers.get("x-api-key")
     if not key:
         auth = request.headers.get("authorization", "")
