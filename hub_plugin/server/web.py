@@ -161,8 +161,11 @@ def add_web_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) ->
                    "task": catalogue.facet_values("task"), "license": catalogue.facet_values("license"),
                    "profile": catalogue.facet_values("profile")}
         everything = catalogue.list_entries(limit=200)[1]
+        from saferkit.hub_plugin.server.plain import sentences
+
+        plain = {e["id"]: sentences({"evaluation": {"headline": e["headline"]}}, page.t)[:1] for e in entries}
         return render("catalogue.html.j2", page, entries=entries, total=total, chosen=chosen, options=options,
-                      language_names=LANGUAGE_NAMES, all_tools=everything)
+                      language_names=LANGUAGE_NAMES, all_tools=everything, plain=plain)
 
     add_tool_routes(app, catalogue, page_for, reader_or_none, login_page)
 
