@@ -23,23 +23,23 @@ def locale_files():  # noqa: ANN201 - an importlib Traversable
     return resources.files("saferkit.hub_plugin").joinpath("locale")
 
 
-def read_catalog(lang: str | None = None):  # noqa: ANN201 - babel Catalog
-    """The Babel catalogue of one language, or the template (`hub.pot`) for None."""
+def read_catalog(lang: str | None = None, domain: str = DOMAIN):  # noqa: ANN201 - babel Catalog
+    """The Babel catalogue of one language, or the template (`<domain>.pot`) for None."""
     from babel.messages.pofile import read_po
 
-    path = locale_files().joinpath(f"{DOMAIN}.pot") if lang is None else \
-        locale_files().joinpath(lang, "LC_MESSAGES", f"{DOMAIN}.po")
+    path = locale_files().joinpath(f"{domain}.pot") if lang is None else \
+        locale_files().joinpath(lang, "LC_MESSAGES", f"{domain}.po")
     with path.open("rb") as handle:
-        return read_po(handle, locale=lang or None, domain=DOMAIN)
+        return read_po(handle, locale=lang or None, domain=domain)
 
 
 @lru_cache(maxsize=None)
-def translations(lang: str) -> gettext.GNUTranslations:
+def translations(lang: str, domain: str = DOMAIN) -> gettext.GNUTranslations:
     """The compiled catalogue for `lang` (fuzzy entries are left out, as gettext does)."""
     from babel.messages.mofile import write_mo
 
     buffer = io.BytesIO()
-    write_mo(buffer, read_catalog(lang), use_fuzzy=False)
+    write_mo(buffer, read_catalog(lang, domain), use_fuzzy=False)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
 

@@ -178,12 +178,12 @@ def add_web_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) ->
 
     @app.get("/learn/{group}", response_class=HTMLResponse, include_in_schema=False)
     def learn_group(request: Request, group: str) -> HTMLResponse:
-        from saferkit.hub_plugin.server.learn import GROUPS, tutorial_html
+        from saferkit.hub_plugin.server.learn import GROUPS, tutorial_page
 
         page = page_for(request)
         if group not in GROUPS:
             return render("missing.html.j2", page, status=404, message=f"no learning path {group!r}.")
-        return render("learn.html.j2", page, groups=GROUPS, tutorial=tutorial_html(group), group=group)
+        return render("learn.html.j2", page, groups=GROUPS, tutorial=tutorial_page(group, page.lang), group=group)
 
 
 def require_account(page: Page, role: str = "account") -> Principal:

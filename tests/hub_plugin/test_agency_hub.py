@@ -276,8 +276,14 @@ def test_learning_centre_paths_and_their_chrome_in_every_language(hub):
         for group in GROUPS:
             assert f'href="/learn/{group}?lang={lang}"' in index.text
     page = httpx.get(server.url + "/learn/agency-technical", params={"lang": "zh"}).text
-    assert "学习中心" in page and "本教程目前为英文。" in page and '<article class="tutorial" lang="en" dir="ltr">' in page
+    assert "学习中心" in page and "本教程目前为英文。" in page
+    assert '<div lang="zh" dir="ltr"><h1>部署上架工具：机构技术人员的路径</h1>' in page  # translated in learn.po
+    assert '<div lang="en" dir="ltr"><h2>2. Check the download</h2>' in page  # not yet: English, marked
     assert "saferkit hub verify" in page
+    arabic = httpx.get(server.url + "/learn/evaluator", params={"lang": "ar"}).text
+    assert '<div lang="ar" dir="rtl"><h1>الحكم على أداة: مسار المقيّم</h1>' in arabic
+    english = httpx.get(server.url + "/learn/evaluator", params={"lang": "en"}).text
+    assert "untranslated" not in english
     assert httpx.get(server.url + "/learn/nobody").status_code == 404
 
 

@@ -55,3 +55,16 @@ def test_a_wrong_option_would_be_caught():
         parse(["saferkit", "hub", "verify", "x.zip", "--no-such-option"])
     with pytest.raises(AssertionError, match="no sub-command"):
         parse(["saferkit", "hub", "frobnicate"])
+
+
+def test_the_learn_catalogues_hold_every_tutorial_block():
+    """Edit a tutorial, then run `write_learn_catalogues(Path("hub_plugin/locale"))` (the template and each .po)."""
+    from saferkit.hub_plugin.i18n import read_catalog
+    from saferkit.hub_plugin.languages import LANGUAGES
+    from saferkit.hub_plugin.server.learn import messages
+
+    expected = set(messages())
+    assert expected and {(m.context, m.id) for m in read_catalog(None, "learn") if m.id} == expected
+    for lang in LANGUAGES:
+        if lang != "en":
+            assert {(m.context, m.id) for m in read_catalog(lang, "learn") if m.id} == expected, lang
