@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from saferkit.core.errors import UserError
 from saferkit.evaluation.submission import MODEL_CARD_FIELDS
 from saferkit.hub_plugin.server import voices
-from saferkit.hub_plugin.server.api import AuthError
+from saferkit.hub_plugin.server.api import MAX_NUMBER, AuthError
 from saferkit.hub_plugin.server.plain import sentences, worst_drop
 from saferkit.hub_plugin.server.store import Catalogue, CatalogueError
 from saferkit.hub_plugin.server.web import Page, render, require_account
@@ -123,7 +123,7 @@ def add_tool_routes(app: FastAPI, catalogue: Catalogue, page_for: Callable[[Requ
         return back(tool_id, page, "exp_received")
 
     @app.post("/experiences/{number}/moderate", include_in_schema=False)
-    async def moderate(request: Request, number: int) -> Response:
+    async def moderate(request: Request, number: int = Path(ge=1, le=MAX_NUMBER)) -> Response:
         page = page_for(request)
         who = require_account(page, "operator")
         form = await form_of(request)

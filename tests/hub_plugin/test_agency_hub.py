@@ -337,3 +337,20 @@ def test_the_deployment_commands_on_the_page_work(listed, web_login, cli, tmp_pa
     spec.loader.exec_module(learn)
     for argv in block("serve") + block("scan"):
         learn.parse(argv)
+
+
+def test_page_forms_refuse_bad_input_with_4xx(listed, web_login):
+    server, _, reader_key, operator_key = listed
+    reader, operator = web_login(server.url, reader_key), web_login(server.url, operator_key)
+    huge = httpx.post(server.url + "/experiences/6358216469482475926993365893120/moderate", cookies=operator,
+                      data={"state": "published", "reason": "x", "tool": "toy-red"})
+    assert huge.status_code == 422
+    assert httpx.post(server.url + "/experiences/1/moderate", cookies=reader,
+                      data={"state": "published", "reason": "x"}).status_code == 403
+    incomplete = httpx.post(server.url + "/tools/toy-red/v/1.0.0/experiences", cookies=reader,
+                            data={"context": "x", "volume_items": "many"})
+    assert incomplete.status_code == 400 and "not complete" in incomplete.json()["error"]
+    bad_upload = httpx.post(server.url + "/tools/toy-red/v/1.0.0/field-reports", cookies=reader,
+                            files={"document": ("field-report.json", b"not json")}, data={"label": "A"})
+    assert bad_upload.status_code == 400 and "field-report.json" in bad_upload.json()["error"]
+    assert httpx.post(server.url + "/tools/toy-red/v/1.0.0/experiences", data={"context": "x"}).status_code == 401
