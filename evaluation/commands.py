@@ -90,6 +90,7 @@ def evaluate_command(
     no_efficiency: bool = typer.Option(False, "--no-efficiency", help="Skip latency/throughput timing."),
     no_intersections: bool = typer.Option(False, "--no-intersections", help="Skip pairs of attributes in the bias section."),
     private: bool = typer.Option(False, "--private", help="Aggregates only: no file names, no per-item scores, no images."),
+    sign_key: Optional[Path] = typer.Option(None, "--sign-key", help="With --private: also write field-report.json (aggregates only, small groups suppressed) signed with this agency key."),
     provider: str = typer.Option("auto", "--provider", help="onnxruntime provider: auto, cpu or cuda."),
     batch_size: int = typer.Option(64, "--batch-size", help="Images per model call."),
     workers: int = typer.Option(0, "--workers", help="Scoring threads; 0 uses every core."),
@@ -104,6 +105,8 @@ def evaluate_command(
     from saferkit.evaluation.evaluate import Progress as Callbacks
     from saferkit.evaluation.evaluate import evaluate
 
+    if sign_key is not None and not private:
+        raise UserError("--sign-key writes field evidence, which is aggregate-only: add --private.")
     try:
         severity_list = tuple(int(s) for s in severities.split(",") if s.strip())
     except ValueError:
@@ -134,6 +137,10 @@ def evaluate_command(
     typer.echo(result.report["headline_summary"])
     for section in result.invalid:
         typer.echo(f"section marked invalid: {section['section']}: {section['reason']}")
+    if sign_key is not None:
+        from saferkit.evaluation.private_report import write_field_report
+
+        typer.echo(f"field report: {write_field_report(result.out, sign_key, min_group_size)}")
 
 
 def leaderboard_command(

@@ -47,15 +47,16 @@ def print_catalogue(console, data: dict[str, Any], lang: str = "en") -> None:  #
     from rich.table import Table
 
     table = Table(title=f"hub catalogue: {data['total']} tool(s)")
-    for column in ("id", "version", "vendor", "cost", "ROC AUC", "worst-group recall", "summary"):
+    for column in ("id", "version", "vendor", "cost", "ROC AUC", "worst-group recall"):
         table.add_column(column)
+    table.add_column("summary", overflow="fold")  # wrapped at word boundaries, never cut
     for entry in data["entries"]:
         auc = (entry.get("headline", {}).get("roc_auc") or {}).get("value")
         worst = (entry.get("worst_group_recall") or {}).get("value")
         summary = localize(entry["summary"], lang)
         table.add_row(entry["id"], entry["version"], entry["vendor"]["name"], entry["cost"],
                       "–" if auc is None else f"{auc:.3f}", "–" if worst is None else f"{worst:.3f}",
-                      summary.text[:60] + ("" if summary.translated else " (en)"))
+                      summary.text + ("" if summary.translated else " (en)"))
     console.print(table)
 
 

@@ -116,12 +116,16 @@ def list_entries(
     deployment: Optional[str] = typer.Option(None, help="on-premise, offline, cpu, gpu, no-network, data-stays."),
     language: Optional[str] = typer.Option(None, help="Entries translated into this language (ar, en, fr, ...)."),
     q: Optional[str] = typer.Option(None, "--search", help="Text search over names, summaries and model cards."),
+    task: Optional[str] = typer.Option(None, "--task", help="binary-triage or multiclass-triage."),
+    license: Optional[str] = typer.Option(None, "--license", help="SPDX licence id, e.g. Apache-2.0."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Qualified under this accredited profile."),
     lang: str = typer.Option("en", "--lang", help="Show summaries in this language (English where untranslated)."),
 ) -> None:
     """List the catalogue (latest active version of each tool)."""
     from saferkit.hub_plugin.client import HubClient, print_catalogue
 
-    data = HubClient(hub, api_key).list(category=category, cost=cost, deployment=deployment, language=language, q=q)
+    data = HubClient(hub, api_key).list(category=category, cost=cost, deployment=deployment, language=language, q=q,
+                                        task=task, license=license, profile=profile)
     print_catalogue(console, data, lang)
 
 
@@ -147,12 +151,16 @@ def serve(
     port: int = typer.Option(8700, "--port", help="TCP port."),
     max_upload_mb: int = typer.Option(64, "--max-upload-mb", min=1, help="Largest bundle accepted."),
     public_pages: bool = typer.Option(False, "--public-pages", help="Let anyone read the web pages without a key."),
+    tls_cert: Optional[Path] = typer.Option(None, "--tls-cert", help="Serve HTTPS with this PEM certificate (with --tls-key)."),
+    tls_key: Optional[Path] = typer.Option(None, "--tls-key", help="The certificate's PEM private key."),
 ) -> None:
     """Run the reference catalogue server (JSON API and web pages)."""
     from saferkit.hub_plugin.server.api import HubSettings
+    from saferkit.hub_plugin.server.run import TlsFiles
     from saferkit.hub_plugin.server.run import serve as run_serve
 
-    run_serve(db, host, port, HubSettings(max_upload_bytes=max_upload_mb * 1024 * 1024, public_pages=public_pages))
+    run_serve(db, host, port, HubSettings(max_upload_bytes=max_upload_mb * 1024 * 1024, public_pages=public_pages),
+              tls=TlsFiles.of(tls_cert, tls_key))
 
 
 @hub_app.command("add-publisher")
@@ -185,6 +193,21 @@ def add_reader(
     catalogue = Catalogue(db)
     try:
         typer.echo(catalogue.add_reader(label))
+    finally:
+        catalogue.close()
+
+
+@hub_app.command("add-operator")
+def add_operator(
+    label: str = typer.Argument(..., help="Who operates the catalogue (a person or team)."),
+    db: str = typer.Option("saferkit-hub.db", "--db", help=DB_HELP),
+) -> None:
+    """Issue an operator API key (moderates experience reports, reads the audit); prints it once."""
+    from saferkit.hub_plugin.server.store import Catalogue
+
+    catalogue = Catalogue(db)
+    try:
+        typer.echo(catalogue.add_operator(label))
     finally:
         catalogue.close()
 

@@ -81,10 +81,59 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
+def _calibration(section: dict[str, Any]) -> dict[str, Any]:
+    """The calibration metrics only: `bins` is a setting and `reliability` a table, neither a metric."""
+    return {name: _metric(value) for name, value in section.items() if name not in ("bins", "reliability")
+            and (isinstance(value, dict) or (isinstance(value, (int, float)) and not isinstance(value, bool)))}
+
+
+def _efficiency(section: dict[str, Any]) -> dict[str, Any]:
+    """Measured runtime per execution provider (CPU always, GPU where the evaluation had one)."""
+    runs: dict[str, Any] = section["runs"] if isinstance(section.get("runs"), dict) else {}
+    if not runs and section.get("provider"):
+        runs = {"default": section}
+    rows = [{"provider": str(run.get("provider") or name), "latency_ms_batch1": _number(run.get("latency_ms_batch1")),
+             "throughput_batch32": _number(run.get("throughput_batch32")),
+             "peak_memory_mb": _number(run.get("peak_memory_mb"))}
+            for name, run in sorted(runs.items()) if isinstance(run, dict)]
+    if not rows:
+        return {}
+    whole = lambda value: int(value) if isinstance(value, int) and not isinstance(value, bool) else None  # noqa: E731
+    return {"runs": rows, "parameters": whole(section.get("parameters")), "model_bytes": whole(section.get("model_bytes"))}
+
+
+def _data(report: dict[str, Any]) -> dict[str, Any]:
+    """What the evaluation ran on: test-set size and whether the data was synthetic (the kit's generator)."""
+    data = report.get("data") or {}
+    splits = data.get("splits") or {}
+    size = splits.get("test") if isinstance(splits, dict) else None
+    kind = str(data.get("content") or data.get("kind") or "synthetic")
+    result: dict[str, Any] = {"size": int(size) if isinstance(size, int) else None,
+                              "content": kind if kind in ("synthetic", "field") else "unknown"}
+    if data.get("provenance_sha256"):
+        result["provenance_sha256"] = data["provenance_sha256"]
+    return result
+
+
+def _input(submission: Any) -> dict[str, Any]:
+    """The input specification an agency's technical staff need to feed the model."""
+    spec, output = submission.input, submission.output
+    result: dict[str, Any] = {"task": submission.task, "width": int(spec["width"]), "height": int(spec["height"]),
+                              "resize": str(spec.get("resize", "")), "letterbox": bool(spec.get("letterbox")),
+                              "labels": [str(label) for label in output.get("labels", [])],
+                              "threshold": _number(submission.threshold)}
+    if output.get("positive_label"):
+        result["positive_label"] = str(output["positive_label"])
+    return result
+
+
 def _evaluation(report: dict[str, Any], report_sha256: str) -> dict[str, Any]:
     bias = report.get("bias") or {}
     point = report.get("operating_point") or {}
     robustness = report.get("robustness") or {}
+    rows = [{"transform": str(row.get("transform")), "severity": int(row.get("severity") or 0),
+             "auc_drop": _number(row.get("auc_drop")), "auc_drop_ci_low": _number(row.get("auc_drop_ci_low")),
+             "auc_drop_ci_high": _number(row.get("auc_drop_ci_high"))} for row in robustness.get("rows", [])]
     groups = []
     for attribute, block in sorted((bias.get("attributes") or {}).items()):
         for group in block.get("groups", []):
@@ -93,19 +142,31 @@ def _evaluation(report: dict[str, Any], report_sha256: str) -> dict[str, Any]:
     evaluation: dict[str, Any] = {
         "report_sha256": report_sha256,
         "headline": {name: _metric(value) for name, value in (report.get("headline") or {}).items()},
-        "calibration": {name: _metric(value) for name, value in (report.get("calibration") or {}).items()},
+        "calibration": _calibration(report.get("calibration") or {}),
         "worst_group_recall": _metric(bias.get("worst_group_recall")),
         "max_equalized_odds_difference": _metric(bias.get("max_equalized_odds_difference")),
         "groups": groups,
         "robustness": {
             "max_auc_drop": _number(robustness.get("max_auc_drop")),
             "mean_auc_drop": _number(robustness.get("mean_auc_drop")),
-            "rows": [{"transform": str(row.get("transform")), "severity": int(row.get("severity") or 0),
-                      "auc_drop": _number(row.get("auc_drop"))} for row in robustness.get("rows", [])],
+            "rows": rows,
         },
         "claims": [{"metric": str(c.get("metric")), "declared": _number(c.get("declared")),
                     "verdict": c.get("verdict")} for c in report.get("claims", [])],
     }
+    measured = [row for row in rows if isinstance(row["auc_drop"], float)]
+    worst = max(measured, key=lambda row: float(row["auc_drop"] or 0.0), default=None)
+    if worst is not None:
+        evaluation["robustness"]["worst"] = {"transform": worst["transform"], "severity": worst["severity"],
+                                             "auc_drop": worst["auc_drop"], "ci_low": worst["auc_drop_ci_low"],
+                                             "ci_high": worst["auc_drop_ci_high"]}
+    bins = (report.get("calibration") or {}).get("bins")
+    if isinstance(bins, int) and not isinstance(bins, bool) and bins > 0:
+        evaluation["calibration_bins"] = bins
+    efficiency = _efficiency(report.get("efficiency") or {})
+    if efficiency:
+        evaluation["efficiency"] = efficiency
+    evaluation["data"] = _data(report)
     if "threshold" in point:
         evaluation["operating_point"] = {"threshold": point["threshold"],
                                          **{k: _metric(point.get(k)) for k in ("precision", "recall", "specificity")}}
@@ -174,6 +235,7 @@ def build_entry(inputs: PublishInputs, listing: dict[str, Any] | None = None, ch
         "cost": listing.get("cost") or "free",
         "license": manifest["license"],
         "deployment": _deployment(inputs.report, submission, listing.get("deployment") or {}),
+        "input": _input(submission),
         "training_data": [dict(item) for item in manifest.get("training_data", [])],
         "evaluation": _evaluation(inputs.report, report_sha256),
         "ethics": _ethics(inputs.scorecard),
@@ -190,8 +252,7 @@ def build_entry(inputs: PublishInputs, listing: dict[str, Any] | None = None, ch
         entry["description"] = _text(listing["description"], translations, "description")
     if listing.get("vendor_url"):
         entry["vendor"]["url"] = listing["vendor_url"]
-    text_maps = [entry["summary"], *entry["model_card"].values()] + ([entry["description"]] if "description" in entry else [])
-    entry["languages"] = translated_languages(text_maps)
+    entry["languages"] = translated_languages([entry["summary"]])  # the languages its summary is written in
     validate_entry(entry)
     return entry
 

@@ -9,7 +9,7 @@ from saferkit.hub_plugin.publishers import Publisher, PublishResult
 STATUS_MEANING = {
     401: "the hub did not accept the API key; pass the publisher key with --api-key or SAFERKIT_HUB_API_KEY",
     403: "this key may not publish this entry",
-    409: "this version is already in the catalogue with different content; raise the version number",
+    409: "this version cannot be published again",
     413: "the bundle is larger than the hub accepts",
 }
 

@@ -25,8 +25,17 @@ from saferkit.hub_plugin.server.store import Catalogue, CatalogueError, Principa
 from saferkit.hub_plugin.signing import BundleRejected
 
 API = "/api/v1"
-KEY_COOKIE = "saferkit_hub_key"
+SESSION_COOKIE = "saferkit_hub_session"
 DEFAULT_MAX_UPLOAD = 64 * 1024 * 1024
+MAX_OFFSET = 1_000_000_000  # far past any catalogue, well inside every database's integer range
+MAX_NUMBER = 2**31 - 1
+# which key roles each kind of access accepts: readers read; publishers publish (and may read the API);
+# "account" is a reader account (agency users and the operator), which a publisher key is not
+ACCEPTS = {"reader": ("reader", "publisher", "operator"), "publisher": ("publisher",),
+           "account": ("reader", "operator"), "operator": ("operator",)}
+REFUSALS = {"publisher": "this key may read the catalogue but not publish; use a publisher key.",
+            "account": "a publisher key is not a reader account; use a reader key from the catalogue operator.",
+            "operator": "only the catalogue operator's key may do this."}
 
 
 @dataclass(frozen=True)
@@ -46,28 +55,51 @@ class Withdrawal(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+def text_query() -> Any:
+    """A short optional text parameter (a new FastAPI parameter object for each use: they must not be shared)."""
+    return Query(None, max_length=200)
+
+
 def presented_key(request: Request, *, cookie: bool = False) -> str | None:
-    """The API key from X-API-Key, a Bearer token, or (for web pages) the login cookie."""
+    """The API key from X-API-Key or a Bearer token.
+
+    Cookies never hold a key any more (`cookie` is accepted for older callers and
+    ignored): a signed-in browser is resolved by `request_principal`.
+    """
     key = request.headers.get("x-api-key")
     if not key:
         auth = request.headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
             key = auth[7:].strip()
-    if not key and cookie:
-        key = request.cookies.get(KEY_COOKIE)
     return key or None
 
 
+def check_role(principal: Principal, role: str) -> Principal:
+    if principal.role not in ACCEPTS[role]:
+        raise AuthError(403, REFUSALS.get(role, "this key may not do this."))
+    return principal
+
+
 def authorise(catalogue: Catalogue, key: str | None, role: str) -> Principal:
-    """401 for a missing or unknown key, 403 for a key without the role; publishers may also read."""
+    """401 for a missing or unknown key, 403 for a key without the role (see ACCEPTS)."""
     if not key:
         raise AuthError(401, "an API key is required: send it in the X-API-Key header.")
     principal = catalogue.authenticate(key)
     if principal is None:
         raise AuthError(401, "the API key is not valid; ask the catalogue operator for a key.")
-    if role == "publisher" and principal.role != "publisher":
-        raise AuthError(403, "this key may read the catalogue but not publish; use a publisher key.")
-    return principal
+    return check_role(principal, role)
+
+
+def request_principal(catalogue: Catalogue, request: Request, role: str) -> Principal:
+    """Who sends this request: its API key, else (links and forms on the pages) its web session."""
+    from saferkit.hub_plugin.server.accounts import session_principal
+
+    key = presented_key(request)
+    if key is None:
+        principal = session_principal(catalogue, request.cookies.get(SESSION_COOKIE))
+        if principal is not None:
+            return check_role(principal, role)
+    return authorise(catalogue, key, role)
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -123,9 +155,14 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+ZIP_BODY = {"requestBody": {"required": True, "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
 def add_api_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) -> None:
-    def reader(request: Request) -> Principal:  # reads also accept the web login cookie (links from pages)
-        return authorise(catalogue, presented_key(request, cookie=True), "reader")
+    from saferkit.hub_plugin.server.accounts import record as audit
+
+    def reader(request: Request) -> Principal:  # reads also accept the web session (links from pages)
+        return request_principal(catalogue, request, "reader")
 
     def publisher(request: Request) -> Principal:
         return authorise(catalogue, presented_key(request), "publisher")
@@ -138,7 +175,12 @@ def add_api_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) ->
     def schema(_: Principal = Depends(reader)) -> dict[str, Any]:
         return entry_schema()
 
-    @app.post(f"{API}/entries")
+    @app.get(f"{API}/openapi.json")
+    def openapi(_: Principal = Depends(reader)) -> dict[str, Any]:
+        """This API's OpenAPI document (for key holders)."""
+        return app.openapi()
+
+    @app.post(f"{API}/entries", openapi_extra=ZIP_BODY)
     async def create_entry(request: Request, who: Principal = Depends(publisher)) -> JSONResponse:
         data = await read_limited_body(request, settings.max_upload_bytes)
         public_key = catalogue.publisher_public_key(who.publisher_name or "")
@@ -146,36 +188,48 @@ def add_api_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) ->
                                  registry=catalogue.registry())
         status, record = catalogue.create_version(who, accepted.entry, accepted.content_sha256, accepted.signature, data)
         entry = accepted.entry
+        audit(catalogue, who, "publish" if status == "created" else "publish-unchanged", f"{entry['id']} {entry['version']}")
         url = f"{API}/entries/{entry['id']}/versions/{entry['version']}"
         body = {**record, "version_status": record["status"], "id": entry["id"], "url": url,
                 "status": "published" if status == "created" else "unchanged"}
         return JSONResponse(body, status_code=201 if status == "created" else 200)
 
     @app.get(f"{API}/entries")
-    def list_entries(category: str | None = None, cost: str | None = None, deployment: str | None = None,
-                     language: str | None = None, q: str | None = Query(None, max_length=200),
-                     limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0),
-                     _: Principal = Depends(reader)) -> dict[str, Any]:
+    def list_entries(category: str | None = text_query(), cost: str | None = text_query(), deployment: str | None = text_query(),
+                     language: str | None = text_query(), q: str | None = text_query(), task: str | None = text_query(),
+                     license: str | None = text_query(), profile: str | None = text_query(),
+                     limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=MAX_OFFSET),
+                     who: Principal = Depends(reader)) -> dict[str, Any]:
         total, entries = catalogue.list_entries(category=category, cost=cost, deployment=deployment,
-                                                language=language, q=q, limit=limit, offset=offset)
+                                                language=language, q=q, limit=limit, offset=offset,
+                                                task=task, license=license, profile=profile)
+        audit(catalogue, who, "list", "catalogue")
         return {"total": total, "count": len(entries), "offset": offset, "entries": entries}
 
     @app.get(f"{API}/entries/{{tool_id}}")
-    def get_entry(tool_id: str, _: Principal = Depends(reader)) -> dict[str, Any]:
-        return catalogue.get_tool(tool_id)
+    def get_entry(tool_id: str, who: Principal = Depends(reader)) -> dict[str, Any]:
+        tool = catalogue.get_tool(tool_id)
+        audit(catalogue, who, "read", tool_id)
+        return tool
 
     @app.get(f"{API}/entries/{{tool_id}}/versions/{{version}}")
-    def get_version(tool_id: str, version: str, _: Principal = Depends(reader)) -> dict[str, Any]:
-        return catalogue.get_version(tool_id, version)
+    def get_version(tool_id: str, version: str, who: Principal = Depends(reader)) -> dict[str, Any]:
+        found = catalogue.get_version(tool_id, version)
+        audit(catalogue, who, "read", f"{tool_id} {version}")
+        return found
 
     @app.get(f"{API}/entries/{{tool_id}}/versions/{{version}}/bundle")
-    def get_bundle(tool_id: str, version: str, _: Principal = Depends(reader)) -> Response:
-        return Response(catalogue.bundle(tool_id, version), media_type="application/zip", headers={
+    def get_bundle(tool_id: str, version: str, who: Principal = Depends(reader)) -> Response:
+        data = catalogue.bundle(tool_id, version)
+        audit(catalogue, who, "download", f"{tool_id} {version}")
+        return Response(data, media_type="application/zip", headers={
             "Content-Disposition": f'attachment; filename="{tool_id}-{version}.zip"'})
 
     @app.post(f"{API}/entries/{{tool_id}}/versions/{{version}}/withdraw")
     def withdraw(tool_id: str, version: str, body: Withdrawal, who: Principal = Depends(publisher)) -> dict[str, Any]:
-        return {"id": tool_id, **catalogue.withdraw(who, tool_id, version, body.reason)}
+        result = {"id": tool_id, **catalogue.withdraw(who, tool_id, version, body.reason)}
+        audit(catalogue, who, "withdraw", f"{tool_id} {version}", body.reason)
+        return result
 
     @app.get(f"{API}/registry")
     def registry(_: Principal = Depends(reader)) -> dict[str, Any]:
@@ -189,11 +243,29 @@ def add_api_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) ->
 
 def create_app(catalogue: Catalogue, settings: HubSettings | None = None) -> FastAPI:
     """The whole catalogue server: JSON API and web pages over one catalogue."""
+    from saferkit.hub_plugin.server.voice_routes import add_voice_routes
     from saferkit.hub_plugin.server.web import add_web_routes
 
     settings = settings or HubSettings()
     app = FastAPI(title="saferkit hub catalogue", version="1", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_handlers(app)
     add_api_routes(app, catalogue, settings)
+    add_voice_routes(app, catalogue)
     add_web_routes(app, catalogue, settings)
+    app.openapi = lambda: api_document(app)  # type: ignore[method-assign]
     return app
+
+
+def api_document(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document of the JSON API (web pages left out), with its API-key scheme."""
+    from fastapi.openapi.utils import get_openapi
+
+    if app.openapi_schema is None:
+        routes = [route for route in app.routes if getattr(route, "path", "").startswith(API)]
+        document = get_openapi(title=app.title, version=app.version, routes=routes,
+                               description="The saferkit hub catalogue API. Every route but health needs an API key.")
+        document.setdefault("components", {})["securitySchemes"] = {
+            "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}
+        document["security"] = [{"ApiKey": []}]
+        app.openapi_schema = document
+    return app.openapi_schema

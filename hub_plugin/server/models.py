@@ -105,3 +105,60 @@ class AccreditedProfile(Base):
     content: Mapped[str] = mapped_column(Text)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random id, the database only its sha256 and the account."""
+
+    __tablename__ = "web_sessions"
+    id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    api_key: Mapped[ApiKey] = relationship()
+
+
+class AuditEvent(Base):
+    """Who read or published what, and when (moderation reasons are kept here too)."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class FieldReport(Base):
+    """An agency's aggregate-only evaluation of a tool version on its own data, signed with its key."""
+
+    __tablename__ = "field_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tool_id: Mapped[str] = mapped_column(ForeignKey("tools.id"))
+    version: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(120))
+    key_sha256: Mapped[str] = mapped_column(String(64))
+    document_json: Mapped[str] = mapped_column(Text)
+    document_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExperienceReport(Base):
+    """A reader account's structured report on a tool version; shown once the operator publishes it."""
+
+    __tablename__ = "experience_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tool_id: Mapped[str] = mapped_column(ForeignKey("tools.id"))
+    version: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(120))
+    lang: Mapped[str] = mapped_column(String(8))
+    fields_json: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="held")
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answer_lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    moderated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

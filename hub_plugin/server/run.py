@@ -18,6 +18,24 @@ if TYPE_CHECKING:
 DEFAULT_DB = "saferkit-hub.db"
 
 
+class TlsFiles:
+    """A certificate and its key for uvicorn's own HTTPS (or None: plain HTTP, e.g. behind a TLS proxy)."""
+
+    def __init__(self, cert: Path, key: Path) -> None:
+        self.cert, self.key = cert, key
+
+    @classmethod
+    def of(cls, cert: Path | None, key: Path | None) -> "TlsFiles | None":
+        if cert is None and key is None:
+            return None
+        if cert is None or key is None:
+            raise UserError("HTTPS needs both --tls-cert and --tls-key (PEM files).")
+        for path in (cert, key):
+            if not Path(path).is_file():
+                raise UserError(f"{path} does not exist; pass the PEM certificate and key files.")
+        return cls(Path(cert), Path(key))
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nobody listens on right now (for embedded servers)."""
     with socket.socket() as sock:
@@ -36,15 +54,20 @@ def require_free_port(host: str, port: int) -> None:
         raise UserError(f"cannot listen on {host}:{port} ({exc.strerror}); pass another --port or --host.") from None
 
 
-def serve(db: str, host: str, port: int, settings: HubSettings | None = None) -> None:
-    """Run the catalogue in the foreground until interrupted."""
+def serve(db: str, host: str, port: int, settings: HubSettings | None = None, tls: TlsFiles | None = None) -> None:
+    """Run the catalogue in the foreground until interrupted.
+
+    Over TLS (uvicorn's own certificates, or a reverse proxy on loopback that sends
+    X-Forwarded-Proto: https) the session cookie is marked Secure.
+    """
     import uvicorn
 
     require_free_port(host, port)
     catalogue = Catalogue(db)
     try:
         uvicorn.run(create_app(catalogue, settings), host=host, port=port, log_level="info",
-                    timeout_graceful_shutdown=5)
+                    timeout_graceful_shutdown=5, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
+                    ssl_certfile=str(tls.cert) if tls else None, ssl_keyfile=str(tls.key) if tls else None)
     finally:
         catalogue.close()
 

@@ -19,7 +19,7 @@ from saferkit.hub_plugin.server.db import make_engine, migrate
 from saferkit.hub_plugin import registry as reg
 from saferkit.hub_plugin.server.models import AccreditedProfile, ApiKey, Evaluator, Publisher, Tool, ToolVersion, VersionTag, utcnow
 
-ROLES = ("reader", "publisher")
+ROLES = ("reader", "publisher", "operator")
 DEPLOYMENT_TAGS = ("on-premise", "offline", "cpu", "gpu", "no-network", "data-stays")
 
 
@@ -60,6 +60,12 @@ def entry_tags(entry: dict[str, Any]) -> set[tuple[str, str]]:
     tags |= {("technology", v) for v in entry["categories"]["technology"]}
     tags |= {("step", v) for v in entry["investigative_steps"]} | {("user", v) for v in entry["target_users"]}
     tags |= {("language", v) for v in entry["languages"]}
+    tags.add(("license", entry["license"]))
+    if entry.get("input"):
+        tags.add(("task", entry["input"]["task"]))
+    profile = ((entry.get("vetting") or {}).get("profile") or {}).get("name")
+    if profile and (entry.get("vetting") or {}).get("accredited", True):
+        tags.add(("profile", str(profile)[:64]))
     deployment = entry["deployment"]
     flags = {"on-premise": deployment["on_premise"], "offline": deployment["offline"],
              "cpu": "cpu" in deployment["compute"], "gpu": "gpu" in deployment["compute"],
@@ -121,6 +127,13 @@ class Catalogue:
         api_key = "read_" + secrets.token_urlsafe(32)
         with self.sessions.begin() as session:
             session.add(ApiKey(key_sha256=hash_key(api_key), role="reader", label=label, created_at=utcnow()))
+        return api_key
+
+    def add_operator(self, label: str) -> str:
+        """Issue an operator API key: moderates experience reports and reads the audit (shown once)."""
+        api_key = "op_" + secrets.token_urlsafe(32)
+        with self.sessions.begin() as session:
+            session.add(ApiKey(key_sha256=hash_key(api_key), role="operator", label=label, created_at=utcnow()))
         return api_key
 
     def authenticate(self, api_key: str | None) -> Principal | None:
@@ -255,7 +268,8 @@ class Catalogue:
 
     def list_entries(self, *, category: str | None = None, cost: str | None = None, deployment: str | None = None,
                      language: str | None = None, q: str | None = None, limit: int = 50,
-                     offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+                     offset: int = 0, task: str | None = None, license: str | None = None,
+                     profile: str | None = None) -> tuple[int, list[dict[str, Any]]]:
         """(total, entries): the latest active version of each tool that matches every filter."""
         with self.sessions() as session:
             query = select(ToolVersion).where(ToolVersion.id.in_(self._latest_active_ids(session)))
@@ -270,6 +284,9 @@ class Catalogue:
                 query = query.where(has_tag(("deployment",), deployment))
             if language:
                 query = query.where(has_tag(("language",), language))
+            for kind, value in (("task", task), ("license", license), ("profile", profile)):
+                if value:
+                    query = query.where(has_tag((kind,), value))
             if cost:
                 query = query.where(ToolVersion.cost == cost)
             if q:
@@ -284,6 +301,8 @@ class Catalogue:
         entry = json.loads(row.entry_json)
         keys = ("id", "name", "version", "summary", "vendor", "categories", "cost", "license", "deployment", "languages")
         summary = {key: entry[key] for key in keys}
+        summary["task"] = (entry.get("input") or {}).get("task")
+        summary["profile"] = ((entry.get("vetting") or {}).get("profile") or {}).get("name")
         summary["headline"] = entry["evaluation"]["headline"]
         summary["worst_group_recall"] = entry["evaluation"]["worst_group_recall"]
         summary["published_at"] = row.created_at.isoformat() if row.created_at else None
@@ -313,6 +332,11 @@ class Catalogue:
     def bundle(self, tool_id: str, version: str) -> bytes:
         with self.sessions() as session:
             return self._version_row(session, tool_id, version).bundle_zip
+
+    def facet_values(self, kind: str) -> list[str]:
+        """The values a filter can take, from what is listed (licences, tasks, profiles)."""
+        with self.sessions() as session:
+            return sorted(set(session.scalars(select(VersionTag.value).where(VersionTag.kind == kind))))
 
     def counts(self) -> dict[str, int]:
         with self.sessions() as session:

@@ -81,7 +81,7 @@ def make_scorecard(submission_sha256: str, report_sha256: str, *, qualified: boo
          "principle": "lawfulness", "kind": "automatic", "required": True, "result": "pass", "evidence": "", "why": ""},
         {"id": "fairness.worst_group_recall", "title": "Recall holds up for every estimable group", "principle": "fairness",
          "kind": "automatic", "required": True, "result": "pass" if qualified else "fail", "evidence": "", "why": ""},
-        {"id": "oversight.human_review", "title": "A person reviews every flag", "principle": "human oversight",
+        {"id": "autonomy.human_oversight", "title": "Each result can be reviewed and overridden", "principle": "human oversight",
          "kind": "declared", "required": True, "result": "pass", "evidence": "", "why": ""},
     ]
     counts = {r: sum(c["result"] == r for c in criteria) for r in ("pass", "fail", "insufficient-evidence")}
@@ -223,6 +223,23 @@ def hub(tmp_path: Path, keypair, registry_file):
         publisher_key = server.catalogue.add_publisher("test-team", keypair[1].read_bytes())
         reader_key = server.catalogue.add_reader("test-agency")
         yield server, publisher_key, reader_key
+
+
+def login_cookies(url: str, api_key: str) -> dict[str, str]:
+    """Sign in to the pages as a browser does; the cookie holds a session id, never the key."""
+    import httpx
+
+    response = httpx.post(url + "/login", data={"key": api_key, "lang": "en", "next": "/"})
+    assert response.status_code == 303, response.text
+    cookies = dict(response.cookies)
+    assert api_key not in "".join(cookies.values())
+    return cookies
+
+
+@pytest.fixture
+def web_login():
+    """`web_login(server.url, reader_key)` -> the session cookies of a signed-in reader."""
+    return login_cookies
 
 
 @pytest.fixture

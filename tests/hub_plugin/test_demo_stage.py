@@ -53,7 +53,8 @@ def test_demo_without_earlier_stages_says_what_is_missing(tmp_path: Path):
     assert "did not produce submission_dir, report_dir, scorecard_dir" in console.export_text()
 
 
-def test_demo_ethics_and_hub_stages_publish_through_the_whole_signed_chain(tmp_path: Path, toy_submission, monkeypatch):
+def test_demo_ethics_and_hub_stages_publish_through_the_whole_signed_chain(tmp_path: Path, toy_submission, monkeypatch,
+                                                                           web_login):
     """The two demo stages together: demo profile, signed review, signed scorecard, accredited, published, shown."""
     monkeypatch.delenv("SAFERKIT_HUB_REGISTRY")  # the demo's own catalogue server checks against its registry
     import sys
@@ -81,7 +82,7 @@ def test_demo_ethics_and_hub_stages_publish_through_the_whole_signed_chain(tmp_p
     assert "profile: demo version 1" in output and "reviewed by saferkit demo reviewer" in output
     with EmbeddedHub(ctx.out / "hub" / "catalogue.db") as hub:  # the catalogue the demo leaves behind
         reader = hub.catalogue.add_reader("check")
-        page = httpx.get(hub.url + "/tools/toy-red?lang=en", cookies={"saferkit_hub_key": reader}).text
+        page = httpx.get(hub.url + "/tools/toy-red?lang=en", cookies=web_login(hub.url, reader)).text
     assert "saferkit demo evaluator" in page and "saferkit demo reviewer" in page and "demo" in page
 
 

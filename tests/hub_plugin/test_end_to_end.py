@@ -48,7 +48,7 @@ def gated(toy_submission, tmp_path: Path, evaluator):
     return make
 
 
-def test_real_qualified_scorecard_is_published_and_shown(hub, gated, keypair):
+def test_real_qualified_scorecard_is_published_and_shown(hub, gated, keypair, web_login):
     server, publisher_key, reader_key = hub
     submission, report, card_dir, card = gated(reviewed=True)
     assert card["qualified"] is True
@@ -58,7 +58,7 @@ def test_real_qualified_scorecard_is_published_and_shown(hub, gated, keypair):
     ethics = tool["entry"]["ethics"]
     assert ethics["counts"] == card["counts"]
     assert {c["id"] for c in ethics["criteria"]} == {c["id"] for c in card["criteria"]}
-    page = httpx.get(server.url + "/tools/toy-red?lang=en", cookies={"saferkit_hub_key": reader_key}).text
+    page = httpx.get(server.url + "/tools/toy-red?lang=en", cookies=web_login(server.url, reader_key)).text
     assert "Legitimate purpose" in page and "No group is left behind" in page
 
 

@@ -54,7 +54,7 @@ def test_listing_translations_set_languages_and_fallback(evaluated, tmp_path: Pa
                          "ar": {"summary": "يرتب الصور للمراجعة."}},
     }, allow_unicode=True))
     entry = build_entry(check_publishable(submission_dir, report, scorecard), load_listing(listing_path))
-    assert entry["languages"] == ["en", "fr"]  # Arabic has a summary only, not every text
+    assert entry["languages"] == ["ar", "en", "fr"]  # the languages its summary is written in
     assert entry["cost"] == "free-for-law-enforcement"
     assert localize(entry["summary"], "fr").text == "Classe les images à examiner."
     arabic_card = localize(entry["model_card"]["limitations"], "ar")

@@ -79,3 +79,32 @@ def test_failed_publish_rolls_back_everything_on_postgres(fresh_pg, keypair, sig
             assert connection.execute(text("select count(*) from version_tags")).scalar() == 0
     finally:
         catalogue.close()
+
+
+def test_sessions_voices_audit_and_bounds_on_postgres(fresh_pg, keypair, signed_bundle, accredit):
+    with EmbeddedHub(fresh_pg) as server:
+        accredit(server.catalogue)
+        tables = set(inspect(server.catalogue.engine).get_table_names())
+        assert {"web_sessions", "audit_events", "field_reports", "experience_reports"} <= tables
+        publisher_key = server.catalogue.add_publisher("pg-team", keypair[1].read_bytes())
+        reader_key, operator_key = server.catalogue.add_reader("pg-agency"), server.catalogue.add_operator("pg-op")
+        assert httpx.post(server.url + "/api/v1/entries", content=zip_bundle(signed_bundle().folder),
+                          headers={"X-API-Key": publisher_key}, timeout=60).status_code == 201
+        reader = {"X-API-Key": reader_key}
+        assert httpx.get(server.url + "/api/v1/entries?offset=1000000000", headers=reader).status_code == 200
+        assert httpx.get(server.url + "/api/v1/entries?offset=6358216469482475926993365893120",
+                         headers=reader).status_code == 422
+        login = httpx.post(server.url + "/login", data={"key": reader_key, "lang": "en"})
+        cookies = dict(login.cookies)
+        assert login.status_code == 303 and httpx.get(server.url + "/", cookies=cookies).status_code == 200
+        posted = httpx.post(server.url + "/api/v1/entries/toy-red/versions/1.0.0/experiences", headers=reader, json={
+            "lang": "pt", "context": "Unidade regional", "hardware": "CPU", "volume_items": 10,
+            "throughput_items_per_hour": 5.5, "recommend": False})
+        number = posted.json()["id"]
+        assert httpx.post(server.url + f"/api/v1/experiences/{number}/moderation", json={"state": "published", "reason": "ok"},
+                          headers={"X-API-Key": operator_key}).status_code == 200
+        assert "Unidade regional" in httpx.get(server.url + "/tools/toy-red?lang=pt", cookies=cookies).text
+        httpx.post(server.url + "/logout", cookies=cookies)
+        assert httpx.get(server.url + "/", cookies=cookies).status_code == 401
+        events = httpx.get(server.url + "/api/v1/audit", headers={"X-API-Key": operator_key}).json()["events"]
+        assert {"publish", "login", "logout", "experience-post", "moderate-published"} <= {e["action"] for e in events}

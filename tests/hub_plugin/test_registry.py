@@ -112,7 +112,7 @@ def _post(server, publisher_key, submission, report, scorecard, keypair):
 
 
 def test_page_shows_the_chain_and_its_download_verifies_offline(hub, evaluated, evaluator, chain_tools, keypair,
-                                                                tmp_path: Path, cli, monkeypatch):
+                                                                tmp_path: Path, cli, web_login, monkeypatch):
     monkeypatch.delenv("SAFERKIT_HUB_REGISTRY")  # the catalogue server checks against its own registry
     _, sign_scorecard = chain_tools
     server, publisher_key, reader_key = hub
@@ -135,11 +135,11 @@ def test_page_shows_the_chain_and_its_download_verifies_offline(hub, evaluated, 
     server.catalogue.accredit_evaluator(evaluator_record((tmp_path / "reviewer.pub").read_bytes(), "R. Viewer", None))
     publish(submission, report, scorecard, server.url, key=keypair[0], api_key=publisher_key)
 
-    cookies = {"saferkit_hub_key": reader_key}
+    cookies = web_login(server.url, reader_key)
     page = httpx.get(server.url + "/tools/toy-red?lang=en", cookies=cookies).text
-    assert "Who vetted it" in page and "Test Evaluation Lab" in page and "accredited by this catalogue" in page
-    assert "a" * 64 in page and "160 test items" not in page  # provenance digest; the toy report has no size
-    assert "default Version 1" in page and "max_auc_drop" in page and "R. Viewer" in page
+    assert "What was tested, and by whom" in page and "Test Evaluation Lab" in page and "accredited by this catalogue" in page
+    assert "a" * 64 in page and "Measured on 160 test items" in page  # provenance digest; size from the report
+    assert "<bdi>default</bdi> Version 1" in page and "max_auc_drop" in page and "R. Viewer" in page
 
     download = httpx.get(server.url + "/api/v1/entries/toy-red/versions/1.0.0/bundle", cookies=cookies)
     (tmp_path / "dl.zip").write_bytes(download.content)

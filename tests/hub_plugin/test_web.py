@@ -36,6 +36,9 @@ def web(hub, signed_bundle):
 
 
 def test_every_ui_string_exists_in_all_eight_languages():
+    from saferkit.hub_plugin.i18n import missing_translations
+
+    assert missing_translations() == {}  # every catalogue translates every message, none fuzzy
     for key, texts in ui_text().items():
         assert sorted(texts) == sorted(LANGUAGES), key
         assert all(value.strip() for value in texts.values()), key
@@ -63,9 +66,11 @@ def test_catalogue_in_each_language_and_arabic_right_to_left(web):
 
 def test_untranslated_text_falls_back_to_english_and_says_so(web):
     french = web.get("/", params={"lang": "fr"}).text
-    assert '<span lang="fr">Trie les images à examiner en priorité.</span>' in french
-    assert re.search(r'<span lang="en">Finds known-image hash matches.</span> <small class="untranslated">'
+    assert '<bdi lang="fr" dir="ltr">Trie les images à examiner en priorité.</bdi>' in french
+    assert re.search(r'<bdi lang="en" dir="ltr">Finds known-image hash matches.</bdi> <small class="untranslated">'
                      r"\(pas encore traduit\)</small>", french)
+    arabic = web.get("/", params={"lang": "ar"}).text  # an English fallback keeps its full stop at its own end
+    assert '<bdi lang="en" dir="ltr">Finds known-image hash matches.</bdi>' in arabic
     english = web.get("/", params={"lang": "en"}).text
     assert "untranslated" not in english
 
@@ -88,19 +93,21 @@ def test_tool_page_has_evaluation_ethics_card_plots_and_versions(web):
     page = web.get("/tools/toy-red", params={"lang": "en"})
     assert page.status_code == 200
     text = page.text
-    for section in ("evaluation", "ethics", "model-card", "deployment", "artifacts", "versions"):
+    for section in ("plain", "tested", "evaluation", "field", "deploy", "ethics", "model-card", "experiences",
+                    "artifacts", "versions"):
         assert f'id="{section}"' in text
-    assert "<code>roc_auc</code></td><td>0.910</td><td>0.870 – 0.940</td>" in text
+    assert "Area under the ROC curve <small><code>roc_auc</code></small></td><td>0.910</td><td>0.870 – 0.940</td>" in text
     assert "Worst-group recall</td><td>0.820</td>" in text
-    assert "Recall holds up for every estimable group" in text
-    assert "<td><code>recall</code></td><td>0.875</td>" in text and "<td><code>ece</code></td><td>0.040</td>" in text
-    assert "<td><code>roc_auc</code></td><td>0.900</td><td>confirmed</td>" in text
+    assert "No group is left behind" in text  # the criterion's title from the catalogue, in every language
+    assert "Recall (share found) <small><code>recall</code></small></td><td>0.875</td>" in text
+    assert "Expected calibration error <small><code>ece</code></small></td><td>0.040</td>" in text
+    assert "<code>roc_auc</code></small></td><td>0.900</td><td>confirmed</td>" in text
     for plot in ("groups", "robustness"):
         assert f"/tools/toy-red/v/1.0.0/plots/{plot}.png" in text
         image = web.get(f"/tools/toy-red/v/1.0.0/plots/{plot}.png")
         assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
     arabic = web.get("/tools/toy-red", params={"lang": "ar"}).text
-    assert 'dir="rtl"' in arabic and "ملخص التقييم" in arabic
+    assert 'dir="rtl"' in arabic and "التفاصيل التقنية" in arabic and "لا تُترك أي مجموعة خلف الركب" in arabic
     assert web.get("/tools/missing-tool").status_code == 404
     download = web.get("/api/v1/entries/toy-red/versions/1.0.0/bundle")  # the page's link works with the cookie
     assert download.status_code == 200 and download.content.startswith(b"PK")
