@@ -4,6 +4,7 @@
 #   - Debian's chromium (driven by Playwright as /usr/bin/chromium; Playwright's own download cannot work here)
 #   - a PostgreSQL server on loopback with a fresh test database, exported as SAFERKIT_TEST_PG_URL
 #   - dosfstools, mtools, ffmpeg and libarchive13 for the seized-media and video tests
+#   - FFmpeg's development headers for the reference vpdq build, and CJK fonts for the hub's pages
 # Tests marked `postgres` / `browser` fail rather than skip when SAFERKIT_REQUIRE_SYSTEM_TESTS=1 (set here) or CI=true.
 # Any failure here stops the CI run (it is sourced under `set -euo pipefail`).
 
@@ -17,6 +18,11 @@ saferkit_ci_apt_install() {
   command -v mcopy >/dev/null 2>&1 || missing+=(mtools)
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
   ldconfig -p | grep -q 'libarchive\.so' || missing+=(libarchive13)
+  # the reference vPDQ (dev extra) builds from source against FFmpeg's libraries
+  pkg-config --exists libavcodec libavformat libavdevice libavfilter libswscale libswresample 2>/dev/null \
+    || missing+=(pkg-config cmake g++ libavcodec-dev libavformat-dev libavdevice-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev)
+  # Chinese glyphs on the hub's pages (browser tests and screenshots)
+  fc-list 2>/dev/null | grep -qi 'noto.*cjk' || missing+=(fonts-noto-cjk)
   if [ "${#missing[@]}" -eq 0 ]; then
     return 0
   fi
