@@ -63,6 +63,9 @@ def test_serving_md_commands_run_as_written(tmp_path, toy_submission, drive):
     _list(cwd / "demo-out" / "hashing" / "demo-list.csv", drive["listed"])
     for name in ("scene.jpg", "a.jpg", "b.png"):
         noise_picture(cwd / name, seed=len(name))
+    from saferkit.datasets.video import VideoConfig, clip_bytes, plan_clips
+
+    (cwd / "clip.mp4").write_bytes(clip_bytes(plan_clips(VideoConfig(n=1, seconds=3, fps=10, width=160, height=120))[0]))
     env = environment(tmp_path)
     port = free_port()
     lines = [on_port(line, port) for block in shell_blocks(REPO / "docs" / "serving.md") for line in commands(block)]
