@@ -10,8 +10,12 @@ the evaluation scores with, on the same session, as the harness itself runs.
 
 from __future__ import annotations
 
+import os
+import platform
 import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Mapping
@@ -104,6 +108,41 @@ class ProviderTiming:
         return dict(self.__dict__)
 
 
+def _cpu_model() -> str:
+    """The CPU's marketing name where the OS tells it (Linux: /proc/cpuinfo), else the architecture."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            for line in info:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def _gpu_model() -> str | None:
+    """The first NVIDIA GPU's name (nvidia-smi), None without one; the CUDA provider runs there."""
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return None
+    try:
+        found = subprocess.run([smi, "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names = [line.strip() for line in found.stdout.splitlines() if line.strip()]
+    return names[0] if found.returncode == 0 and names else None
+
+
+def hardware(with_gpu: bool) -> dict[str, Any]:
+    """The machine the timings were taken on, so a reader can compare them with their own."""
+    try:
+        memory_gib = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError, AttributeError):
+        memory_gib = None
+    return {"cpu": _cpu_model(), "cores": os.cpu_count(), "memory_gib": memory_gib,
+            "gpu": _gpu_model() if with_gpu else None}
+
+
 @dataclass
 class Efficiency:
     """The report's `efficiency` section: CPU always, GPU when onnxruntime has CUDA here."""
@@ -144,4 +183,5 @@ class Efficiency:
         first = runs.get("cpu") or next(iter(runs.values()))
         for key in ("latency_ms_batch1", "throughput_batch32", "peak_memory_mb", "provider"):
             section[key] = first[key]
+        section["hardware"] = hardware(with_gpu=any(name != "cpu" for name in runs))
         return section

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import json
 
 import pandas as pd
@@ -89,6 +91,7 @@ def test_robustness_efficiency_and_claims_sections(evaluated):
     assert robustness["max_auc_drop"] == pytest.approx(max(r["auc_drop"] for r in robustness["rows"]))
     efficiency = result.report["efficiency"]
     assert efficiency["parameters"] == 8 and efficiency["latency_ms_batch1"] > 0 and efficiency["throughput_batch32"] > 0
+    assert efficiency["hardware"]["cores"] == os.cpu_count() and efficiency["hardware"]["cpu"]  # what the timings ran on
     claim = result.report["claims"][0]
     assert claim["metric"] == "roc_auc" and claim["declared"] == 0.99
     assert claim["verdict"] == "not-confirmed" and claim["direction"] == "above"

@@ -69,7 +69,8 @@ def make_report(submission_sha256: str, *, name: str = "toy-red", version: str =
                                  "auc_drop": d} for t in ("jpeg", "blur") for s, d in ((1, 0.01), (3, 0.04), (5, 0.09))],
                        "max_auc_drop": 0.09, "mean_auc_drop": 0.047},
         "efficiency": {"model_bytes": 1000, "parameters": 10, "latency_ms_batch1": 1.0, "throughput_batch32": 900.0,
-                       "peak_memory_mb": 120.0, "provider": "CPUExecutionProvider"},
+                       "peak_memory_mb": 120.0, "provider": "CPUExecutionProvider",
+                       "hardware": {"cpu": "Test CPU 3000", "cores": 2, "memory_gib": 24.0, "gpu": None}},
         "claims": [{"metric": "roc_auc", "declared": 0.9, "measured": metric(0.91, 0.87, 0.94), "verdict": "confirmed"}],
         "variants": {}, "sections_invalid": [],
     }

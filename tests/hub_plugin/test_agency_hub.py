@@ -67,6 +67,20 @@ def test_entry_has_calibration_metrics_only_and_summary_languages(signed_bundle)
     assert entry["languages"] == ["en", "ru", "zh"]
     assert entry["evaluation"]["robustness"]["worst"]["transform"] in ("jpeg", "blur")
     assert entry["input"]["task"] == "binary-triage" and entry["evaluation"]["efficiency"]["runs"][0]["throughput_batch32"] == 900.0
+    assert entry["evaluation"]["efficiency"]["hardware"] == {"cpu": "Test CPU 3000", "cores": 2, "memory_gib": 24.0, "gpu": None}
+
+
+def test_tool_page_names_the_hardware_the_runtime_was_measured_on(hub, evaluated, keypair, web_login):
+    from saferkit.hub_plugin.publish import publish
+
+    server, publisher_key, reader_key = hub
+    sub, report, card = evaluated()
+    publish(sub, report, card, server.url, key=keypair[0], api_key=publisher_key)
+    cookies = web_login(server.url, reader_key)
+    english = httpx.get(server.url + "/tools/toy-red?lang=en", cookies=cookies).text
+    assert "Measured on:</strong>" in english and "Test CPU 3000, 2 cores, 24 GiB memory" in english and "no GPU" in english
+    french = httpx.get(server.url + "/tools/toy-red?lang=fr", cookies=cookies).text
+    assert "Mesuré sur" in french and "Test CPU 3000, 2 cœurs, 24 Gio de mémoire" in french and "sans GPU" in french
 
 
 def test_republishing_a_withdrawn_version_says_it_was_withdrawn(hub, evaluated, keypair):
