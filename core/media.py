@@ -8,7 +8,17 @@ made here, once (docs/hashing.md, "Decoding"):
 - Pixel limit first: the header is read and an image of more than
   `MAX_IMAGE_PIXELS` pixels (or the policy's `max_pixels`) is refused as a
   decompression bomb before any pixel is decoded.
-- First frame only of multi-frame files (GIF, APNG, TIFF, WebP, MPO).
+- Formats: everything Pillow reads, plus HEIC/HEIF through `pillow-heif`
+  (registered on first use) and AVIF through Pillow's own plugin;
+  `IMAGE_FORMATS` names what the scan and the server both accept.
+- Pixel limit: the kit's own (`MAX_IMAGE_PIXELS` or the policy's), for every
+  format; Pillow's own bomb check is switched off so that no file is refused
+  by a different number.
+- First frame for the hashes of a multi-frame file (GIF, APNG, TIFF, WebP,
+  MPO); `frames()` gives every frame, up to a limit, for the scan.
+- Truncated files (carved JPEGs and PNGs) decode what is there: when the full
+  decode fails on a truncated stream, it is run again keeping the partial
+  pixels, and `partial` becomes True, so the row can say so.
 - Orientation: raw pixel order, as stored, like Meta's PDQ reference (which
   ignores the EXIF orientation tag); `exif_transpose=True` opts in to the
   image as a viewer shows it, for hashes and models alike.
@@ -45,18 +55,49 @@ changes the RGB by one level in almost half the values.
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from saferkit.core.errors import UserError
 
 # Decompression-bomb limit: images with more pixels than this are refused unread.
 MAX_IMAGE_PIXELS = 100_000_000
+
+# The kit's limit is the only one: Pillow's own check (a different number) is off; `open_image` enforces ours.
+Image.MAX_IMAGE_PIXELS = None
+
+# Frames read from one multi-frame image (animated GIF/WebP/APNG, multi-page TIFF).
+MAX_FRAMES = 64
+
+# Pillow format names the one decode reads: the scan reads them and the server accepts them by default.
+IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "HEIF", "AVIF", "MPO", "ICO", "PPM", "JPEG2000")
+
+_PLUGINS = threading.Lock()
+_plugins_registered = False
+_TRUNCATED = threading.Lock()  # Pillow keeps "load truncated images" as a module setting
+
+
+def register_plugins() -> None:
+    """Teach Pillow HEIC/HEIF (pillow-heif), once per process; AVIF is Pillow's own."""
+    global _plugins_registered
+    if _plugins_registered:
+        return
+    with _PLUGINS:
+        if not _plugins_registered:
+            try:
+                from pillow_heif import register_heif_opener
+
+                register_heif_opener()
+            except ImportError:  # pragma: no cover - a core dependency; HEIC files then read as not-image
+                pass
+            _plugins_registered = True
+
 
 # Readers that reduce anyway get large JPEGs at 1/2, 1/4 or 1/8 scale while the shorter side stays >= this.
 DRAFT_MIN_SIDE = 1024
@@ -110,6 +151,7 @@ def open_image(data: bytes, policy: DecodePolicy = DEFAULT_POLICY) -> Image.Imag
     """Read the header only; refuse empty input, non-images and bombs before decoding."""
     if not data:
         raise MediaError("empty file (0 bytes): nothing to decode.", kind="empty")
+    register_plugins()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -147,6 +189,7 @@ class DecodedImage:
         self._error: Optional[MediaError] = None
         self._decoded: dict[tuple[int, bool], Image.Image] = {}  # (JPEG scale, luma only) -> decoded image
         self._rgb: dict[tuple[int, bool], Image.Image] = {}
+        self.partial = False  # True once a decode kept only the pixels a truncated file holds
 
     # -- the header -------------------------------------------------------------------------
     def _check_header(self) -> tuple[str, str, tuple[int, int]]:
@@ -233,7 +276,7 @@ class DecodedImage:
                 image.draft("L" if luma else None, (width // scale, height // scale))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                image.load()
+                self._load_pixels(image)
                 if self.policy.exif_transpose:
                     image = ImageOps.exif_transpose(image)
             return image
@@ -241,6 +284,55 @@ class DecodedImage:
             raise MediaError(f"refused a decompression bomb: {exc}", kind="bomb") from exc
         except Exception as exc:  # noqa: BLE001 - any decoder failure is this file's problem, never the run's
             raise MediaError(f"cannot decode the image (truncated or corrupt?): {exc}", kind="corrupt") from exc
+
+
+    def _load_pixels(self, image: Image.Image) -> None:
+        """Decode the pixels; a truncated stream keeps what is there and marks the object `partial`."""
+        try:
+            image.load()
+            return
+        except OSError as exc:
+            if "truncated" not in str(exc) and "broken data stream" not in str(exc):
+                raise
+        with _TRUNCATED:
+            ImageFile.LOAD_TRUNCATED_IMAGES = True
+            try:
+                image.load()
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = False
+        self.partial = True
+
+    @property
+    def frame_count(self) -> int:
+        """Frames (or pages) the file holds; 1 for a still image. Reads the header."""
+        self._check_header()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image = Image.open(io.BytesIO(self.data))
+            try:
+                return int(getattr(image, "n_frames", 1) or 1)
+            except Exception:  # noqa: BLE001 - a frame table that does not parse: treat as one frame
+                return 1
+
+    def frames(self, limit: int = MAX_FRAMES) -> list[Image.Image]:
+        """Every frame, up to `limit`, as 8-bit RGB by the policy's rules (what the scan hashes and scores).
+
+        A frame that does not decode ends the list (the frames before it are kept).
+        """
+        self._check_header()
+        found: list[Image.Image] = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image = Image.open(io.BytesIO(self.data))
+            for number in range(min(limit, int(getattr(image, "n_frames", 1) or 1))):
+                try:
+                    image.seek(number)
+                    self._load_pixels(image)
+                    frame = ImageOps.exif_transpose(image) if self.policy.exif_transpose else image
+                    found.append(to_rgb(frame.copy(), self.policy.alpha))
+                except Exception:  # noqa: BLE001 - a broken frame ends the frames, not the file
+                    break
+        return found
 
 
 def read_media(path: str | Path) -> bytes:

@@ -23,6 +23,7 @@ from saferkit.serving.scan import manifest as scan_manifest
 from saferkit.serving.scan import store
 from saferkit.serving.scan.local_engine import LocalEngine
 from saferkit.serving.scan.progress import scan_progress
+from saferkit.serving.scan.rowfields import in_plan_order, listed_files
 from saferkit.serving.scan.summary import summarize
 from saferkit.serving.scan.walk import list_source
 from saferkit.serving.scan.worker import DEFAULT_MAX_BYTES, WorkerConfig, model_keys
@@ -229,9 +230,9 @@ def _run_engine(engine: Any, batches: list[scan_plan.Batch], sizes: dict[int, in
         task = progress.add_task(f"scanning ({engine.name})", total=total)
         for batch, table in engine.run(batches):
             parts.setdefault(batch.shard, []).append(table)
-            if sum(len(t) for t in parts[batch.shard]) == sizes[batch.shard]:
-                rows = pa.concat_tables(parts.pop(batch.shard)).sort_by("index")
+            if sum(listed_files(t) for t in parts[batch.shard]) == sizes[batch.shard]:
+                rows = in_plan_order(pa.concat_tables(parts.pop(batch.shard)))
                 store.write_table(rows, store.shard_path(options.out, batch.shard))
                 run["shards_written"] += 1
-            run["files"] += len(table)
-            progress.advance(task, len(table))
+            run["files"] += listed_files(table)
+            progress.advance(task, listed_files(table))
