@@ -144,7 +144,7 @@ def _walk(fs: Any, directory: Any, prefix: str, depth: int, max_bytes: int, seen
 
     for entry in directory:
         name = entry.info.name.name.decode("utf-8", "replace")
-        if name in (".", "..") or entry.info.meta is None:
+        if name in (".", "..") or entry.info.meta is None or name.endswith("(Volume Label Entry)"):
             continue
         meta = entry.info.meta
         kind = meta.type

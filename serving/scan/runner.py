@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -18,6 +18,7 @@ import pyarrow as pa
 from rich.console import Console
 
 from saferkit.core import plan as scan_plan
+from saferkit.core.containers import ArchiveLimits
 from saferkit.core.errors import UserError
 from saferkit.serving.scan import manifest as scan_manifest
 from saferkit.serving.scan import store
@@ -56,6 +57,7 @@ class ScanOptions:
     overwrite: bool = False
     max_shards: Optional[int] = None
     progress: bool = True
+    archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 
 def _check_options(options: ScanOptions) -> None:
@@ -91,6 +93,7 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
         "models": scan_manifest.describe_models([str(p) for p in options.models], submissions, keys),
         "hashlists": scan_manifest.describe_lists([str(p) for p in options.hashlists]),
         "algos": algos,
+        "archive_limits": asdict(options.archive_limits),
         "shard_size": options.shard_size,
         "batch_size": min(options.batch_size, options.shard_size),
         "max_bytes": options.max_bytes,
@@ -106,6 +109,7 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
         match_threshold=options.match_threshold,
         dihedral=options.dihedral,
         model_keys=tuple(keys),
+        archive_limits=options.archive_limits,
     )
     return settings, config
 

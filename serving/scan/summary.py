@@ -15,11 +15,12 @@ import pyarrow.compute as pc
 
 from saferkit.core import kinds
 from saferkit.serving.scan import store
+from saferkit.serving.scan.rowfields import listed_files
 
 
 def summarize(result: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """The summary dict written to summary.json and printed by the CLI."""
-    table = store.read_rows(result, columns=["status", "error", "size", "matches", "scores"])
+    table = store.read_rows(result, columns=["status", "error", "size", "matches", "scores", "member"])
     statuses = Counter(table.column("status").to_pylist())
     errors = Counter(e for e in table.column("error").to_pylist() if e)
     hits: dict[str, Counter] = defaultdict(Counter)
@@ -42,7 +43,8 @@ def summarize(result: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     done_shards = len(store.finished_shards(result))
     return {
         "files_planned": manifest["files"],
-        "files_done": table.num_rows,
+        "files_done": listed_files(table),
+        "members_done": table.num_rows - listed_files(table),  # archive members, disk-image files, PDF images, frames
         "shards_done": done_shards,
         "shards_planned": manifest["shards"],
         "complete": done_shards == manifest["shards"],
