@@ -16,9 +16,11 @@ made here, once (docs/hashing.md, "Decoding"):
   by a different number.
 - First frame for the hashes of a multi-frame file (GIF, APNG, TIFF, WebP,
   MPO); `frames()` gives every frame, up to a limit, for the scan.
-- Truncated files (carved JPEGs and PNGs) decode what is there: when the full
-  decode fails on a truncated stream, it is run again keeping the partial
-  pixels, and `partial` becomes True, so the row can say so.
+- Truncated files (carved JPEGs and PNGs): with `DecodePolicy(partial=True)`
+  (the scan's policy) a decode that fails on a truncated stream is run again
+  keeping the pixels that are there, and `DecodedImage.partial` becomes True,
+  so the row can say so. By default (hashing a list, checking a data set,
+  the server) a truncated file stays an error.
 - Orientation: raw pixel order, as stored, like Meta's PDQ reference (which
   ignores the EXIF orientation tag); `exif_transpose=True` opts in to the
   image as a viewer shows it, for hashes and models alike.
@@ -65,6 +67,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps
 
 from saferkit.core.errors import UserError
+from saferkit.core.media_types import IMAGE_FORMATS  # noqa: F401 - the formats this decode reads, named here too
 
 # Decompression-bomb limit: images with more pixels than this are refused unread.
 MAX_IMAGE_PIXELS = 100_000_000
@@ -75,8 +78,6 @@ Image.MAX_IMAGE_PIXELS = None
 # Frames read from one multi-frame image (animated GIF/WebP/APNG, multi-page TIFF).
 MAX_FRAMES = 64
 
-# Pillow format names the one decode reads: the scan reads them and the server accepts them by default.
-IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "HEIF", "AVIF", "MPO", "ICO", "PPM", "JPEG2000")
 
 _PLUGINS = threading.Lock()
 _plugins_registered = False
@@ -131,6 +132,7 @@ class DecodePolicy:
     alpha: str = "drop"
     draft: bool = True
     max_pixels: int = MAX_IMAGE_PIXELS
+    partial: bool = False  # decode what a truncated file holds (carved evidence) instead of refusing it
 
     def __post_init__(self) -> None:
         if self.alpha not in ALPHA_POLICIES:
@@ -145,6 +147,7 @@ class DecodePolicy:
 
 
 DEFAULT_POLICY = DecodePolicy()
+SCAN_POLICY = DecodePolicy(partial=True)  # seized media: a carved, truncated picture is evidence too
 
 
 def open_image(data: bytes, policy: DecodePolicy = DEFAULT_POLICY) -> Image.Image:
@@ -292,7 +295,7 @@ class DecodedImage:
             image.load()
             return
         except OSError as exc:
-            if "truncated" not in str(exc) and "broken data stream" not in str(exc):
+            if not self.policy.partial or ("truncated" not in str(exc) and "broken data stream" not in str(exc)):
                 raise
         with _TRUNCATED:
             ImageFile.LOAD_TRUNCATED_IMAGES = True

@@ -23,7 +23,7 @@ from saferkit.core import kinds
 from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget, container_format, members
 from saferkit.core.diskimage import DiskImageError, disk_files, is_disk_image
 from saferkit.core.inventory import DIGESTS, SNIFF_BYTES, FileRead, detect_type, digest_bytes, extension_mismatch, read_evidence, stat_facts
-from saferkit.core.media import MAX_FRAMES, DecodedImage
+from saferkit.core.media import MAX_FRAMES, SCAN_POLICY, DecodedImage
 from saferkit.core.pages import PdfError, pdf_images
 from saferkit.core.faults import Faults
 from saferkit.core.plan import Batch
@@ -310,7 +310,7 @@ class ScanWorker:
             self._match(row, {name: row[name] for name in DIGESTS})
             self._settle(row)
             return
-        decoded = DecodedImage(data)  # decoded on first use, then shared by the hashes and the models
+        decoded = DecodedImage(data, SCAN_POLICY)  # decoded on first use, then shared by the hashes and the models
         if not self._hash_and_match(data, decoded, row):
             return
         row["partial"] = decoded.partial or None
