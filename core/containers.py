@@ -62,6 +62,17 @@ class ArchiveLimits:
     max_ratio: float = 100.0  # unpacked / packed bytes of one stream, once it passed RATIO_FLOOR_BYTES
     max_member_bytes: int = 256 << 20  # one member's size; larger members are rows of kind too_large
 
+    def __post_init__(self) -> None:
+        from saferkit.core.errors import UserError
+
+        if self.max_depth < 0:
+            raise UserError("--max-depth must be 0 (containers are not opened) or more.")
+        for name in ("max_entries", "max_total_bytes", "max_member_bytes"):
+            if getattr(self, name) < 1:
+                raise UserError(f"--{name.replace('_', '-').replace('total-bytes', 'unpacked-mb')} must be at least 1.")
+        if self.max_ratio < 1:
+            raise UserError("--max-ratio must be at least 1.")
+
 
 @dataclass
 class Budget:

@@ -61,19 +61,26 @@ def run_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Discard an earlier scan in RESULT instead of resuming it."),
     max_shards: Optional[int] = typer.Option(None, "--max-shards", help="Stop after this many shards; re-run to continue."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
+    max_depth: int = typer.Option(4, "--max-depth", help="Containers inside containers are opened down to this depth."),
+    max_entries: int = typer.Option(10_000, "--max-entries", help="Archive members per scanned file, at every depth."),
+    max_unpacked_mb: float = typer.Option(1024.0, "--max-unpacked-mb", help="Bytes unpacked per scanned file, at every depth."),
+    max_ratio: float = typer.Option(100.0, "--max-ratio", help="Unpacked / packed bytes of one archive stream (past 4 MB)."),
 ) -> None:
     """Scan DIR (or --file-list) into RESULT: hashes, list matches, model scores."""
     from rich.console import Console
 
+    from saferkit.core.containers import ArchiveLimits
     from saferkit.serving.scan.runner import ScanOptions, run_scan
 
     console = Console(stderr=True)
+    limits = ArchiveLimits(max_depth=max_depth, max_entries=max_entries, max_total_bytes=int(max_unpacked_mb * 1024 * 1024),
+                           max_ratio=max_ratio, max_member_bytes=max(1, int(max_file_mb * 1024 * 1024)))
     summary = run_scan(ScanOptions(
         out=out, source=source, file_list=file_list, models=list(model), hashlists=list(hashlist), engine=engine,
         workers=workers, threads=threads, ray_address=ray_address, shard_size=shard_size, batch_size=batch_size,
         max_bytes=max(1, int(max_file_mb * 1024 * 1024)), algos=[algos] if algos else None,
         match_threshold=match_threshold, dihedral=dihedral, follow_symlinks=follow_symlinks, overwrite=overwrite,
-        max_shards=max_shards, progress=progress,
+        max_shards=max_shards, progress=progress, archive_limits=limits,
     ), console)
     _print_summary(summary, out)
 
