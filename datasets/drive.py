@@ -311,7 +311,7 @@ def _containers(drive: Drive) -> None:
 def _disk_image(drive: Drive) -> None:
     """A 4 MB FAT image with a listed copy and a deleted listed copy (mkfs.vfat + mtools; no mount)."""
     mkfs, mcopy = shutil.which("mkfs.vfat") or shutil.which("mkfs.fat"), shutil.which("mcopy")
-    drive.tools = {"mkfs.vfat": bool(mkfs), "mcopy": bool(mcopy), "ewfacquire": bool(shutil.which("ewfacquire"))}
+    drive.tools.update({"mkfs.vfat": bool(mkfs), "mcopy": bool(mcopy), "ewfacquire": bool(shutil.which("ewfacquire"))})
     if not (mkfs and mcopy):
         return
     s30, _, png30 = _list_scene(drive, 30)
@@ -332,6 +332,49 @@ def _disk_image(drive: Drive) -> None:
             subprocess.run(command, check=True, capture_output=True, env=env)
     drive.expect("evidence/usb.img!/p1/DCIM/IMG_0030.PNG", s30, "disk-image-copy")
     drive.expect("evidence/usb.img!/p1/", s31, "disk-image-deleted", deleted=True, name_suffix="ONE.PNG")
+    _partitioned_disk(drive, mkfs, mcopy, env)
+    _ext_image(drive)
+
+
+def _partitioned_disk(drive: Drive, mkfs: str, mcopy: str, env: dict[str, str]) -> None:
+    """An 8 MB disk with an MBR partition table and a FAT file system in partition 1 (at 1 MiB)."""
+    s32, img32, _ = _list_scene(drive, 32)
+    disk = drive.root / "evidence" / "laptop.dd"
+    start, sectors = 2048, 14336  # partition 1: sectors 2048 .. 16383
+    with open(disk, "wb") as handle:
+        handle.truncate(8 << 20)
+    entry = bytes([0x00, 0, 0, 0, 0x0C, 0, 0, 0]) + start.to_bytes(4, "little") + sectors.to_bytes(4, "little")
+    with open(disk, "r+b") as handle:
+        handle.seek(446)
+        handle.write(entry)
+        handle.seek(510)
+        handle.write(b"\x55\xaa")
+    with tempfile.TemporaryDirectory() as scratch:
+        picture = Path(scratch) / "SCAN0032.JPG"
+        picture.write_bytes(encode(img32, "JPEG", quality=90))
+        subprocess.run([mkfs, "--offset", str(start), str(disk), str(sectors // 2)], check=True, capture_output=True, env=env)
+        target = f"{disk}@@{start * 512}"
+        subprocess.run(["mmd", "-i", target, "::/Users"], check=True, capture_output=True, env=env)
+        subprocess.run([mcopy, "-i", target, str(picture), "::/Users/SCAN0032.JPG"], check=True, capture_output=True, env=env)
+    drive.expect("evidence/laptop.dd!/p1/Users/SCAN0032.JPG", s32, "partitioned-disk-jpeg")
+
+
+def _ext_image(drive: Drive) -> None:
+    """An ext4 file system image made from a folder (mke2fs -d; no mount), holding a listed copy."""
+    mke2fs = shutil.which("mke2fs") or shutil.which("mkfs.ext4")
+    drive.tools["mke2fs"] = bool(mke2fs)
+    if not mke2fs:
+        return
+    s33, _, png33 = _list_scene(drive, 33)
+    image = drive.root / "evidence" / "linux.img"
+    with tempfile.TemporaryDirectory() as scratch:
+        home = Path(scratch) / "home" / "dave"
+        home.mkdir(parents=True)
+        (home / "wallpaper.png").write_bytes(png33)
+        (home / "todo.txt").write_bytes(b"call the garage\n")
+        subprocess.run([mke2fs, "-q", "-t", "ext4", "-d", scratch, str(image), "8M"], check=True, capture_output=True,
+                       env={**os.environ, "E2FSPROGS_FAKE_TIME": "1700000000"})
+    drive.expect("evidence/linux.img!/p1/home/dave/wallpaper.png", s33, "ext4-image-copy")
 
 
 def _noise(drive: Drive, fill: int) -> None:

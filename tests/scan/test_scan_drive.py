@@ -47,7 +47,8 @@ def test_every_listed_item_is_found_wherever_it_sits(drive):
     hows = {entry["how"] for entry in truth["listed"]}
     assert {"reencode-heic", "reencode-avif", "gif-frame", "webp-frame", "apng-frame", "tiff-page", "pdf-image",
             "zip-in-zip-jpeg", "depth-3-copy", "7z-copy", "tar-zst-jpeg", "disk-image-copy", "disk-image-deleted",
-            "truncated-progressive-jpeg-80", "truncated-png", "crop-webp", "file-md5"} <= hows
+            "truncated-progressive-jpeg-80", "truncated-png", "crop-webp", "file-md5", "partitioned-disk-jpeg",
+            "ext4-image-copy"} <= hows
     missed = []
     for entry in truth["listed"]:
         row = _row_for(drive, entry)
@@ -182,3 +183,18 @@ def test_limits_are_the_scan_options(tmp_path, drive):
     rows = {Path(row["path"]).name: row for row in store.read_rows(tmp_path / "out").to_pylist()}
     assert rows["nested.zip"]["warning"] == "too_deep" and rows["nested.zip"]["depth"] == 1
     assert not any("archive.tar.xz" in row["path"] for row in rows.values())
+
+
+def test_a_disk_image_can_be_the_scan_source_and_a_bad_e01_is_one_row(tmp_path, drive):
+    image = drive["folder"] / "evidence" / "laptop.dd"
+    scan(tmp_path / "out", image, workers=0)
+    rows = store.read_rows(tmp_path / "out").to_pylist()
+    assert rows[0]["path"] == str(image) and rows[0]["member"] == 0 and rows[0]["md5"]
+    assert [row["path"].split("!/", 1)[1] for row in rows[1:]] == ["p1/Users/SCAN0032.JPG"]
+    assert rows[1]["type"] == "image/jpeg" and rows[1]["parent"] == str(image) and rows[1]["pdq"]
+    # An E01 is read through libewf; one that is not a valid EWF file is a corrupt row, with its digests.
+    fake = tmp_path / "evidence.E01"
+    fake.write_bytes(b"EVF\x09\x0d\x0a\xff\x00" + bytes(4096))
+    scan(tmp_path / "out2", fake, workers=0)
+    [row] = store.read_rows(tmp_path / "out2").to_pylist()
+    assert row["error"] == kinds.CORRUPT and "disk image" in row["error_detail"] and row["sha256"]
