@@ -46,6 +46,9 @@ LIST_NAME = "known.csv"
 DRIVE_NAME = "drive"
 DEFAULT_SIZE = 256
 BOMB_BYTES = 64 << 20  # zeros in the zip bomb: far over the ratio limit, small to write
+FILL_FIRST, FILL_BASES = 360, 40  # scenes drawn for --fill (none of them listed)
+FILL_TURNS = (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270, Image.Transpose.FLIP_LEFT_RIGHT,
+              Image.Transpose.FLIP_TOP_BOTTOM, Image.Transpose.TRANSPOSE, Image.Transpose.TRANSVERSE)
 
 
 @dataclass
@@ -397,10 +400,14 @@ def _noise(drive: Drive, fill: int) -> None:
     drive.expect_kind("Users/carol/empty.dat", "zero_byte")
     drive.expect_kind("Users/carol/broken.jpg", "corrupt")
     _video(drive)
-    for i in range(fill):
-        image = drive.scenes(1000 + i)
-        fmt, extension = ("JPEG", "jpg") if i % 2 else ("PNG", "png")
-        drive.put(f"fill/{i // 250:03d}/pic_{i:05d}.{extension}", encode(image, fmt, **({"quality": 85} if fmt == "JPEG" else {})))
+    bases = [drive.scenes(FILL_FIRST + i) for i in range(min(fill, FILL_BASES))]
+    for i in range(fill):  # unlisted pictures: a few scenes, turned, mirrored and re-encoded into distinct files
+        image = bases[i % len(bases)].transpose(FILL_TURNS[(i // len(bases)) % len(FILL_TURNS)])
+        if i % 3:
+            data = encode(image, "JPEG", quality=70 + (i // len(bases)) % 26)
+            drive.put(f"fill/{i // 250:03d}/pic_{i:05d}.jpg", data)
+        else:
+            drive.put(f"fill/{i // 250:03d}/pic_{i:05d}.png", encode(image, "PNG"))
 
 
 def _video(drive: Drive) -> None:
