@@ -157,7 +157,7 @@ def members(data: bytes, fmt: str, budget: Budget, where: str, stream_name: str 
 def _decompressor(fmt: str, data: bytes) -> IO[bytes]:
     raw = io.BytesIO(data)
     if fmt == "gz":
-        return gzip.GzipFile(fileobj=raw)
+        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
     if fmt == "bz2":
         return bz2.BZ2File(raw)
     if fmt == "xz":

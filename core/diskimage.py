@@ -53,7 +53,7 @@ def _ewf_image(path: str) -> Any:
     import pyewf
     import pytsk3
 
-    class EwfImage(pytsk3.Img_Info):  # type: ignore[misc]
+    class EwfImage(pytsk3.Img_Info):
         def __init__(self, handle: Any) -> None:
             self.handle = handle
             super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
@@ -77,7 +77,7 @@ def _ewf_image(path: str) -> Any:
 def _raw_image(path: str) -> Any:
     import pytsk3
 
-    class RawImage(pytsk3.Img_Info):  # type: ignore[misc]
+    class RawImage(pytsk3.Img_Info):
         def __init__(self, handle: Any, size: int) -> None:
             self.handle, self.size = handle, size
             super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
@@ -132,7 +132,7 @@ def _partitions(image: Any) -> list[tuple[int, int]]:
         volume = pytsk3.Volume_Info(image)
     except (OSError, IOError):
         return [(1, 0)]
-    found = []
+    found: list[tuple[int, int]] = []
     for part in volume:
         if part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC and part.len > 0:
             found.append((len(found) + 1, part.start * volume.info.block_size))
