@@ -253,6 +253,17 @@ def _sevenzip(entries: list[tuple[str, bytes]], password: str | None = None) -> 
     return buffer.getvalue()
 
 
+def _encrypted_pdf(data: bytes) -> bytes:
+    """The PDF encrypted with a user password (RC4, which pypdf writes without extra packages)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt("not-tried", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def _containers(drive: Drive) -> None:
     """Listed scenes 20-29 inside archives, nested; plus the bomb and the hostile archives."""
     import zstandard
@@ -307,6 +318,8 @@ def _containers(drive: Drive) -> None:
     locked[central + 8] |= 0x01
     drive.put("hostile/locked.zip", bytes(locked))
     drive.expect_kind("hostile/locked.zip!/secret.png", "encrypted")
+    drive.put("hostile/locked.pdf", _encrypted_pdf(encode(drive.scenes(235), "PDF")))
+    drive.expect_kind("hostile/locked.pdf", "encrypted")
     drive.put("hostile/broken.zip", _zip([("a.png", encode(drive.scenes(234), "PNG"))])[:-30])
     drive.expect_kind("hostile/broken.zip", "corrupt")
 

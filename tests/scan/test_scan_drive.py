@@ -198,3 +198,15 @@ def test_a_disk_image_can_be_the_scan_source_and_a_bad_e01_is_one_row(tmp_path, 
     scan(tmp_path / "out2", fake, workers=0)
     [row] = store.read_rows(tmp_path / "out2").to_pylist()
     assert row["error"] == kinds.CORRUPT and "disk image" in row["error_detail"] and row["sha256"]
+
+
+def test_an_interrupted_drive_scan_resumes_to_the_same_rows(tmp_path, drive):
+    """Shards count listed files, whatever they hold: a resumed scan writes the rows a full one does."""
+    known = drive["root"] / "synth" / "known.csv"
+    options = dict(hashlists=[known], workers=0, shard_size=8, batch_size=4)
+    first = scan(tmp_path / "resumed", drive["folder"], max_shards=2, **options)
+    assert not first["complete"] and first["shards_done"] == 2
+    scan(tmp_path / "resumed", drive["folder"], **options)
+    resumed = store.read_rows(tmp_path / "resumed").drop_columns(["atime"]).to_pylist()
+    full = store.read_rows(drive["root"] / "out").drop_columns(["atime", "shard"]).to_pylist()
+    assert [{k: v for k, v in row.items() if k != "shard"} for row in resumed] == full
