@@ -61,7 +61,7 @@ import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps
@@ -75,8 +75,9 @@ MAX_IMAGE_PIXELS = 100_000_000
 # The kit's limit is the only one: Pillow's own check (a different number) is off; `open_image` enforces ours.
 Image.MAX_IMAGE_PIXELS = None
 
-# Frames read from one multi-frame image (animated GIF/WebP/APNG, multi-page TIFF).
+# Frames read from one multi-frame image (animated GIF/WebP/APNG, multi-page TIFF), and their pixels in all.
 MAX_FRAMES = 64
+FRAME_PIXEL_BUDGET = 4 * MAX_IMAGE_PIXELS  # so 64 frames of a huge animation cannot take the time of 64 huge pictures
 
 
 _PLUGINS = threading.Lock()
@@ -317,13 +318,14 @@ class DecodedImage:
             except Exception:  # noqa: BLE001 - a frame table that does not parse: treat as one frame
                 return 1
 
-    def frames(self, limit: int = MAX_FRAMES) -> list[Image.Image]:
-        """Every frame, up to `limit`, as 8-bit RGB by the policy's rules (what the scan hashes and scores).
+    def frames(self, limit: int = MAX_FRAMES) -> Iterator[Image.Image]:
+        """Every frame, up to `limit` and `FRAME_PIXEL_BUDGET` pixels in all, as 8-bit RGB by the policy's
+        rules (what the scan hashes and scores), one at a time so only one is held in memory.
 
-        A frame that does not decode ends the list (the frames before it are kept).
+        A frame that does not decode ends the frames (the ones before it were given).
         """
-        self._check_header()
-        found: list[Image.Image] = []
+        width, height = self._check_header()[2]
+        limit = max(1, min(limit, FRAME_PIXEL_BUDGET // max(1, width * height)))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             image = Image.open(io.BytesIO(self.data))
@@ -332,10 +334,10 @@ class DecodedImage:
                     image.seek(number)
                     self._load_pixels(image)
                     frame = ImageOps.exif_transpose(image) if self.policy.exif_transpose else image
-                    found.append(to_rgb(frame.copy(), self.policy.alpha))
+                    rgb = to_rgb(frame.copy(), self.policy.alpha)
                 except Exception:  # noqa: BLE001 - a broken frame ends the frames, not the file
-                    break
-        return found
+                    return
+                yield rgb
 
 
 def read_media(path: str | Path) -> bytes:

@@ -95,6 +95,8 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     table.add_column("count", justify="right")
     table.add_row("files", f"{summary['files_done']:,} of {summary['files_planned']:,}")
     table.add_row("shards", f"{summary['shards_done']} of {summary['shards_planned']}")
+    if summary.get("members_done"):
+        table.add_row("inside them (members, disk-image files, PDF images, frames)", f"{summary['members_done']:,}")
     table.add_row("images hashed", f"{summary['images_hashed']:,}")
     table.add_row("hash-list hits", f"{summary['hash_hits']:,}")
     for name, counts in summary["hits_by_list"].items():

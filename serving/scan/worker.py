@@ -344,10 +344,9 @@ class ScanWorker:
         """A row per frame (up to MAX_FRAMES) with its own hashes, matches and score."""
         from saferkit.hashing import hash_image
 
-        frames = decoded.frames(MAX_FRAMES)
-        if decoded.frame_count > len(frames):
-            row["warning"] = f"frames_limited: {len(frames)} of {decoded.frame_count} frames read"
-        for number, image in enumerate(frames):
+        read = 0
+        for number, image in enumerate(decoded.frames(MAX_FRAMES)):
+            read += 1
             frame_row = self._child(row, f"{row['path']}#frame={number}", context)
             frame_row.update(frame=number, type=row["type"], size=row["size"])
             try:
@@ -358,6 +357,8 @@ class ScanWorker:
                 continue
             self._set_hashes(frame_row, hashes)
             self._settle(frame_row, image if self.models else None, context.pending)
+        if decoded.frame_count > read:
+            row["warning"] = f"frames_limited: {read} of {decoded.frame_count} frames read"
 
     def _member(self, parent: dict[str, Any], name: str, data: Optional[bytes], context: "Inside", *,
                 kind: Optional[str] = None, detail: str = "", warning: Optional[str] = None,

@@ -60,11 +60,11 @@ def test_every_frame_up_to_the_limit(fmt, options):
     data = _encode(frames[0], fmt, save_all=True, append_images=frames[1:], **options)
     decoded = DecodedImage(data)
     assert decoded.frame_count == 5
-    got = decoded.frames()
+    got = list(decoded.frames())
     assert len(got) == 5 and all(frame.mode == "RGB" and frame.size == (96, 64) for frame in got)
     if fmt in ("WEBP", "PNG", "TIFF"):  # lossless: the third frame is the third picture
         assert np.array_equal(np.asarray(got[2]), np.asarray(frames[2]))
-    assert len(decoded.frames(limit=3)) == 3
+    assert len(list(decoded.frames(limit=3))) == 3
 
 
 def _png_header(width: int, height: int) -> bytes:

@@ -210,3 +210,16 @@ def test_an_interrupted_drive_scan_resumes_to_the_same_rows(tmp_path, drive):
     resumed = store.read_rows(tmp_path / "resumed").drop_columns(["atime"]).to_pylist()
     full = store.read_rows(drive["root"] / "out").drop_columns(["atime", "shard"]).to_pylist()
     assert [{k: v for k, v in row.items() if k != "shard"} for row in resumed] == full
+
+
+def test_frames_stop_at_64_with_a_warning(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    frames = [Image.new("RGB", (16, 16), (i * 3, 255 - i * 3, (i * 37) % 256)) for i in range(70)]
+    frames[0].save(folder / "long.gif", save_all=True, append_images=frames[1:], duration=20)
+    scan(tmp_path / "out", folder, workers=0)
+    rows = store.read_rows(tmp_path / "out").to_pylist()
+    assert [row["frame"] for row in rows[1:]] == list(range(64))
+    assert rows[0]["warning"] == "frames_limited: 64 of 70 frames read"
