@@ -18,7 +18,7 @@ import errno
 import hashlib
 import os
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Optional
+from typing import Any, BinaryIO, Callable, Optional
 
 DIGESTS = ("md5", "sha1", "sha256")
 CHUNK = 1 << 20
@@ -63,8 +63,10 @@ class FileRead:
     noatime: bool
 
 
-def read_evidence(path: str | os.PathLike[str], keep_up_to: int) -> FileRead:
-    """Stream the file once: digests always, the whole bytes only when they are at most `keep_up_to`."""
+def read_evidence(path: str | os.PathLike[str], keep_up_to: int,
+                  keep_if: Optional[Callable[[bytes], bool]] = None) -> FileRead:
+    """Stream the file once: digests always, the whole bytes only when they are at most `keep_up_to`
+    (and `keep_if(leading bytes)`, when given, says they are worth keeping)."""
     hashers = [hashlib.new(name) for name in DIGESTS]
     kept: Optional[list[bytes]] = []
     size = 0
@@ -74,6 +76,8 @@ def read_evidence(path: str | os.PathLike[str], keep_up_to: int) -> FileRead:
         while block := handle.read(CHUNK):
             if not head:
                 head = block[:SNIFF_BYTES]
+                if keep_if is not None and not keep_if(head):
+                    kept = None
             size += len(block)
             for hasher in hashers:
                 hasher.update(block)

@@ -133,7 +133,7 @@ class ScanWorker:
             self._fail(row, kinds.CHANGED, "size or modification time differs from when the folder was listed")
             return None
         try:
-            found = read_evidence(path, 0 if is_disk_image(path) else self.config.max_bytes)
+            found = read_evidence(path, self.config.max_bytes, keep_if=lambda head: not _disk_image(path, head))
             after = os.stat(path)
         except OSError as exc:
             self._fail(row, kinds.UNREADABLE, exc.strerror or str(exc))
@@ -254,7 +254,7 @@ class ScanWorker:
         context = Inside(rows, Budget(self.config.archive_limits), pending)
         path = row["path"]
         try:
-            if is_disk_image(path):
+            if _disk_image(path, found.head):
                 self._disk_image(row, found, context)
             elif found.data is None:
                 row["type"], row["extension_mismatch"] = _type_of(path, found.head)
@@ -419,6 +419,11 @@ class Inside:
     rows: list[dict[str, Any]]
     budget: Budget
     pending: list[Any]
+
+
+def _disk_image(path: str, head: bytes) -> bool:
+    """A disk image by its extension, unless its leading bytes show another type (a picture named .img)."""
+    return is_disk_image(path) and detect_type(head) is None and container_format(head) is None
 
 
 def _type_of(path: str, head: bytes) -> tuple[Optional[str], Optional[bool]]:

@@ -223,3 +223,12 @@ def test_frames_stop_at_64_with_a_warning(tmp_path):
     rows = store.read_rows(tmp_path / "out").to_pylist()
     assert [row["frame"] for row in rows[1:]] == list(range(64))
     assert rows[0]["warning"] == "frames_limited: 64 of 70 frames read"
+
+
+def test_a_picture_named_like_a_disk_image_is_read_as_a_picture(tmp_path, drive):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "photo.img").write_bytes((drive["folder"] / "Users/alice/Pictures/holiday_001.png").read_bytes())
+    scan(tmp_path / "out", folder, workers=0)
+    [row] = store.read_rows(tmp_path / "out").to_pylist()
+    assert row["error"] is None and row["type"] == "image/png" and row["pdq"] and row["extension_mismatch"] is True
