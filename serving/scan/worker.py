@@ -1,11 +1,17 @@
 """The one piece of code that looks at files; both engines run it unchanged.
 
 A `ScanWorker` loads each model's ONNX session and the hash lists once, then
-handles batches: for every file it checks what the walk saw, reads the bytes
-once, decodes them once (`saferkit.core.media.DecodedImage`, shared by every
-perceptual hash and every model), matches the hashes against the lists, and
-sends the files that matched nothing to every model.
-One bad file becomes one row with an error; it never fails the batch.
+handles batches. For every file it checks what the walk saw and reads the
+bytes once (`core.inventory`: three digests streamed, O_NOATIME, type by
+signature), then looks inside: an archive's members (`core.containers`), a
+disk image's files (`core.diskimage`) and a PDF's images (`core.pages`)
+become rows of their own, recursively; a picture is decoded once
+(`core.media.DecodedImage`, shared by every perceptual hash and every model),
+and each frame of an animated or multi-page one is a row too. Every row's
+hashes are matched against the lists, and rows that matched nothing and have
+pixels go to every model. Videos get their digests and type here; their
+frames belong to the video reader (`core/video.py`, joined in `_content`).
+One bad file or member becomes one row with an error; it never fails the batch.
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import pyarrow as pa
-from PIL import Image
 
 from saferkit.core import kinds
 from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget, container_format, members
@@ -133,7 +138,7 @@ class ScanWorker:
             self._fail(row, kinds.CHANGED, "size or modification time differs from when the folder was listed")
             return None
         try:
-            found = read_evidence(path, self.config.max_bytes, keep_if=lambda head: not _disk_image(path, head))
+            found = read_evidence(path, self.config.max_bytes, keep_if=lambda head: not _reads_as_disk_image(path, head))
             after = os.stat(path)
         except OSError as exc:
             self._fail(row, kinds.UNREADABLE, exc.strerror or str(exc))
@@ -180,14 +185,6 @@ class ScanWorker:
              for key in store.MATCH_TYPE.names}
             for match in found
         ]
-
-    def _decode_for_models(self, decoded: DecodedImage, row: dict[str, Any]) -> Optional[Image.Image]:
-        """The full-size RGB image as the evaluation and the server see it, from the hashes' decode."""
-        try:
-            return decoded.rgb()
-        except Exception as exc:  # noqa: BLE001 - any decoder failure is this file's problem only
-            self._fail(row, kinds.CORRUPT, f"cannot decode for the model: {exc}")
-            return None
 
     def _prepare(self, image: Any, row: dict[str, Any]) -> Optional[list[Any]]:
         """Each model's input tensor for one image, so the decoded pixels can be dropped at once."""
@@ -254,7 +251,7 @@ class ScanWorker:
         context = Inside(rows, Budget(self.config.archive_limits), pending)
         path = row["path"]
         try:
-            if _disk_image(path, found.head):
+            if _reads_as_disk_image(path, found.head):
                 self._disk_image(row, found, context)
             elif found.data is None:
                 row["type"], row["extension_mismatch"] = _type_of(path, found.head)
@@ -306,7 +303,7 @@ class ScanWorker:
                 kind = kinds.ENCRYPTED if "encrypted" in str(exc) else kinds.CORRUPT
                 self._fail(row, kind, str(exc))
             return
-        if not _wants_decode(path, head, row["type"]):
+        if not _wants_decode(path, head, row["type"]):  # documents, videos (their frames: core/video.py), the rest
             self._match(row, {name: row[name] for name in DIGESTS})
             self._settle(row)
             return
@@ -421,7 +418,7 @@ class Inside:
     pending: list[Any]
 
 
-def _disk_image(path: str, head: bytes) -> bool:
+def _reads_as_disk_image(path: str, head: bytes) -> bool:
     """A disk image by its extension, unless its leading bytes show another type (a picture named .img)."""
     return is_disk_image(path) and detect_type(head) is None and container_format(head) is None
 
