@@ -17,4 +17,5 @@ IMAGE_EXTENSIONS = frozenset(
 )
 
 # Pillow format names the one decode (`saferkit.core.media`) reads: HEIC/HEIF through pillow-heif, AVIF through Pillow.
-IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "HEIF", "AVIF", "MPO", "ICO", "PPM", "JPEG2000")
+# Other formats Pillow happens to open (ICO, TGA, PCX, PSD, ...) get digests and a row, not perceptual hashes.
+IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "HEIF", "AVIF", "MPO", "PPM", "JPEG2000")

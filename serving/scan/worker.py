@@ -28,13 +28,13 @@ from saferkit.core import kinds
 from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget, container_format, members
 from saferkit.core.diskimage import DiskImageError, disk_files, is_disk_image
 from saferkit.core.inventory import DIGESTS, SNIFF_BYTES, FileRead, detect_type, digest_bytes, extension_mismatch, read_evidence, stat_facts
-from saferkit.core.media import MAX_FRAMES, SCAN_POLICY, DecodedImage
+from saferkit.core.media import MAX_FRAMES, SCAN_POLICY, DecodedImage, MediaError
 from saferkit.core.pages import PdfError, pdf_images
 from saferkit.core.faults import Faults
 from saferkit.core.plan import Batch
 from saferkit.core.pool import WORKER_DIED_DETAIL
 from saferkit.serving.scan import store
-from saferkit.core.media_types import IMAGE_EXTENSIONS
+from saferkit.core.media_types import IMAGE_EXTENSIONS, IMAGE_FORMATS
 from saferkit.hashing.algorithms import DEFAULT_ALGOS
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -308,6 +308,15 @@ class ScanWorker:
             self._settle(row)
             return
         decoded = DecodedImage(data, SCAN_POLICY)  # decoded on first use, then shared by the hashes and the models
+        try:
+            image_format: Optional[str] = decoded.format
+        except MediaError:
+            image_format = None  # the hashes below record why
+        if image_format is not None and image_format not in IMAGE_FORMATS:  # what the server refuses, the scan does not read
+            row["warning"] = f"unsupported_format: {image_format}"
+            self._match(row, {name: row[name] for name in DIGESTS})
+            self._settle(row)
+            return
         if not self._hash_and_match(data, decoded, row):
             return
         row["partial"] = decoded.partial or None

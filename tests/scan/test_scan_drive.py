@@ -232,3 +232,18 @@ def test_a_picture_named_like_a_disk_image_is_read_as_a_picture(tmp_path, drive)
     scan(tmp_path / "out", folder, workers=0)
     [row] = store.read_rows(tmp_path / "out").to_pylist()
     assert row["error"] is None and row["type"] == "image/png" and row["pdq"] and row["extension_mismatch"] is True
+
+
+def test_a_format_the_server_refuses_gets_digests_not_hashes(tmp_path):
+    from PIL import Image
+
+    from saferkit.serving.config import DEFAULT_FORMATS
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.new("RGB", (16, 16), (200, 30, 30)).save(folder / "favicon.ico")
+    scan(tmp_path / "out", folder, workers=0)
+    [row] = store.read_rows(tmp_path / "out").to_pylist()
+    assert "ICO" not in DEFAULT_FORMATS
+    assert row["warning"] == "unsupported_format: ICO" and row["md5"] and row["pdq"] is None
+    assert row["status"] == store.STATUS_HASHED
