@@ -92,17 +92,19 @@ class ScanWorker:
     """Models and lists loaded once per process or actor; `process(batch)` returns the rows."""
 
     def __init__(self, config: WorkerConfig) -> None:
-        from saferkit.evaluation.runner import OnnxTriageModel
-        from saferkit.evaluation.submission import load_submission
-
         self.config = config
         self.faults = Faults.from_env()
-        submissions = [load_submission(path) for path in config.submissions]
-        keys = list(config.model_keys) or model_keys(submissions)
-        self.models = [
-            (key, OnnxTriageModel(sub, providers="cpu", threads=config.threads), sub.threshold)
-            for key, sub in zip(keys, submissions)
-        ]
+        self.models: list[tuple[str, Any, float]] = []
+        if config.submissions:  # onnxruntime is loaded only when there is a model to run
+            from saferkit.evaluation.runner import OnnxTriageModel
+            from saferkit.evaluation.submission import load_submission
+
+            submissions = [load_submission(path) for path in config.submissions]
+            keys = list(config.model_keys) or model_keys(submissions)
+            self.models = [
+                (key, OnnxTriageModel(sub, providers="cpu", threads=config.threads), sub.threshold)
+                for key, sub in zip(keys, submissions)
+            ]
         self.matcher = None
         if config.hashlists:
             from saferkit.hashing import HashMatcher
