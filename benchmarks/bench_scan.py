@@ -1,4 +1,16 @@
-"""Bulk-scan throughput: one worker process vs two, and the Ray engine vs the local one.
+"""Bulk-scan throughput: one worker process vs two, the Ray engine vs the local one, and a drive vs its floor.
+
+With `--drive` (issue 19): a synthetic seized drive (`saferkit data synth-drive`
+with `--fill` extra pictures, at least 2,000 files) is scanned without a model
+(`run_scan`, every core, the hash list matched, start-up included) beside a
+floor measured in the same run: the least work possible, on every core (a
+process pool): read each file once, its MD5, SHA-1 and SHA-256, and one decode
+of each picture at the size the kit's decode policy uses for hashes
+(`DecodedImage.for_hashes`). The floor does not open archives, disk images,
+PDFs or frames; the scan does, so those are extra work the ratio includes.
+Target: the scan's wall time within 1.5x of the floor's.
+
+Run: python benchmarks/bench_scan.py --drive [--fill 2000] [--scene-size 768] [--rounds 2]
 
 Figures are medians of alternating rounds (`--rounds`, default 3): on a
 2-core machine one run moves more than the targets' margins.
@@ -27,6 +39,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from saferkit.serving.scan.rowfields import listed_files
+
 TESTS_SUPPORT = Path(__file__).resolve().parents[1] / "tests" / "support"
 
 
@@ -38,6 +52,9 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--drive", action="store_true", help="scan a synthetic drive beside its floor (see above)")
+    parser.add_argument("--fill", type=int, default=2000, help="--drive: extra pictures on the drive")
+    parser.add_argument("--scene-size", type=int, default=768, help="--drive: side of the scenes in pixels")
     parser.add_argument("--rounds", type=int, default=3,
                         help="alternating rounds; figures are medians (one run moves more than the targets' margins)")
     return parser.parse_args()
@@ -58,7 +75,7 @@ def _measure(engine, batches) -> dict[str, float]:
     started = time.perf_counter()
     first_at, first_files, done = None, 0, 0
     for _, table in engine.run(batches):
-        done += len(table)
+        done += listed_files(table)
         if first_at is None:
             first_at, first_files = time.perf_counter(), done
     ended = time.perf_counter()
@@ -74,8 +91,102 @@ def _round_ratios(figures: list[dict[str, float]], anchors: list[dict[str, float
     return ", ".join(f"{f['steady_rate'] / a['steady_rate']:.2f}" for f, a in zip(figures, anchors))
 
 
+def _floor_one(path: str, hashes: bool = False) -> int:
+    """The least work for one file: one read, three digests, one decode of a picture at the hashes' size
+    (and, with `hashes`, the kit's default perceptual hashes from that decode: what the scan adds per picture)."""
+    import hashlib
+
+    from saferkit.core.media import SCAN_POLICY, DecodedImage, MediaError
+    from saferkit.serving.scan.worker import looks_like_image
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return 0
+    for name in ("md5", "sha1", "sha256"):
+        hashlib.new(name, data).hexdigest()
+    if data and looks_like_image(path, data[:16]):
+        try:
+            decoded = DecodedImage(data, SCAN_POLICY)
+            decoded.for_hashes()
+            if hashes:
+                from saferkit.hashing import hash_bytes_partial
+
+                hash_bytes_partial(data, ("pdq", "phash", "dhash"), decoded=decoded)
+        except MediaError:
+            pass
+    return len(data)
+
+
+def _floor_with_hashes_one(path: str) -> int:
+    return _floor_one(path, hashes=True)
+
+
+def _floor(paths: list[str], cores: int, hashes: bool = False) -> dict[str, float]:
+    import multiprocessing
+
+    started = time.perf_counter()
+    with multiprocessing.Pool(cores) as pool:
+        read = sum(pool.imap_unordered(_floor_with_hashes_one if hashes else _floor_one, paths, chunksize=16))
+    return {"wall_s": time.perf_counter() - started, "bytes": read}
+
+
+def _scan_drive(drive: Path, out: Path, cores: int) -> dict[str, float]:
+    import io
+    import shutil
+
+    from rich.console import Console
+
+    from saferkit.serving.scan.runner import ScanOptions, run_scan
+
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    summary = run_scan(ScanOptions(out=out, source=drive / "drive", hashlists=[drive / "known.csv"], workers=cores,
+                                   progress=False), Console(file=io.StringIO()))
+    return {"wall_s": time.perf_counter() - started, "rows": summary["files_done"] + summary["members_done"]}
+
+
+def drive_main(args: argparse.Namespace) -> None:
+    import os
+
+    from saferkit.core.walk import walk_paths
+    from saferkit.datasets.drive import build_drive
+
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="bench-drive-") as tmp:
+        drive = Path(tmp) / "synth"
+        print(f"building a synthetic drive with {args.fill} extra pictures of {args.scene_size} px ...", flush=True)
+        build_drive(drive, size=args.scene_size, fill=args.fill)
+        paths = [item.path for item in walk_paths([drive / "drive"]) if item.walk_error is None]
+        size = sum(os.path.getsize(path) for path in paths)
+        floors, hashed, scans = [], [], []
+        for round_number in range(1, max(1, args.rounds) + 1):
+            print(f"round {round_number}: floor, floor + hashes, then scan ...", flush=True)
+            floors.append(_floor(paths, cores))
+            hashed.append(_floor(paths, cores, hashes=True))
+            scans.append(_scan_drive(drive, Path(tmp) / "out", cores))
+    floor = statistics.median(f["wall_s"] for f in floors)
+    with_hashes = statistics.median(f["wall_s"] for f in hashed)
+    scan = statistics.median(s["wall_s"] for s in scans)
+    megabytes = size / 1e6
+    print()
+    print(f"drive: {len(paths)} files, {megabytes:.1f} MB; scan rows (files and what they hold): {scans[0]['rows']}; "
+          f"{cores} cores; medians of {len(scans)} alternating rounds")
+    print(f"{'':<34}{'wall s':>9}{'files/s':>10}{'MB/s':>9}")
+    print(f"{'floor (read, 3 digests, 1 decode)':<34}{floor:>9.2f}{len(paths) / floor:>10.1f}{megabytes / floor:>9.1f}")
+    print(f"{'floor + pdq, phash, dhash':<34}{with_hashes:>9.2f}{len(paths) / with_hashes:>10.1f}{megabytes / with_hashes:>9.1f}")
+    print(f"{'scan, no model (start-up incl.)':<34}{scan:>9.2f}{len(paths) / scan:>10.1f}{megabytes / scan:>9.1f}")
+    per_round = ", ".join(f"{s['wall_s'] / f['wall_s']:.2f}" for s, f in zip(scans, floors))
+    print(f"scan / floor wall time: {scan / floor:.2f}x (rounds {per_round}); target <= 1.5x")
+    print(f"(floor + hashes) / floor: {with_hashes / floor:.2f}x; scan / (floor + hashes): {scan / with_hashes:.2f}x")
+
+
 def main() -> None:
     args = _args()
+    if args.drive:
+        drive_main(args)
+        return
     width, height = (int(v) for v in args.size.lower().split("x"))
     from saferkit.hashing.procedural import write_procedural_set
     from saferkit.core import plan as scan_plan

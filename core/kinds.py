@@ -24,6 +24,9 @@ class ErrorKind(StrEnum):
     CHANGED = "changed_during_scan"  # size or mtime moved between listing and reading
     WORKER_DIED = "worker_died"  # its batch was retried once and the worker died (or failed) again
     MODEL_ERROR = "model_error"  # the file hashed but a model could not score it
+    ARCHIVE_BOMB = "archive_bomb"  # a container crossed an unpacking limit (bytes, ratio, entries)
+    ENCRYPTED = "encrypted"  # an encrypted archive member or PDF; no password is tried
+    SYMLINK_MEMBER = "symlink_member"  # a link stored in an archive; never followed
 
     @property
     def description(self) -> str:
@@ -41,6 +44,9 @@ DESCRIPTIONS: dict[ErrorKind, str] = {
     ErrorKind.CHANGED: "changed while the scan ran (size or modification time moved)",
     ErrorKind.WORKER_DIED: "was in a batch whose worker process died twice",
     ErrorKind.MODEL_ERROR: "was hashed but a model could not score it",
+    ErrorKind.ARCHIVE_BOMB: "is an archive that crossed an unpacking limit (bytes, ratio or entries); not unpacked",
+    ErrorKind.ENCRYPTED: "is encrypted (an archive member or a PDF); no password is tried",
+    ErrorKind.SYMLINK_MEMBER: "is a link stored inside an archive; not followed",
 }
 
 # Short names, so rows and tests read `kinds.CORRUPT`.
@@ -54,6 +60,9 @@ SYMLINK_LOOP = ErrorKind.SYMLINK_LOOP
 CHANGED = ErrorKind.CHANGED
 WORKER_DIED = ErrorKind.WORKER_DIED
 MODEL_ERROR = ErrorKind.MODEL_ERROR
+ARCHIVE_BOMB = ErrorKind.ARCHIVE_BOMB
+ENCRYPTED = ErrorKind.ENCRYPTED
+SYMLINK_MEMBER = ErrorKind.SYMLINK_MEMBER
 
 ALL_KINDS: tuple[ErrorKind, ...] = tuple(ErrorKind)
 

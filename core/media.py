@@ -8,7 +8,19 @@ made here, once (docs/hashing.md, "Decoding"):
 - Pixel limit first: the header is read and an image of more than
   `MAX_IMAGE_PIXELS` pixels (or the policy's `max_pixels`) is refused as a
   decompression bomb before any pixel is decoded.
-- First frame only of multi-frame files (GIF, APNG, TIFF, WebP, MPO).
+- Formats: everything Pillow reads, plus HEIC/HEIF through `pillow-heif`
+  (registered on first use) and AVIF through Pillow's own plugin;
+  `IMAGE_FORMATS` names what the scan and the server both accept.
+- Pixel limit: the kit's own (`MAX_IMAGE_PIXELS` or the policy's), for every
+  format; Pillow's own bomb check is switched off so that no file is refused
+  by a different number.
+- First frame for the hashes of a multi-frame file (GIF, APNG, TIFF, WebP,
+  MPO); `frames()` gives every frame, up to a limit, for the scan.
+- Truncated files (carved JPEGs and PNGs): with `DecodePolicy(partial=True)`
+  (the scan's policy) a decode that fails on a truncated stream is run again
+  keeping the pixels that are there, and `DecodedImage.partial` becomes True,
+  so the row can say so. By default (hashing a list, checking a data set,
+  the server) a truncated file stays an error.
 - Orientation: raw pixel order, as stored, like Meta's PDQ reference (which
   ignores the EXIF orientation tag); `exif_transpose=True` opts in to the
   image as a viewer shows it, for hashes and models alike.
@@ -45,18 +57,49 @@ changes the RGB by one level in almost half the values.
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from saferkit.core.errors import UserError
+from saferkit.core.media_types import IMAGE_FORMATS  # noqa: F401 - the formats this decode reads, named here too
 
 # Decompression-bomb limit: images with more pixels than this are refused unread.
 MAX_IMAGE_PIXELS = 100_000_000
+
+# The kit's limit is the only one: Pillow's own check (a different number) is off; `open_image` enforces ours.
+Image.MAX_IMAGE_PIXELS = None
+
+# Frames read from one multi-frame image (animated GIF/WebP/APNG, multi-page TIFF), and their pixels in all.
+MAX_FRAMES = 64
+FRAME_PIXEL_BUDGET = 4 * MAX_IMAGE_PIXELS  # so 64 frames of a huge animation cannot take the time of 64 huge pictures
+
+
+_PLUGINS = threading.Lock()
+_plugins_registered = False
+_TRUNCATED = threading.Lock()  # Pillow keeps "load truncated images" as a module setting
+
+
+def register_plugins() -> None:
+    """Teach Pillow HEIC/HEIF (pillow-heif), once per process; AVIF is Pillow's own."""
+    global _plugins_registered
+    if _plugins_registered:
+        return
+    with _PLUGINS:
+        if not _plugins_registered:
+            try:
+                from pillow_heif import register_heif_opener
+
+                register_heif_opener()
+            except ImportError:  # pragma: no cover - a core dependency; HEIC files then read as not-image
+                pass
+            _plugins_registered = True
+
 
 # Readers that reduce anyway get large JPEGs at 1/2, 1/4 or 1/8 scale while the shorter side stays >= this.
 DRAFT_MIN_SIDE = 1024
@@ -90,6 +133,7 @@ class DecodePolicy:
     alpha: str = "drop"
     draft: bool = True
     max_pixels: int = MAX_IMAGE_PIXELS
+    partial: bool = False  # decode what a truncated file holds (carved evidence) instead of refusing it
 
     def __post_init__(self) -> None:
         if self.alpha not in ALPHA_POLICIES:
@@ -104,12 +148,14 @@ class DecodePolicy:
 
 
 DEFAULT_POLICY = DecodePolicy()
+SCAN_POLICY = DecodePolicy(partial=True)  # seized media: a carved, truncated picture is evidence too
 
 
 def open_image(data: bytes, policy: DecodePolicy = DEFAULT_POLICY) -> Image.Image:
     """Read the header only; refuse empty input, non-images and bombs before decoding."""
     if not data:
         raise MediaError("empty file (0 bytes): nothing to decode.", kind="empty")
+    register_plugins()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -147,6 +193,7 @@ class DecodedImage:
         self._error: Optional[MediaError] = None
         self._decoded: dict[tuple[int, bool], Image.Image] = {}  # (JPEG scale, luma only) -> decoded image
         self._rgb: dict[tuple[int, bool], Image.Image] = {}
+        self.partial = False  # True once a decode kept only the pixels a truncated file holds
 
     # -- the header -------------------------------------------------------------------------
     def _check_header(self) -> tuple[str, str, tuple[int, int]]:
@@ -233,7 +280,7 @@ class DecodedImage:
                 image.draft("L" if luma else None, (width // scale, height // scale))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                image.load()
+                self._load_pixels(image)
                 if self.policy.exif_transpose:
                     image = ImageOps.exif_transpose(image)
             return image
@@ -241,6 +288,56 @@ class DecodedImage:
             raise MediaError(f"refused a decompression bomb: {exc}", kind="bomb") from exc
         except Exception as exc:  # noqa: BLE001 - any decoder failure is this file's problem, never the run's
             raise MediaError(f"cannot decode the image (truncated or corrupt?): {exc}", kind="corrupt") from exc
+
+
+    def _load_pixels(self, image: Image.Image) -> None:
+        """Decode the pixels; a truncated stream keeps what is there and marks the object `partial`."""
+        try:
+            image.load()
+            return
+        except OSError as exc:
+            if not self.policy.partial or ("truncated" not in str(exc) and "broken data stream" not in str(exc)):
+                raise
+        with _TRUNCATED:
+            ImageFile.LOAD_TRUNCATED_IMAGES = True
+            try:
+                image.load()
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = False
+        self.partial = True
+
+    @property
+    def frame_count(self) -> int:
+        """Frames (or pages) the file holds; 1 for a still image. Reads the header."""
+        self._check_header()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image = Image.open(io.BytesIO(self.data))
+            try:
+                return int(getattr(image, "n_frames", 1) or 1)
+            except Exception:  # noqa: BLE001 - a frame table that does not parse: treat as one frame
+                return 1
+
+    def frames(self, limit: int = MAX_FRAMES) -> Iterator[Image.Image]:
+        """Every frame, up to `limit` and `FRAME_PIXEL_BUDGET` pixels in all, as 8-bit RGB by the policy's
+        rules (what the scan hashes and scores), one at a time so only one is held in memory.
+
+        A frame that does not decode ends the frames (the ones before it were given).
+        """
+        width, height = self._check_header()[2]
+        limit = max(1, min(limit, FRAME_PIXEL_BUDGET // max(1, width * height)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image = Image.open(io.BytesIO(self.data))
+            for number in range(min(limit, int(getattr(image, "n_frames", 1) or 1))):
+                try:
+                    image.seek(number)
+                    self._load_pixels(image)
+                    frame = ImageOps.exif_transpose(image) if self.policy.exif_transpose else image
+                    rgb = to_rgb(frame.copy(), self.policy.alpha)
+                except Exception:  # noqa: BLE001 - a broken frame ends the frames, not the file
+                    return
+                yield rgb
 
 
 def read_media(path: str | Path) -> bytes:

@@ -12,6 +12,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from saferkit.datasets.drive_commands import synth_drive
+
 data_app = typer.Typer(
     help="Synthetic data sets and the provenance check for your own benign proxy data.",
     no_args_is_help=True,
@@ -72,6 +74,9 @@ def check(
         print_report(report, Console())
     if not report.ok:
         raise typer.Exit(1)
+
+
+data_app.command("synth-drive")(synth_drive)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from saferkit.core.errors import UserError
+from saferkit.core.media_types import IMAGE_FORMATS
 
 LOOPBACK_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 
-# Formats a deployment accepts by default: the common still-image formats.
-DEFAULT_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF")
+# Formats a deployment accepts by default: exactly what the scan reads (the one decode's list, HEIC and AVIF included).
+DEFAULT_FORMATS = IMAGE_FORMATS
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 The header is read first, by the one decode (`saferkit.core.media`, the one
 place that defines what counts as a decompression bomb): an image beyond the
 pixel limit is refused (413) before a single pixel is decoded, and a format
-outside the deployment's allowed list is refused (415). Truncated or
-undecodable files are a 422. Nothing touches the disk.
+outside the deployment's allowed list is refused (415); by default that list
+is the one decode's `IMAGE_FORMATS`, exactly what the scan reads (HEIC/HEIF
+and AVIF included). Truncated or undecodable files are a 422. Nothing
+touches the disk.
 
 Triage gets the full-size RGB image of the one decode (no JPEG draft mode),
 so the model sees exactly the pixels the evaluation harness gave it; hashing

@@ -70,13 +70,20 @@ def run_command(
     examiner_key: Optional[Path] = typer.Option(None, "--examiner-key", help="Examiner's private key (`saferkit hub keygen`) to sign the custody record."),
     scorecard: list[Path] = typer.Option([], "--scorecard", help="scorecard.json of each --model, in order (default: scorecard.json in or beside the submission)."),
     allow_unqualified: bool = typer.Option(False, "--allow-unqualified", help="Use a model that did not qualify; the report then says so."),
+    max_depth: int = typer.Option(4, "--max-depth", help="Containers inside containers are opened down to this depth."),
+    max_entries: int = typer.Option(10_000, "--max-entries", help="Archive members per scanned file, at every depth."),
+    max_unpacked_mb: float = typer.Option(1024.0, "--max-unpacked-mb", help="Bytes unpacked per scanned file, at every depth."),
+    max_ratio: float = typer.Option(100.0, "--max-ratio", help="Unpacked / packed bytes of one archive stream (past 4 MB)."),
 ) -> None:
     """Scan DIR (or --file-list) into RESULT: hashes, list matches, model scores."""
     from rich.console import Console
 
+    from saferkit.core.containers import ArchiveLimits
     from saferkit.serving.scan.runner import ScanOptions, run_scan
 
     console = Console(stderr=True)
+    limits = ArchiveLimits(max_depth=max_depth, max_entries=max_entries, max_total_bytes=int(max_unpacked_mb * 1024 * 1024),
+                           max_ratio=max_ratio, max_member_bytes=max(1, int(max_file_mb * 1024 * 1024)))
     summary = run_scan(ScanOptions(
         out=out, source=source, file_list=file_list, models=list(model), hashlists=list(hashlist), engine=engine,
         workers=workers, threads=threads, ray_address=ray_address, shard_size=shard_size, batch_size=batch_size,
@@ -84,7 +91,7 @@ def run_command(
         match_threshold=match_threshold, dihedral=dihedral, follow_symlinks=follow_symlinks, overwrite=overwrite,
         max_shards=max_shards, progress=progress, scorecards=list(scorecard), require_qualified=not allow_unqualified,
         case=case, exhibit=exhibit, examiner=examiner, examiner_key=examiner_key,
-        command_line=["saferkit", *sys.argv[1:]] if sys.argv and sys.argv[0] else None,
+        command_line=["saferkit", *sys.argv[1:]] if sys.argv and sys.argv[0] else None, archive_limits=limits,
     ), console)
     _print_summary(summary, out)
 
@@ -99,6 +106,8 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     table.add_column("count", justify="right")
     table.add_row("files", f"{summary['files_done']:,} of {summary['files_planned']:,}")
     table.add_row("shards", f"{summary['shards_done']} of {summary['shards_planned']}")
+    if summary.get("members_done"):
+        table.add_row("inside them (members, disk-image files, PDF images, frames)", f"{summary['members_done']:,}")
     table.add_row("images hashed", f"{summary['images_hashed']:,}")
     table.add_row("hash-list hits", f"{summary['hash_hits']:,}")
     for name, counts in summary["hits_by_list"].items():

@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from saferkit.core.errors import UserError
 from saferkit.core.plan import Batch
+from saferkit.serving.scan.rowfields import listed_files
 from saferkit.serving.scan.worker import ScanWorker, WorkerConfig, failed_batch
 
 CONNECT_TIMEOUT_S = 5.0
@@ -180,7 +181,7 @@ class RayEngine:
                 for batch_id, part in _split_by_batch(table, by_index):
                     pending[batch_id].append(part)
                     batch = by_index[part.column("index")[0].as_py()]
-                    if sum(len(p) for p in pending[batch_id]) == len(batch.files):
+                    if sum(listed_files(p) for p in pending[batch_id]) == len(batch.files):
                         yield batch, pa.concat_tables(pending.pop(batch_id))
         except UserError:
             raise

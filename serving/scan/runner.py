@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -18,6 +18,7 @@ import pyarrow as pa
 from rich.console import Console
 
 from saferkit.core import plan as scan_plan
+from saferkit.core.containers import ArchiveLimits
 from saferkit.core.errors import UserError
 from saferkit.core.digest import file_sha256
 from saferkit.serving.scan import custody
@@ -25,6 +26,7 @@ from saferkit.serving.scan import manifest as scan_manifest
 from saferkit.serving.scan import store
 from saferkit.serving.scan.local_engine import LocalEngine
 from saferkit.serving.scan.progress import scan_progress
+from saferkit.serving.scan.rowfields import in_plan_order, listed_files
 from saferkit.serving.scan.summary import summarize
 from saferkit.serving.scan.walk import list_source
 from saferkit.serving.scan.worker import DEFAULT_MAX_BYTES, WorkerConfig, model_keys
@@ -64,6 +66,7 @@ class ScanOptions:
     command_line: Optional[list[str]] = None  # as typed, for the manifest
     scorecards: list[Path] = field(default_factory=list)  # one per model, in order; else looked up beside each
     require_qualified: bool = False  # the CLI sets this unless --allow-unqualified; unqualified models are marked either way
+    archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 
 def _check_options(options: ScanOptions) -> None:
@@ -109,6 +112,7 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
                    scan_manifest.describe_models([str(p) for p in options.models], submissions, keys)],
         "hashlists": scan_manifest.describe_lists([str(p) for p in options.hashlists], loaded),
         "algos": algos,
+        "archive_limits": asdict(options.archive_limits),
         "shard_size": options.shard_size,
         "batch_size": min(options.batch_size, options.shard_size),
         "max_bytes": options.max_bytes,
@@ -124,6 +128,7 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
         match_threshold=options.match_threshold,
         dihedral=options.dihedral,
         model_keys=tuple(keys),
+        archive_limits=options.archive_limits,
     )
     return settings, config
 
@@ -275,12 +280,12 @@ def _run_engine(engine: Any, batches: list[scan_plan.Batch], sizes: dict[int, in
         task = progress.add_task(f"scanning ({engine.name})", total=total)
         for batch, table in engine.run(batches):
             parts.setdefault(batch.shard, []).append(table)
-            if sum(len(t) for t in parts[batch.shard]) == sizes[batch.shard]:
-                rows = pa.concat_tables(parts.pop(batch.shard)).sort_by("index")
+            if sum(listed_files(t) for t in parts[batch.shard]) == sizes[batch.shard]:
+                rows = in_plan_order(pa.concat_tables(parts.pop(batch.shard)))
                 target = store.shard_path(options.out, batch.shard)
                 store.write_table(rows, target)
                 custody.append(options.out, {"event": "shard-written", "file": str(target.relative_to(options.out)),
                                              "sha256": file_sha256(target), "rows": len(rows)})
                 run["shards_written"] += 1
-            run["files"] += len(table)
-            progress.advance(task, len(table))
+            run["files"] += listed_files(table)
+            progress.advance(task, listed_files(table))

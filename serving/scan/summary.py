@@ -15,11 +15,23 @@ import pyarrow.compute as pc
 
 from saferkit.core import kinds
 from saferkit.serving.scan import store
+from saferkit.serving.scan.rowfields import listed_files
+
+
+PERCEPTUAL = tuple(name for name in store.HASH_COLUMNS if name not in ("md5", "sha1", "sha256"))
+
+
+def _images_hashed(table: pa.Table, looked_at: pa.ChunkedArray) -> int:
+    """Rows looked at that decoded as pictures (a perceptual hash, or a score when only digests were asked for)."""
+    decoded = pc.greater(pc.list_value_length(table.column("scores")), 0)
+    for name in PERCEPTUAL:
+        decoded = pc.or_(pc.fill_null(decoded, False), pc.is_valid(table.column(name)))
+    return int(pc.sum(pc.and_(looked_at, decoded)).as_py() or 0)
 
 
 def summarize(result: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """The summary dict written to summary.json and printed by the CLI."""
-    table = store.read_rows(result, columns=["status", "error", "size", "matches", "scores"])
+    table = store.read_rows(result, columns=["status", "error", "size", "matches", "scores", "member", *PERCEPTUAL])
     statuses = Counter(table.column("status").to_pylist())
     errors = Counter(e for e in table.column("error").to_pylist() if e)
     hits: dict[str, Counter] = defaultdict(Counter)
@@ -42,11 +54,13 @@ def summarize(result: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     done_shards = len(store.finished_shards(result))
     return {
         "files_planned": manifest["files"],
-        "files_done": table.num_rows,
+        "files_done": listed_files(table),
+        "members_done": table.num_rows - listed_files(table),  # archive members, disk-image files, PDF images, frames
         "shards_done": done_shards,
         "shards_planned": manifest["shards"],
         "complete": done_shards == manifest["shards"],
-        "images_hashed": statuses[store.STATUS_MATCHED] + statuses[store.STATUS_SCORED] + statuses[store.STATUS_HASHED],
+        "files_hashed": statuses[store.STATUS_MATCHED] + statuses[store.STATUS_SCORED] + statuses[store.STATUS_HASHED],
+        "images_hashed": _images_hashed(table, looked_at),
         "bytes_hashed": int(bytes_read),
         "hash_hits": statuses[store.STATUS_MATCHED],
         "hits_by_list": {name: dict(sorted(counts.items())) for name, counts in sorted(hits.items())},

@@ -1,4 +1,4 @@
-"""What a scan will look at: a folder, or a file list exported by another tool.
+"""What a scan will look at: a folder, one file (a disk image such as evidence.E01, an archive), or a file list.
 
 The walking itself is the one walker (`saferkit.core.walk`); this module holds
 the scan's rules for its source. Listing happens once, before any file is
@@ -31,9 +31,10 @@ def list_source(
         source = Path(source)
         if not source.exists():
             raise UserError(f"{source} does not exist; pass the folder to scan.")
-        if not source.is_dir():
-            raise UserError(f"{source} is not a folder; pass a folder, or a text file of paths with --file-list.")
-        roots = [os.path.abspath(source)]
+        if not source.is_dir() and not source.is_file():
+            raise UserError(f"{source} is not a folder or a file; pass a folder, a disk image or archive, "
+                            "or a text file of paths with --file-list.")
+        roots = [os.path.abspath(source)]  # a single file (a disk image, an archive) is scanned as itself
     elif file_list is not None:
         roots = read_file_list(file_list)
     listed: dict[str, Listed] = {}

@@ -1,11 +1,17 @@
 """The one piece of code that looks at files; both engines run it unchanged.
 
 A `ScanWorker` loads each model's ONNX session and the hash lists once, then
-handles batches: for every file it checks what the walk saw, reads the bytes
-once, decodes them once (`saferkit.core.media.DecodedImage`, shared by every
-perceptual hash and every model), matches the hashes against the lists, and
-sends the files that matched nothing to every model.
-One bad file becomes one row with an error; it never fails the batch.
+handles batches. For every file it checks what the walk saw and reads the
+bytes once (`core.inventory`: three digests streamed, O_NOATIME, type by
+signature), then looks inside: an archive's members (`core.containers`), a
+disk image's files (`core.diskimage`) and a PDF's images (`core.pages`)
+become rows of their own, recursively; a picture is decoded once
+(`core.media.DecodedImage`, shared by every perceptual hash and every model),
+and each frame of an animated or multi-page one is a row too. Every row's
+hashes are matched against the lists, and rows that matched nothing and have
+pixels go to every model. Videos get their digests and type here; their
+frames belong to the video reader (`core/video.py`, joined in `_content`).
+One bad file or member becomes one row with an error; it never fails the batch.
 """
 
 from __future__ import annotations
@@ -17,21 +23,25 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import pyarrow as pa
-from PIL import Image
 
-from saferkit.core.media import DecodedImage
 from saferkit.core import kinds
+from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget, container_format, members
+from saferkit.core.diskimage import DiskImageError, disk_files, is_disk_image
+from saferkit.core.inventory import DIGESTS, SNIFF_BYTES, FileRead, detect_type, digest_bytes, extension_mismatch, read_evidence, stat_facts
+from saferkit.core.media import MAX_FRAMES, SCAN_POLICY, DecodedImage, MediaError
+from saferkit.core.pages import PdfError, pdf_images
 from saferkit.core.faults import Faults
 from saferkit.core.plan import Batch
 from saferkit.core.pool import WORKER_DIED_DETAIL
 from saferkit.serving.scan import store
-from saferkit.core.media_types import IMAGE_EXTENSIONS
+from saferkit.core.media_types import IMAGE_EXTENSIONS, IMAGE_FORMATS
+from saferkit.hashing.algorithms import DEFAULT_ALGOS
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 # Leading bytes of image formats, so renamed files are still hashed.
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*", b"\x00\x00\x01\x00")
-SNIFF_BYTES = 16
+SCORE_CHUNK = 64  # rows waiting for the models before they run: bounds memory for archives of many images
 
 
 def looks_like_image(path: str, head: bytes) -> bool:
@@ -55,6 +65,7 @@ class WorkerConfig:
     dihedral: bool = False
     threads: int = 1
     model_keys: tuple[str, ...] = field(default=())
+    archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 
 def model_keys(submissions: list[Any]) -> list[str]:
@@ -81,17 +92,19 @@ class ScanWorker:
     """Models and lists loaded once per process or actor; `process(batch)` returns the rows."""
 
     def __init__(self, config: WorkerConfig) -> None:
-        from saferkit.evaluation.runner import OnnxTriageModel
-        from saferkit.evaluation.submission import load_submission
-
         self.config = config
         self.faults = Faults.from_env()
-        submissions = [load_submission(path) for path in config.submissions]
-        keys = list(config.model_keys) or model_keys(submissions)
-        self.models = [
-            (key, OnnxTriageModel(sub, providers="cpu", threads=config.threads), sub.threshold)
-            for key, sub in zip(keys, submissions)
-        ]
+        self.models: list[tuple[str, Any, float]] = []
+        if config.submissions:  # onnxruntime is loaded only when there is a model to run
+            from saferkit.evaluation.runner import OnnxTriageModel
+            from saferkit.evaluation.submission import load_submission
+
+            submissions = [load_submission(path) for path in config.submissions]
+            keys = list(config.model_keys) or model_keys(submissions)
+            self.models = [
+                (key, OnnxTriageModel(sub, providers="cpu", threads=config.threads), sub.threshold)
+                for key, sub in zip(keys, submissions)
+            ]
         self.matcher = None
         if config.hashlists:
             from saferkit.hashing import HashMatcher
@@ -107,8 +120,11 @@ class ScanWorker:
         row.update(status=store.STATUS_ERROR, error=kind, error_detail=detail)
         return row
 
-    def _read(self, item: dict[str, Any], row: dict[str, Any]) -> Optional[bytes]:
-        """The file's bytes, or None with the row marked; checks it did not change since the walk."""
+    def _read(self, item: dict[str, Any], row: dict[str, Any]) -> Optional[FileRead]:
+        """One streamed read (digests always; bytes when they fit the limit), or None with the row marked.
+
+        Checks that the file did not change since the walk, nor while it was read.
+        """
         path = item["path"]
         try:
             before = os.stat(path)
@@ -119,59 +135,58 @@ class ScanWorker:
         if not stat.S_ISREG(before.st_mode):
             self._fail(row, kinds.NOT_REGULAR, "not a regular file")
             return None
-        row["size"], row["mtime"] = before.st_size, before.st_mtime_ns / 1e9
+        row.update(stat_facts(before))
         if (before.st_size, before.st_mtime_ns) != (item["size"], item["mtime_ns"]):
             self._fail(row, kinds.CHANGED, "size or modification time differs from when the folder was listed")
             return None
-        if before.st_size == 0:
-            self._fail(row, kinds.ZERO_BYTE, "empty file")
-            return None
-        if before.st_size > self.config.max_bytes:
-            self._fail(row, kinds.TOO_LARGE, f"{before.st_size:,} bytes is over the limit of {self.config.max_bytes:,}")
-            return None
         try:
-            with open(path, "rb") as handle:
-                head = handle.read(SNIFF_BYTES)
-                if not looks_like_image(path, head):
-                    self._fail(row, kinds.NOT_IMAGE, "no image extension or signature")
-                    return None
-                data = head + handle.read(self.config.max_bytes + 1 - len(head))
+            found = read_evidence(path, self.config.max_bytes, keep_if=lambda head: not _reads_as_disk_image(path, head))
             after = os.stat(path)
         except OSError as exc:
             self._fail(row, kinds.UNREADABLE, exc.strerror or str(exc))
             return None
-        if len(data) != before.st_size or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        if found.size != before.st_size or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
             self._fail(row, kinds.CHANGED, "the file changed while it was being read")
             return None
-        return data
+        row.update(found.digests)
+        row["noatime"] = found.noatime
+        return found
 
     def _hash_and_match(self, data: bytes, decoded: DecodedImage, row: dict[str, Any]) -> bool:
-        """Fill hashes and matches from the file's one decode; True when the file decoded as an image."""
+        """Fill perceptual hashes and matches from the file's one decode; True when it decoded as an image."""
         from saferkit.hashing import hash_bytes_partial
 
-        hashes, error = hash_bytes_partial(data, self.config.algos or None, dihedral=self.config.dihedral, decoded=decoded)
-        for name in store.HASH_COLUMNS:
-            row[name] = hashes.get(name)
-        row["pdq_quality"] = hashes.get("pdq_quality")
-        if self.matcher is not None:
-            found = self.matcher.match(hashes, threshold=self.config.match_threshold, dihedral=self.config.dihedral)
-            row["matches"] = [
-                {key: (None if match.get(key) is None else (int(match[key]) if key == "distance" else str(match[key])))
-                 for key in store.MATCH_TYPE.names}
-                for match in found
-            ]
+        if not self._perceptual and not self.config.dihedral:
+            self._set_hashes(row, {})
+            return True
+        hashes, error = hash_bytes_partial(data, self._perceptual or ("pdq",), dihedral=self.config.dihedral, decoded=decoded)
+        self._set_hashes(row, hashes)
         if error:
             self._fail(row, _hashing_kind(error), str(error))
             return False
         return True
 
-    def _decode_for_models(self, decoded: DecodedImage, row: dict[str, Any]) -> Optional[Image.Image]:
-        """The full-size RGB image as the evaluation and the server see it, from the hashes' decode."""
-        try:
-            return decoded.rgb()
-        except Exception as exc:  # noqa: BLE001 - any decoder failure is this file's problem only
-            self._fail(row, kinds.CORRUPT, f"cannot decode for the model: {exc}")
-            return None
+    @property
+    def _perceptual(self) -> tuple[str, ...]:
+        return tuple(name for name in (self.config.algos or DEFAULT_ALGOS) if name not in DIGESTS)
+
+    def _set_hashes(self, row: dict[str, Any], hashes: dict[str, Any]) -> None:
+        """Perceptual hashes into the row, then every hash of the row matched against the lists."""
+        for name in store.HASH_COLUMNS:
+            if name not in DIGESTS:
+                row[name] = hashes.get(name)
+        row["pdq_quality"] = hashes.get("pdq_quality")
+        self._match(row, {**hashes, **{name: row.get(name) for name in DIGESTS if row.get(name)}})
+
+    def _match(self, row: dict[str, Any], hashes: dict[str, Any]) -> None:
+        if self.matcher is None:
+            return
+        found = self.matcher.match(hashes, threshold=self.config.match_threshold, dihedral=self.config.dihedral)
+        row["matches"] = [
+            {key: (None if match.get(key) is None else (int(match[key]) if key == "distance" else str(match[key])))
+             for key in store.MATCH_TYPE.names}
+            for match in found
+        ]
 
     def _prepare(self, image: Any, row: dict[str, Any]) -> Optional[list[Any]]:
         """Each model's input tensor for one image, so the decoded pixels can be dropped at once."""
@@ -214,37 +229,244 @@ class ScanWorker:
 
     # -- one batch ------------------------------------------------------------------------
     def process(self, batch: Batch) -> pa.Table:
-        """Rows for every file of the batch, in plan order."""
+        """Rows for every file of the batch, in plan order: each file's row, then what it holds."""
         rows: list[dict[str, Any]] = []
         pending: list[tuple[dict[str, Any], list[Any]]] = []
         for item in batch.files:
             row = self._row(item, batch)
-            rows.append(row)
+            file_rows = [row]
             if item.get("walk_error"):
                 self._fail(row, item["walk_error"], item.get("detail") or "")
-                continue
-            self.faults.before_file(item["path"])
-            data = self._read(item, row)
-            if data is None:
-                continue
-            decoded = DecodedImage(data)  # decoded on first use, then shared by the hashes and the models
-            if not self._hash_and_match(data, decoded, row):
-                continue
-            if row["matches"]:
-                row["status"] = store.STATUS_MATCHED
-            elif not self.models:
-                row["status"] = store.STATUS_HASHED
             else:
-                image = self._decode_for_models(decoded, row)
-                prepared = None if image is None else self._prepare(image, row)
-                if prepared is not None:
-                    row["status"] = store.STATUS_SCORED
-                    pending.append((row, prepared))
+                self.faults.before_file(item["path"])
+                found = self._read(item, row)
+                if found is not None:
+                    file_rows = self._look_inside(row, found, pending)
+            rows.extend(file_rows)
         self._score(pending)
+        roll_up_frames(rows)
         return store.rows_to_table(rows)
+
+    def _look_inside(self, row: dict[str, Any], found: FileRead, pending: list[Any]) -> list[dict[str, Any]]:
+        """The file's rows: its own, and one per member, disk-image file, PDF image and frame it holds."""
+        rows = [row]
+        context = Inside(rows, Budget(self.config.archive_limits), pending)
+        path = row["path"]
+        try:
+            if _reads_as_disk_image(path, found.head):
+                self._disk_image(row, found, context)
+            elif found.data is None:
+                row["type"], row["extension_mismatch"] = _type_of(path, found.head)
+                self._match(row, dict(found.digests))
+                self._settle(row)
+                self._fail(row, kinds.TOO_LARGE, f"{found.size:,} bytes is over the limit of {self.config.max_bytes:,}; "
+                                                 "digests only, not looked inside")
+            elif found.size == 0:
+                self._match(row, dict(found.digests))
+                self._fail(row, kinds.ZERO_BYTE, "empty file")
+            else:
+                self._content(row, found.data, context)
+        except ArchiveRefused as exc:  # one row for the whole file, whatever was found before
+            dropped = {id(found_row) for found_row in rows[1:]}
+            del rows[1:]
+            context.pending[:] = [entry for entry in context.pending if id(entry[0]) not in dropped]
+            row["scores"] = []
+            self._fail(row, kinds.ARCHIVE_BOMB if exc.kind == "archive_bomb" else exc.kind, str(exc))
+        return rows
+
+    def _content(self, row: dict[str, Any], data: bytes, context: "Inside") -> None:
+        """Fill one row from its bytes (digests already in it) and add rows for what they hold."""
+        path = row["path"]
+        head = data[:SNIFF_BYTES]
+        row["type"], row["extension_mismatch"] = _type_of(path, head)
+        fmt = container_format(head)
+        if fmt is not None:
+            self._match(row, {name: row[name] for name in DIGESTS})
+            self._settle(row)
+            if row["depth"] >= self.config.archive_limits.max_depth:
+                row["warning"] = "too_deep"
+                return
+            try:
+                for member in members(data, fmt, context.budget, path, path):
+                    self._member(row, member.name, member.data, context, kind=member.kind, detail=member.detail,
+                                 warning=member.warning, mtime=member.mtime, size=member.declared_size)
+            except ArchiveRefused:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a broken archive is this row's problem; members found are kept
+                self._fail(row, kinds.CORRUPT, f"cannot read the {fmt} archive: {type(exc).__name__}: {exc}")
+            return
+        if head.startswith(b"%PDF"):
+            self._match(row, {name: row[name] for name in DIGESTS})
+            self._settle(row)
+            try:
+                for name, image in pdf_images(data):
+                    self._member(row, name, image, context)
+            except PdfError as exc:
+                kind = kinds.ENCRYPTED if "encrypted" in str(exc) else kinds.CORRUPT
+                self._fail(row, kind, str(exc))
+            return
+        if not _wants_decode(path, head, row["type"]):  # documents, videos (their frames: core/video.py), the rest
+            self._match(row, {name: row[name] for name in DIGESTS})
+            self._settle(row)
+            return
+        decoded = DecodedImage(data, SCAN_POLICY)  # decoded on first use, then shared by the hashes and the models
+        try:
+            image_format: Optional[str] = decoded.format
+        except MediaError:
+            image_format = None  # the hashes below record why
+        if image_format is not None and image_format not in IMAGE_FORMATS:  # what the server refuses, the scan does not read
+            row["warning"] = f"unsupported_format: {image_format}"
+            self._match(row, {name: row[name] for name in DIGESTS})
+            self._settle(row)
+            return
+        if not self._hash_and_match(data, decoded, row):
+            return
+        row["partial"] = decoded.partial or None
+        self._settle(row, decoded.rgb if self.models else None, context.pending)
+        if decoded.frame_count > 1:
+            self._frames(row, decoded, context)
+
+    def _settle(self, row: dict[str, Any], image: Any = None, pending: Optional[list[Any]] = None) -> None:
+        """Status from the matches; a row that matched nothing and has pixels goes to the models."""
+        if row.get("error"):
+            return
+        if row["matches"]:
+            row["status"] = store.STATUS_MATCHED
+        elif image is None or pending is None:
+            row["status"] = store.STATUS_HASHED
+        else:
+            try:
+                pixels = image() if callable(image) else image
+            except Exception as exc:  # noqa: BLE001 - any decoder failure is this file's problem only
+                self._fail(row, kinds.CORRUPT, f"cannot decode for the model: {exc}")
+                return
+            prepared = self._prepare(pixels, row)
+            if prepared is not None:
+                row["status"] = store.STATUS_SCORED
+                pending.append((row, prepared))
+                if len(pending) >= SCORE_CHUNK:  # bounded memory for archives of many images
+                    self._score(pending)
+                    pending.clear()
+
+    def _frames(self, row: dict[str, Any], decoded: DecodedImage, context: "Inside") -> None:
+        """A row per frame (up to MAX_FRAMES) with its own hashes, matches and score."""
+        from saferkit.hashing import hash_image
+
+        read = 0
+        for number, image in enumerate(decoded.frames(MAX_FRAMES)):
+            read += 1
+            frame_row = self._child(row, f"{row['path']}#frame={number}", context)
+            frame_row.update(frame=number, type=row["type"], size=row["size"])
+            try:
+                hashes = hash_image(image, self._perceptual or ("pdq",), dihedral=self.config.dihedral) \
+                    if self._perceptual or self.config.dihedral else {}
+            except Exception as exc:  # noqa: BLE001 - one frame the hashes trip on is that frame's row
+                self._fail(frame_row, kinds.CORRUPT, f"cannot hash frame {number}: {exc}")
+                continue
+            self._set_hashes(frame_row, hashes)
+            self._settle(frame_row, image if self.models else None, context.pending)
+        if decoded.frame_count > read:
+            row["warning"] = f"frames_limited: {read} of {decoded.frame_count} frames read"
+
+    def _member(self, parent: dict[str, Any], name: str, data: Optional[bytes], context: "Inside", *,
+                kind: Optional[str] = None, detail: str = "", warning: Optional[str] = None,
+                mtime: Optional[float] = None, size: Optional[int] = None, deleted: Optional[bool] = None) -> dict[str, Any]:
+        """A row for something a container holds, looked at as a file of its own."""
+        row = self._child(parent, f"{parent['path']}!/{name.lstrip('/') if not warning else name}", context)
+        row.update(depth=parent["depth"] + 1, mtime=mtime, size=size if data is None else len(data), warning=warning,
+                   deleted=deleted)
+        if data is not None:
+            row.update(digest_bytes(data))
+        if kind is not None:
+            if data is not None:
+                self._match(row, {name: row[name] for name in DIGESTS})
+            self._fail(row, kind, detail)
+        elif data is not None and not data:
+            self._match(row, {name: row[name] for name in DIGESTS})
+            self._fail(row, kinds.ZERO_BYTE, "empty member")
+        elif data is not None:
+            self._content(row, data, context)
+        return row
+
+    def _child(self, parent: dict[str, Any], path: str, context: "Inside") -> dict[str, Any]:
+        row = {"index": parent["index"], "shard": parent["shard"], "path": path, "parent": parent["path"],
+               "member": len(context.rows), "depth": parent["depth"], "matches": [], "scores": []}
+        context.rows.append(row)
+        return row
+
+    def _disk_image(self, row: dict[str, Any], found: FileRead, context: "Inside") -> None:
+        """The image's own digests and matches, then a row per file of its file systems."""
+        row["type"], row["extension_mismatch"] = _type_of(row["path"], found.head)
+        row["type"] = row["type"] or "application/x-disk-image"
+        self._match(row, dict(found.digests))
+        self._settle(row)
+        try:
+            for disk_file in disk_files(row["path"], self.config.max_bytes):
+                context.budget = Budget(self.config.archive_limits)  # each file of the image has its own budget
+                member = self._member(
+                    row, disk_file.path, disk_file.data, context, mtime=disk_file.mtime, size=disk_file.size,
+                    deleted=disk_file.deleted or None,
+                    kind=None if disk_file.data is not None else kinds.TOO_LARGE,
+                    detail="" if disk_file.data is not None else f"{disk_file.size:,} bytes is over the limit; not read")
+                member.update(atime=disk_file.atime, ctime=disk_file.ctime, btime=disk_file.btime, inode=disk_file.inode)
+        except ArchiveRefused:
+            raise
+        except DiskImageError as exc:
+            self._fail(row, kinds.CORRUPT, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a damaged image is this row's problem; files found are kept
+            self._fail(row, kinds.CORRUPT, f"cannot read the disk image: {type(exc).__name__}: {exc}")
 
     def process_item(self, item: dict[str, Any]) -> pa.Table:
         return self.process(Batch.from_item(item))
+
+
+@dataclass
+class Inside:
+    """What one listed file's rows share while it is looked inside."""
+
+    rows: list[dict[str, Any]]
+    budget: Budget
+    pending: list[Any]
+
+
+def _reads_as_disk_image(path: str, head: bytes) -> bool:
+    """A disk image by its extension, unless its leading bytes show another type (a picture named .img)."""
+    return is_disk_image(path) and detect_type(head) is None and container_format(head) is None
+
+
+def _type_of(path: str, head: bytes) -> tuple[Optional[str], Optional[bool]]:
+    detected = detect_type(head)
+    if detected is None:
+        return None, None
+    return detected[0], extension_mismatch(path, detected[1])
+
+
+def _wants_decode(path: str, head: bytes, mime: Optional[str]) -> bool:
+    """Images by extension, by the kit's signatures or by `filetype`; videos and everything else are not decoded."""
+    if mime is not None and not mime.startswith("image/"):
+        return False
+    return looks_like_image(path, head) or mime is not None
+
+
+def roll_up_frames(rows: list[dict[str, Any]]) -> None:
+    """The file row of a multi-frame image carries every frame's matches and each model's best score."""
+    by_path = {row["path"]: row for row in rows if row.get("frame") is None}
+    for row in rows:
+        if row.get("frame") is None or row.get("parent") not in by_path:
+            continue
+        owner = by_path[row["parent"]]
+        known = {(m["list"], m["id"], m["hash_type"]) for m in owner["matches"]}
+        for match in row["matches"]:
+            if (match["list"], match["id"], match["hash_type"]) not in known:
+                owner["matches"].append(dict(match))
+                known.add((match["list"], match["id"], match["hash_type"]))
+        best = {score["model"]: score for score in owner["scores"]}
+        for score in row["scores"]:
+            if score["model"] not in best or score["score"] > best[score["model"]]["score"]:
+                best[score["model"]] = dict(score)
+        owner["scores"] = list(best.values())
+        if owner["matches"] and not owner.get("error"):
+            owner["status"] = store.STATUS_MATCHED
 
 
 def failed_batch(batch: Batch, detail: str = WORKER_DIED_DETAIL) -> pa.Table:
@@ -265,6 +487,8 @@ def _base_row(item: dict[str, Any], batch: Batch) -> dict[str, Any]:
         "path": item["path"],
         "size": size if size is not None and size >= 0 else None,
         "mtime": mtime_ns / 1e9 if mtime_ns is not None and mtime_ns >= 0 else None,
+        "member": 0,
+        "depth": 0,
         "matches": [],
         "scores": [],
     }

@@ -18,7 +18,6 @@ from saferkit.serving.scan import store
 BAD_KINDS = {
     "empty.png": kinds.ZERO_BYTE,
     "broken.jpg": kinds.CORRUPT,
-    "notes.txt": kinds.NOT_IMAGE,
     "bomb.png": kinds.TOO_LARGE,
     "dangling.png": kinds.UNREADABLE,
     "loop": kinds.SYMLINK_LOOP,
@@ -44,7 +43,7 @@ def scanned(tmp_path_factory):
 
 def test_every_file_gets_one_row_with_hashes_matches_and_scores(scanned):
     rows = rows_by_name(scanned["out"])
-    assert set(rows) == {p.name for p in scanned["images"]} | set(BAD_KINDS)
+    assert set(rows) == {p.name for p in scanned["images"]} | set(BAD_KINDS) | {"notes.txt"}
     indexes = sorted(row["index"] for row in rows.values())
     assert indexes == list(range(len(rows)))
     md5_hit, pdq_hit = rows[scanned["images"][0].name], rows[scanned["images"][1].name]
@@ -77,6 +76,10 @@ def test_each_bad_input_is_one_row_with_its_kind_and_the_scan_goes_on(scanned):
     # a corrupt file still gets its digests, so a cryptographic list can match it
     broken = scanned["folder"] / "bad" / "broken.jpg"
     assert rows["broken.jpg"]["md5"] == hash_bytes(broken.read_bytes(), ["md5"])["md5"]
+    # a file that is not an image is inventoried like any other: its digests, matched against the lists
+    notes = scanned["folder"] / "bad" / "notes.txt"
+    assert rows["notes.txt"]["status"] == store.STATUS_HASHED and rows["notes.txt"]["error"] is None
+    assert rows["notes.txt"]["sha1"] == hash_bytes(notes.read_bytes(), ["sha1"])["sha1"]
     expected = {kind: list(BAD_KINDS.values()).count(kind) for kind in kinds.ALL_KINDS}
     assert scanned["summary"]["skipped"] == {kinds.NOT_IMAGE: expected.pop(kinds.NOT_IMAGE)}
     assert scanned["summary"]["errors"] == expected
@@ -98,7 +101,7 @@ def test_manifest_pins_models_lists_and_versions(scanned):
     assert run["threads_per_worker"] >= 1
 
 
-def test_files_over_the_byte_limit_are_not_read(tmp_path, image_folder):
+def test_files_over_the_byte_limit_get_digests_but_are_not_decoded(tmp_path, image_folder):
     folder = image_folder(4)
     sizes = sorted(p.stat().st_size for p in folder.rglob("img*"))
     limit = sizes[1]
@@ -107,7 +110,8 @@ def test_files_over_the_byte_limit_are_not_read(tmp_path, image_folder):
     for path in folder.rglob("img*"):
         too_large = path.stat().st_size > limit
         assert (rows[path.name]["error"] == kinds.TOO_LARGE) == too_large
-        assert (rows[path.name]["sha256"] is None) == too_large
+        assert rows[path.name]["sha256"] == file_sha256(path)  # streamed, in bounded memory
+        assert (rows[path.name]["pdq"] is None) == too_large
 
 
 def test_a_worker_that_dies_twice_loses_only_its_batch(tmp_path, image_folder, monkeypatch):

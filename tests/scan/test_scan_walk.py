@@ -73,10 +73,10 @@ def test_listing_mistakes_are_user_errors(tmp_path, source, file_list, message):
         list_source(tmp_path / source if source else None, tmp_path / file_list if file_list else None)
 
 
-def test_a_file_is_not_a_folder_and_an_empty_folder_has_nothing(tmp_path):
-    (tmp_path / "f.png").write_bytes(b"x")
-    with pytest.raises(UserError, match="not a folder"):
-        list_source(tmp_path / "f.png", None)
+def test_a_file_is_scanned_as_itself_and_an_empty_folder_has_nothing(tmp_path):
+    (tmp_path / "f.png").write_bytes(b"x")  # a disk image or an archive can be the source (issue 19)
+    [listed] = list_source(tmp_path / "f.png", None)
+    assert listed.path == str(tmp_path / "f.png") and listed.size == 1
     (tmp_path / "empty").mkdir()
     with pytest.raises(UserError, match="nothing to scan"):
         list_source(tmp_path / "empty", None)
