@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "saferkit.baseline.commands",
     "saferkit.hashing.commands",
     "saferkit.evaluation.commands",
+    "saferkit.evaluation.compare_commands",
     "saferkit.ethics.commands",
     "saferkit.serving.commands",
     "saferkit.serving.scan_commands",
