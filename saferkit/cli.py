@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "saferkit.serving.commands",
     "saferkit.serving.scan_commands",
     "saferkit.hub_plugin.commands",
+    "saferkit.rounds.commands",
 )
 
 err_console = Console(stderr=True)
