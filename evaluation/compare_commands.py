@@ -46,7 +46,7 @@ def evaluate_all_command(
     from saferkit.evaluation.batch import evaluate_all
 
     result = evaluate_all(submissions, data, out, metric=metric, resamples=resamples, seed=seed, baselines=baseline or [])
-    typer.echo(f"scored {len(result['entries'])} submission(s) on {len(result['items'])} items; board: {out / 'board.md'}")
+    typer.echo(f"scored {len(result['entries'])} submission(s) on {result['items']} items; board: {out / 'board.md'}")
     for problem in result["refused"]:
         typer.echo(f"refused {problem['source']}: {problem['reason']}")
 
