@@ -70,5 +70,119 @@ def make_data_command(
     typer.echo(f"wrote {out}: {phase} data, {result.images} test images")
 
 
+@round_app.command("host")
+def host_command(
+    round_file: Path = typer.Argument(..., help="The organiser's round.yaml (with the final phase's secrets)."),
+    folder: Path = typer.Option(..., "--folder", help="New host folder: round file, each phase's data, intake state, reports."),
+    workers: int = typer.Option(0, "--workers", help="Drawing processes for the data; 0: every core."),
+) -> None:
+    """Set up a round's host folder (makes each phase's data, queues the baselines) and print the organiser key once."""
+    from saferkit.rounds.host import RoundHost
+
+    host = RoundHost.create(round_file, folder, workers=workers or None)
+    typer.echo(f"hosting round {host.round.name} in {folder}")
+    typer.echo(f"organiser key (shown once; it reveals private boards): {host.new_organiser_key()}")
+
+
+@round_app.command("serve")
+def serve_command(
+    folder: Path = typer.Argument(..., help="Host folder from `saferkit round host`."),
+    db: str = typer.Option("saferkit-hub.db", "--db", help="The hub catalogue database (SQLite file or URL) whose publisher keys are the team keys."),
+    port: int = typer.Option(8700, "--port", help="Port on 127.0.0.1."),
+    public_pages: bool = typer.Option(False, "--public-pages", help="Let anyone read the web pages (the round page too) without a key."),
+) -> None:
+    """Serve the hub with this round's intake and boards (teams submit with their publisher keys)."""
+    import uvicorn
+
+    from saferkit.hub_plugin.server.api import HubSettings, create_app
+    from saferkit.hub_plugin.server.rounds_api import attach_round
+    from saferkit.hub_plugin.server.run import require_free_port
+    from saferkit.hub_plugin.server.store import Catalogue
+    from saferkit.rounds.host import RoundHost
+
+    host = RoundHost(folder)
+    require_free_port("127.0.0.1", port)
+    catalogue = Catalogue(db)
+    try:
+        app = create_app(catalogue, HubSettings(public_pages=public_pages))
+        attach_round(app, host)
+        typer.echo(f"round {host.round.name}: http://127.0.0.1:{port}/rounds/{host.round.name}")
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="info", timeout_graceful_shutdown=5)
+    finally:
+        catalogue.close()
+
+
+@round_app.command("work")
+def work_command(
+    folder: Path = typer.Argument(..., help="Host folder from `saferkit round host`."),
+    workers: int = typer.Option(1, "--workers", help="Worker processes; each evaluates one submission at a time."),
+    robustness: bool = typer.Option(False, "--robustness", help="Run the robustness suite in every evaluation (slower)."),
+) -> None:
+    """Evaluate every queued submission with worker processes, then stop (run it again, or from cron, for new ones)."""
+    from saferkit.rounds.host import EvaluationSettings, run_workers
+
+    done = run_workers(folder, max(1, workers), EvaluationSettings(robustness=robustness))
+    typer.echo(f"evaluated {done} submission(s)")
+
+
+@round_app.command("reveal")
+def reveal_command(
+    folder: Path = typer.Argument(..., help="Host folder from `saferkit round host`."),
+    phase: str = typer.Option("final", "--phase", help="Phase whose board to reveal."),
+) -> None:
+    """Make a private board public (the organiser's own machine; the API does the same with the organiser key)."""
+    from saferkit.rounds.host import RoundHost
+
+    RoundHost(folder).reveal(phase)
+    typer.echo(f"the {phase} board is now public")
+
+
+@round_app.command("board")
+def board_command(
+    folder: Path = typer.Argument(..., help="Host folder from `saferkit round host`."),
+    phase: str = typer.Option("development", "--phase", help="development or final."),
+    out: Path = typer.Option(..., "--out", help="FILE.md or FILE.html"),
+) -> None:
+    """Write a phase's board as the organiser sees it (private boards included)."""
+    from saferkit.core.atomic import write_text_atomic
+    from saferkit.core.errors import UserError
+    from saferkit.evaluation.leaderboard import render
+    from saferkit.rounds.host import RoundHost
+
+    fmt = {".md": "md", ".html": "html"}.get(out.suffix.lower())
+    if fmt is None:
+        raise UserError(f"--out {out} must end in .md or .html.")
+    board = RoundHost(folder).board(phase, organiser=True)
+    write_text_atomic(out, render(board, fmt))
+    typer.echo(f"wrote {out} ({len(board.rows)} rows)")
+
+
+@round_app.command("submit")
+def submit_command(
+    submission: Path = typer.Argument(..., help="Your submission folder or .zip."),
+    hub: str = typer.Option(..., "--hub", help="The hub's URL, e.g. http://127.0.0.1:8700."),
+    round_name: str = typer.Option(..., "--round", help="Round name (see the spec)."),
+    key: str = typer.Option(..., "--key", envvar="SAFERKIT_HUB_KEY", help="Your team's publisher key (or set SAFERKIT_HUB_KEY)."),
+) -> None:
+    """Submit to a round: checked at once; prints the digest, the state and how many submissions you have left."""
+    from saferkit.rounds.client import submit
+
+    for line in submit(submission, hub, round_name, key):
+        typer.echo(line)
+
+
+@round_app.command("status")
+def status_command(
+    hub: str = typer.Option(..., "--hub", help="The hub's URL."),
+    round_name: str = typer.Option(..., "--round", help="Round name."),
+    key: str = typer.Option(..., "--key", envvar="SAFERKIT_HUB_KEY", help="Your team's publisher key (or set SAFERKIT_HUB_KEY)."),
+) -> None:
+    """Your submissions in a round, their states, and how many you have left per phase."""
+    from saferkit.rounds.client import status
+
+    for line in status(hub, round_name, key):
+        typer.echo(line)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(round_app, name="round")

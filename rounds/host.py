@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS revealed (phase TEXT PRIMARY KEY, at TEXT NOT NULL);
 """
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 BASELINE_TEAM = "(baseline)"
+ORGANISER_KEY_FILE = "organiser.sha256"
 
 
 class QuotaExceeded(UserError):
@@ -129,6 +130,20 @@ class RoundHost:
             for phase in PHASES:
                 host._accept(BASELINE_TEAM, phase, blob, baseline=name)
         return host
+
+    def new_organiser_key(self) -> str:
+        """A fresh organiser key; only its digest is kept (organiser.sha256), the key is shown once."""
+        import secrets
+
+        key = "org-" + secrets.token_urlsafe(24)
+        write_bytes_atomic(self.folder / ORGANISER_KEY_FILE, bytes_sha256(key.encode()).encode(), private=True)
+        return key
+
+    def organiser_key_sha256(self) -> str:
+        path = self.folder / ORGANISER_KEY_FILE
+        if not path.is_file():
+            raise UserError(f"{self.folder} has no organiser key; make one with `saferkit round host` or `saferkit round organiser-key`.")
+        return path.read_text(encoding="utf-8").strip()
 
     def data_dir(self, phase: str) -> Path:
         self.round.phase(phase)

@@ -43,13 +43,14 @@ def word(key: str, lang: str) -> str:
     return dict(zip(LANGUAGES, WORDS[key]))[lang]
 
 
-def attach_round(app: FastAPI, host: RoundHost, organiser_key: str) -> None:
-    """Serve `host`'s round on this app; `organiser_key` may reveal its private boards."""
+def attach_round(app: FastAPI, host: RoundHost, organiser_key: str | None = None) -> None:
+    """Serve `host`'s round on this app; the organiser key (given, or the one `round host` stored) may reveal private boards."""
     rounds = getattr(app.state, STATE, None)
     if rounds is None:
         rounds = {}
         setattr(app.state, STATE, rounds)
-    rounds[host.round.name] = (host, hashlib.sha256(organiser_key.encode()).hexdigest())
+    digest = hashlib.sha256(organiser_key.encode()).hexdigest() if organiser_key else host.organiser_key_sha256()
+    rounds[host.round.name] = (host, digest)
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -174,7 +175,7 @@ def round_page(host: RoundHost, lang: str) -> str:
 class EmbeddedRoundHub:
     """The hub server with rounds attached, in a background thread on loopback (tests, demo, `saferkit round serve`)."""
 
-    def __init__(self, db: str, hosts: list[tuple[RoundHost, str]], *, port: int | None = None, settings: HubSettings | None = None) -> None:
+    def __init__(self, db: str, hosts: list[tuple[RoundHost, str | None]], *, port: int | None = None, settings: HubSettings | None = None) -> None:
         from saferkit.hub_plugin.server.api import create_app
         from saferkit.hub_plugin.server.run import free_port
 
