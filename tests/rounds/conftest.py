@@ -36,7 +36,7 @@ def colour_model(weights, bias=(0.0, 0.0)) -> onnx.ModelProto:
 def manifest(name: str, team: str, version: str = "1.0.0") -> dict:
     return {
         "schema_version": 1, "name": name, "version": version,
-        "team": {"name": team, "contact": f"{team}@teams.invalid"}, "license": "Apache-2.0", "task": "binary-triage",
+        "team": {"name": team, "contact": f"{team.replace(' ', '-')}@teams.invalid"}, "license": "Apache-2.0", "task": "binary-triage",
         "input": {"name": "image", "height": SIZE, "width": SIZE, "color": "RGB", "scale": 255.0, "mean": [0.5, 0.5, 0.5],
                   "std": [0.25, 0.25, 0.25], "resize": "bilinear", "letterbox": False},
         "output": {"name": "scores", "kind": "probabilities", "labels": ["negative", "positive"], "positive_label": "positive"},
