@@ -184,5 +184,27 @@ def status_command(
         typer.echo(line)
 
 
+@round_app.command("export")
+def export_command(
+    round_file: Path = typer.Argument(..., help="The organiser's round.yaml."),
+    to: str = typer.Option("codabench", "--to", help="Platform: codabench."),
+    data: Path = typer.Option(..., "--data", help="Folder holding each phase's data as development/ and final/ (a host folder's data/)."),
+    out: Path = typer.Option(..., "--out", help="Bundle folder to write (a .zip of it is written beside it)."),
+    docker_image: str = typer.Option("saferkit/saferkit:latest", "--docker-image", help="Image with saferkit installed, for the scoring program."),
+) -> None:
+    """Write a competition bundle for a hosted platform (competition.yaml, scoring program calling the kit, reference data per phase)."""
+    from saferkit.core.errors import UserError
+    from saferkit.rounds.codabench import bundle_problems, export_codabench
+    from saferkit.rounds.spec import read_round
+
+    if to != "codabench":
+        raise UserError(f"--to {to!r}: the kit exports to codabench.")
+    bundle = export_codabench(read_round(round_file), data, out, docker_image)
+    problems = bundle_problems(out)
+    if problems:
+        raise UserError("the bundle breaks Codabench's rules: " + "; ".join(problems))
+    typer.echo(f"wrote {bundle} (upload it on Codabench); it holds the final phase's hidden data: keep it as secret as {round_file}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(round_app, name="round")
