@@ -18,6 +18,8 @@ def init_command(
     name: str = typer.Option("my-round", "--name", help="Round name (lower case, digits, dashes)."),
     title: str = typer.Option("A saferkit triage round", "--title", help="Round title shown on the boards."),
     start: Optional[str] = typer.Option(None, "--start", help="Development phase opening date, YYYY-MM-DD (default: today)."),
+    n: int = typer.Option(2000, "--n", help="Test images per phase (`saferkit evaluate plan` sizes it to a profile's limits)."),
+    size: int = typer.Option(64, "--size", help="Image size in pixels."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing file."),
 ) -> None:
     """Write a commented round.yaml with a fresh secret seed for the final phase."""
@@ -32,7 +34,7 @@ def init_command(
         opens = dt.date.fromisoformat(start) if start else dt.date.today()
     except ValueError:
         raise UserError(f"--start {start!r} is not a date; write YYYY-MM-DD.") from None
-    write_text_atomic(out, round_template(name, title, opens, out.name))
+    write_text_atomic(out, round_template(name, title, opens, out.name, n, size))
     read_round(out)  # what init writes must validate
     typer.echo(f"wrote {out}: edit it, then `saferkit round spec {out} --out spec.yaml` gives teams what they may know.")
 
@@ -162,7 +164,7 @@ def submit_command(
     submission: Path = typer.Argument(..., help="Your submission folder or .zip."),
     hub: str = typer.Option(..., "--hub", help="The hub's URL, e.g. http://127.0.0.1:8700."),
     round_name: str = typer.Option(..., "--round", help="Round name (see the spec)."),
-    key: str = typer.Option(..., "--key", envvar="SAFERKIT_HUB_KEY", help="Your team's publisher key (or set SAFERKIT_HUB_KEY)."),
+    key: str = typer.Option(..., "--key", envvar="SAFERKIT_HUB_API_KEY", help="Your team's publisher key (or set SAFERKIT_HUB_API_KEY)."),
 ) -> None:
     """Submit to a round: checked at once; prints the digest, the state and how many submissions you have left."""
     from saferkit.rounds.client import submit
@@ -175,7 +177,7 @@ def submit_command(
 def status_command(
     hub: str = typer.Option(..., "--hub", help="The hub's URL."),
     round_name: str = typer.Option(..., "--round", help="Round name."),
-    key: str = typer.Option(..., "--key", envvar="SAFERKIT_HUB_KEY", help="Your team's publisher key (or set SAFERKIT_HUB_KEY)."),
+    key: str = typer.Option(..., "--key", envvar="SAFERKIT_HUB_API_KEY", help="Your team's publisher key (or set SAFERKIT_HUB_API_KEY)."),
 ) -> None:
     """Your submissions in a round, their states, and how many you have left per phase."""
     from saferkit.rounds.client import status

@@ -43,8 +43,8 @@ phases:
     closes: "{dev_closes}"
     board: public
     data:
-      n: 2000
-      size: 64
+      n: {n}
+      size: {size}
       seed: 101                    # public: any team can make this data
       shares:                      # the development data never shows low-end cameras or dark scenes
         device: {{hq: 0.5, mid: 0.5, low: 0.0}}
@@ -55,8 +55,8 @@ phases:
     board: private
     shift: "camera and lighting conditions the development data does not contain"
     data:
-      n: 2000
-      size: 64
+      n: {n}
+      size: {size}
       seed: {secret_seed}            # SECRET: never share; `round spec` leaves it out
       held_out:                    # SECRET: generator settings teams' data never contains
         shares:
@@ -65,10 +65,10 @@ phases:
 """
 
 
-def round_template(name: str, title: str, start: dt.date, file_name: str = "round.yaml") -> str:
+def round_template(name: str, title: str, start: dt.date, file_name: str = "round.yaml", n: int = 2000, size: int = 64) -> str:
     """The commented round file: a four-week development phase, then a one-week final phase, with a fresh secret seed."""
     return TEMPLATE.format(
-        file=file_name, name=name, title=title.replace('"', "'"),
+        file=file_name, name=name, n=n, size=size, title=title.replace('"', "'"),
         dev_opens=start.isoformat(), dev_closes=(start + dt.timedelta(days=27)).isoformat(),
         final_opens=(start + dt.timedelta(days=28)).isoformat(), final_closes=(start + dt.timedelta(days=34)).isoformat(),
         secret_seed=secrets.randbelow(2**62) + 1000,
