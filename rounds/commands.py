@@ -96,18 +96,17 @@ def serve_command(
     """Serve the hub with this round's intake and boards (teams submit with their publisher keys)."""
     import uvicorn
 
-    from saferkit.hub_plugin.server.api import HubSettings, create_app
-    from saferkit.hub_plugin.server.rounds_api import attach_round
+    from saferkit.hub_plugin.server.api import HubSettings
     from saferkit.hub_plugin.server.run import require_free_port
     from saferkit.hub_plugin.server.store import Catalogue
     from saferkit.rounds.host import RoundHost
+    from saferkit.rounds.server import create_round_app
 
     host = RoundHost(folder)
     require_free_port("127.0.0.1", port)
     catalogue = Catalogue(db)
     try:
-        app = create_app(catalogue, HubSettings(public_pages=public_pages))
-        attach_round(app, host)
+        app = create_round_app(catalogue, HubSettings(public_pages=public_pages), [(host, None)])
         typer.echo(f"round {host.round.name}: http://127.0.0.1:{port}/rounds/{host.round.name}")
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="info", timeout_graceful_shutdown=5)
     finally:

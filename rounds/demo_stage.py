@@ -68,7 +68,7 @@ def _team_b_copy(submission: Path, folder: Path) -> Path:
 
 
 def run(ctx) -> None:
-    from saferkit.hub_plugin.server.rounds_api import EmbeddedRoundHub
+    from saferkit.rounds.server import EmbeddedRoundHub
     from saferkit.rounds.client import submit
     from saferkit.rounds.host import EvaluationSettings, RoundHost
     from saferkit.rounds.spec import read_round, spec_text
@@ -105,7 +105,7 @@ def run(ctx) -> None:
         host.work("demo-worker")
         hidden = not host.visible("final")
         host.reveal("final")
-        from saferkit.hub_plugin.server.rounds_api import round_page
+        from saferkit.rounds.server import round_page
 
         (folder / "boards.html").write_text(round_page(host, "en"), encoding="utf-8")
     leader_group = sum(1 for r in dev["rows"] if r["rank"] == 1)

@@ -302,7 +302,7 @@ class RoundHost:
         with self._db() as db:
             rows = db.execute("SELECT sha256, baseline FROM submissions WHERE phase=? AND status=? ORDER BY id", (phase, DONE)).fetchall()
         teams = [self.report_dir(phase, r["sha256"]) for r in rows if r["baseline"] is None]
-        baselines = {r["baseline"]: self.report_dir(phase, r["sha256"]) for r in rows if r["baseline"] is not None}
+        baselines: dict[str, str | Path] = {r["baseline"]: self.report_dir(phase, r["sha256"]) for r in rows if r["baseline"] is not None}
         if not teams and not baselines:
             return Board(self.round.metric, None, None, [])
         return build_board(list(teams), self.round.metric, baselines, resamples=self.round.resamples)

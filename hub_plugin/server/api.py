@@ -196,6 +196,4 @@ def create_app(catalogue: Catalogue, settings: HubSettings | None = None) -> Fas
     install_error_handlers(app)
     add_api_routes(app, catalogue, settings)
     add_web_routes(app, catalogue, settings)
-    from saferkit.hub_plugin.server.rounds_api import add_round_routes  # hackathon rounds (issue 18)
-    add_round_routes(app, catalogue, settings)
     return app

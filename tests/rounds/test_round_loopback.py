@@ -23,7 +23,7 @@ import yaml
 from sklearn.metrics import roc_auc_score
 
 from saferkit.core.keys import generate_keypair
-from saferkit.hub_plugin.server.rounds_api import EmbeddedRoundHub
+from saferkit.rounds.server import EmbeddedRoundHub
 from saferkit.rounds.host import EvaluationSettings, RoundHost, run_workers, zip_submission
 
 

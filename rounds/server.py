@@ -1,7 +1,9 @@
 """Round intake on the hub: teams submit with their publisher keys; boards as JSON and as a web page.
 
-Mounted by `create_app` with one line; rounds are attached to a running app
-with `attach_round(app, host, organiser_key)` (`saferkit round serve` does it).
+`create_round_app` is the hub's own app (`hub_plugin.server.api.create_app`)
+with these routes added in one call; rounds sit above the hub in the package
+graph, so the hub's code never imports them. A round is attached with
+`attach_round(app, host, organiser_key)` (`saferkit round serve` does it).
 Teams submit .zip bytes with the publisher key they already publish with; the
 organiser reveals a private board with the round's organiser key. No route
 serves data of any phase: the hidden data stays in the host folder.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -55,6 +58,19 @@ def attach_round(app: FastAPI, host: RoundHost, organiser_key: str | None = None
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+def create_round_app(catalogue: Catalogue, settings: HubSettings | None = None,
+                     hosts: Sequence[tuple[RoundHost, str | None]] = ()) -> FastAPI:
+    """The hub server (catalogue API and pages) with the round routes mounted and `hosts` attached."""
+    from saferkit.hub_plugin.server.api import create_app
+
+    settings = settings or HubSettings()
+    app = create_app(catalogue, settings)
+    add_round_routes(app, catalogue, settings)
+    for host, organiser_key in hosts:
+        attach_round(app, host, organiser_key)
+    return app
 
 
 def add_round_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) -> None:
@@ -176,13 +192,10 @@ class EmbeddedRoundHub:
     """The hub server with rounds attached, in a background thread on loopback (tests, demo, `saferkit round serve`)."""
 
     def __init__(self, db: str, hosts: list[tuple[RoundHost, str | None]], *, port: int | None = None, settings: HubSettings | None = None) -> None:
-        from saferkit.hub_plugin.server.api import create_app
         from saferkit.hub_plugin.server.run import free_port
 
         self.catalogue = Catalogue(db)
-        self.app = create_app(self.catalogue, settings)
-        for host, organiser_key in hosts:
-            attach_round(self.app, host, organiser_key)
+        self.app = create_round_app(self.catalogue, settings, hosts)
         self.host, self.port = "127.0.0.1", port or free_port()
         self._server: Any = None
         self._thread: Any = None
