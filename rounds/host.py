@@ -259,8 +259,8 @@ class RoundHost:
         if not (out / "report.json").is_file():
             try:
                 evaluate(self.folder / "submissions" / f"{job['sha256']}.zip", self.data_dir(job["phase"]), out, config)
-            except UserError as exc:
-                status, error = FAILED, str(exc)
+            except UserError as exc:  # told to the team: never the host folder's paths (the hidden data's file names)
+                status, error = FAILED, str(exc).replace(str(self.folder.resolve()), "<round host>").replace(str(self.folder), "<round host>")
         with self._db() as db:
             db.execute("UPDATE submissions SET status=?, error=? WHERE id=?", (status, error, job["id"]))
         return status
