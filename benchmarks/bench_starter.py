@@ -7,9 +7,11 @@ Runs, on the same data and network, in this order:
 - the starter path: the generated project's `build_model` / `build_augmentation` / `build_loss`
   passed to `train` as train.py does - the figure;
 - the old starter path (per-image v2 pipeline as `train_transform`) - for reference.
-Prints seconds per epoch for each and the ratio figure / anchor (1.0 = as fast).
+Prints seconds per epoch for each (the fastest of --repeats interleaved rounds, so a
+busy moment on a shared machine hits every path alike) and the ratio figure / anchor
+(1.0 = as fast).
 
-Usage: python benchmarks/bench_starter.py [--n 1500] [--epochs 2] [--size 64]
+Usage: python benchmarks/bench_starter.py [--n 1500] [--epochs 2] [--size 64] [--repeats 2]
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1500)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
     from rich.console import Console
 
@@ -59,18 +62,20 @@ def main() -> None:
         root = Path(scratch)
         generate(root / "data", make_config(n=args.n, seed=5, size=args.size), workers=None)
         config = TrainConfig(epochs=args.epochs, img_size=args.size, workers=0, log_model=False)
-        timings = {}
+        timings: dict[str, float] = {}
         runs = {
-            "baseline train (anchor)": {},
-            "starter train.py (figure)": {"model": starter.build_model(len(labels_for("binary")), DEFAULT_ARCH),
-                                          "batch_transform": starter.build_augmentation(), "loss_fn": starter.build_loss()},
-            "old per-image starter": {"model": starter.build_model(len(labels_for("binary")), DEFAULT_ARCH),
-                                      "train_transform": _per_image_pipeline(), "loss_fn": starter.build_loss()},
+            "baseline train (anchor)": lambda: {},
+            "starter train.py (figure)": lambda: {"model": starter.build_model(len(labels_for("binary")), DEFAULT_ARCH),
+                                                  "batch_transform": starter.build_augmentation(), "loss_fn": starter.build_loss()},
+            "old per-image starter": lambda: {"model": starter.build_model(len(labels_for("binary")), DEFAULT_ARCH),
+                                              "train_transform": _per_image_pipeline(), "loss_fn": starter.build_loss()},
         }
-        for name, kwargs in runs.items():
-            started = time.perf_counter()
-            train(root / "data", root / name.split()[0], config, console=quiet, **kwargs)
-            timings[name] = (time.perf_counter() - started) / args.epochs
+        for repeat in range(args.repeats):
+            for name, kwargs in runs.items():
+                started = time.perf_counter()
+                train(root / "data", root / f"{name.split()[0]}-{repeat}", config, console=quiet, **kwargs())
+                seconds = (time.perf_counter() - started) / args.epochs
+                timings[name] = min(seconds, timings.get(name, seconds))
     anchor = timings["baseline train (anchor)"]
     for name, seconds in timings.items():
         print(f"{name}: {seconds:.1f} s/epoch (ratio to the baseline {seconds / anchor:.2f})")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 import json
 import subprocess
@@ -23,6 +25,7 @@ def small_round(tmp_path):
     return tmp_path / "round.yaml"
 
 
+@pytest.mark.slow
 def test_export_writes_a_valid_bundle_whose_scoring_program_runs_the_kit(tmp_path, rk, run_cli):
     round_file = small_round(tmp_path)
     for phase in ("development", "final"):

@@ -90,6 +90,7 @@ def test_the_same_ranking_is_never_distinguishable(scored_models):
     assert not result.distinguishable and result.delong.p_value == 1.0
 
 
+@pytest.mark.slow
 def test_cli_compares_a_report_with_a_submission_as_json(scored_models, test_data, tmp_path, run_cli):
     from saferkit.evaluation.evaluate import EvaluationConfig, evaluate
 

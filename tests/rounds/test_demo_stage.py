@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 from rich.console import Console
@@ -10,6 +12,7 @@ from saferkit.demo import DemoContext
 from saferkit.rounds import demo_stage
 
 
+@pytest.mark.slow
 def test_demo_stage_runs_a_two_team_round(tmp_path, rk):
     ctx = DemoContext(out=tmp_path, console=Console(record=True, width=120))
     ctx.artifacts["submission_dir"] = rk.write_submission(tmp_path / "sub", rk.WEIGHTS["blue"], name="demo", team="team A")

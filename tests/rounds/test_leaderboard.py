@@ -26,6 +26,7 @@ def reports(tmp_path_factory, rk, test_data):
     return out
 
 
+@pytest.mark.slow
 def test_board_groups_by_paired_test_names_builds_and_sets_apart_other_data(reports):
     import csv
 
@@ -62,6 +63,7 @@ def test_board_groups_by_paired_test_names_builds_and_sets_apart_other_data(repo
     assert "baseline: kit baseline" in text and "Set apart:" in text and "DeLong p" in text
 
 
+@pytest.mark.slow
 def test_metric_column_is_never_duplicated_and_qualified_ranks(reports, tmp_path, run_cli):
     assert header("worst_group_recall").count("worst-group recall") == 0
     assert header("worst_group_recall").count("worst_group_recall") == 1
