@@ -8,7 +8,7 @@ tests) goes into the wheel, and each package is named explicitly.
 from setuptools import find_packages, setup
 
 # Top-level folders that are subpackages of `saferkit`, in dependency order (core knows none of the others).
-PACKAGE_FOLDERS = ("core", "datasets", "hashing", "evaluation", "ethics", "baseline", "serving", "hub_plugin")
+PACKAGE_FOLDERS = ("core", "datasets", "hashing", "evaluation", "ethics", "baseline", "serving", "hub_plugin", "rounds")
 
 package_dir = {"saferkit": "saferkit"} | {f"saferkit.{folder}": folder for folder in PACKAGE_FOLDERS}
 packages = ["saferkit"] + [

@@ -154,13 +154,15 @@ def train(
     loss_fn: LossFn | None = None,
     overwrite: bool = False,
     console: Console | None = None,
+    batch_transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> TrainResult:
     """Train on DATA's train split, keep the epoch with the best val ROC-AUC, write RUN.
 
     `model`, `train_transform` and `loss_fn` let a team's own script replace the
     baseline's parts while keeping its data handling, tracking and run format.
     `train_transform` maps one uint8 CHW image to the normalised float input; without
-    it the baseline's `BatchAugment` augments whole batches in this process.
+    it the baseline's `BatchAugment` augments whole batches in this process, or
+    `batch_transform` (uint8 NCHW batch -> normalised float batch) when given.
     """
     config = (config or TrainConfig()).validate()
     console = console or Console()
@@ -184,7 +186,7 @@ def train(
         console.print(f"resized {data.resized} image(s) to {config.img_size}x{config.img_size} px")
 
     with fresh_dir(Path(out_dir), overwrite=overwrite) as run_dir:
-        return _train_into(run_dir, data, config, device, model, train_transform, loss_fn, console)
+        return _train_into(run_dir, data, config, device, model, train_transform, loss_fn, console, batch_transform)
 
 
 def _train_into(
@@ -196,6 +198,7 @@ def _train_into(
     train_transform: Callable | None,
     loss_fn: LossFn,
     console: Console,
+    batch_transform: Callable | None = None,
 ) -> TrainResult:
     started = time.perf_counter()
     deterministic_before = torch.are_deterministic_algorithms_enabled()
@@ -211,7 +214,7 @@ def _train_into(
     env = tracking.environment(device.type, device_name, torch.get_num_threads())
 
     dataset = ImageTensorDataset(data.train, train_transform)
-    batch_transform = None if train_transform else BatchAugment()
+    batch_transform = None if train_transform else (batch_transform or BatchAugment())
     workers = config.workers_for(device.type)
     drop_last = len(dataset) > config.batch_size
     loader = DataLoader(

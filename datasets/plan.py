@@ -63,6 +63,9 @@ class SynthConfig:
     splits: tuple[tuple[str, float], ...] = DEFAULT_SPLITS
     spurious: tuple[Spurious, ...] = field(default_factory=tuple)
     image_format: str = "png"
+    # Attribute value mix for every split, e.g. (("device", (("hq", 0.0), ("mid", 0.0), ("low", 1.0))),): a round's
+    # hidden data draws conditions its development data never contains. Empty: every value equally often.
+    shares: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = field(default_factory=tuple)
 
     def parameters(self) -> dict[str, Any]:
         """The parameters as recorded in provenance.json."""
@@ -74,7 +77,7 @@ class SynthConfig:
             "spurious": [item.spec() for item in self.spurious],
             "format": self.image_format,
             "positive_share": POSITIVE_SHARE,
-        }
+        } | ({"shares": {attribute: dict(values) for attribute, values in self.shares}} if self.shares else {})
 
 
 def parse_splits(text: str) -> tuple[tuple[str, float], ...]:
@@ -136,6 +139,7 @@ def make_config(
     splits: str | tuple[tuple[str, float], ...] = DEFAULT_SPLITS,
     spurious: Sequence[str | Spurious] = (),
     image_format: str = "png",
+    shares: dict[str, dict[str, float]] | None = None,
 ) -> SynthConfig:
     """Validate user arguments into a config; raises UserError naming the first problem."""
     if n <= 0:
@@ -156,7 +160,26 @@ def make_config(
     if items and not {TRAIN, TEST} <= names:
         raise UserError("--spurious needs both a train and a test split in --splits (it biases train and "
                         "adds test_balanced / test_conflicting variants of test).")
-    return SynthConfig(n=n, seed=seed, size=size, splits=split_pairs, spurious=items, image_format=image_format)
+    return SynthConfig(n=n, seed=seed, size=size, splits=split_pairs, spurious=items, image_format=image_format,
+                       shares=check_shares(shares or {}, set(attributes)))
+
+
+def check_shares(shares: dict[str, dict[str, float]], spurious: set[str]) -> tuple[tuple[str, tuple[tuple[str, float], ...]], ...]:
+    """Validate an attribute value mix: known attributes and values, shares >= 0 that sum to 1, no clash with --spurious."""
+    checked = []
+    for attribute, mix in sorted(shares.items()):
+        if attribute not in ATTRIBUTES:
+            raise UserError(f"unknown attribute {attribute!r} in the value shares; use one of {', '.join(ATTRIBUTES)}.")
+        if attribute in spurious:
+            raise UserError(f"attribute {attribute!r} has both value shares and a spurious correlation; give it one of the two.")
+        unknown = sorted(set(mix) - set(ATTRIBUTES[attribute]))
+        if unknown:
+            raise UserError(f"unknown value {unknown[0]!r} for attribute {attribute!r}; use {', '.join(ATTRIBUTES[attribute])}.")
+        values = tuple((value, float(mix.get(value, 0.0))) for value in ATTRIBUTES[attribute])
+        if any(share < 0 for _, share in values) or abs(sum(share for _, share in values) - 1.0) > 1e-6:
+            raise UserError(f"the value shares of {attribute!r} must be >= 0 and sum to 1 (got {dict(values)}).")
+        checked.append((attribute, values))
+    return tuple(checked)
 
 
 def _largest_remainder(total: int, shares: list[float], rng: np.random.Generator) -> list[int]:
@@ -170,8 +193,11 @@ def _largest_remainder(total: int, shares: list[float], rng: np.random.Generator
     return counts
 
 
-def _value_shares(attribute: str, split: str, flag: int, spurious: dict[str, Spurious]) -> list[float]:
+def _value_shares(attribute: str, split: str, flag: int, spurious: dict[str, Spurious],
+                  mix: dict[str, tuple[tuple[str, float], ...]] | None = None) -> list[float]:
     values = ATTRIBUTES[attribute]
+    if mix and attribute in mix:
+        return [share for _, share in mix[attribute]]
     item = spurious.get(attribute)
     target = None
     if item is not None:
@@ -187,7 +213,8 @@ def _value_shares(attribute: str, split: str, flag: int, spurious: dict[str, Spu
     return [target if value == item.value else rest for value in values]
 
 
-def _group_rows(split: str, flag: int, count: int, spurious: dict[str, Spurious], rng: np.random.Generator) -> list[dict]:
+def _group_rows(split: str, flag: int, count: int, spurious: dict[str, Spurious], rng: np.random.Generator,
+                mix: dict[str, tuple[tuple[str, float], ...]] | None = None) -> list[dict]:
     rows: list[dict[str, Any]] = [{"split": split, "flag": flag} for _ in range(count)]
     if flag:
         categories = [c for c, k in zip(CATEGORIES, _largest_remainder(count, [1 / len(CATEGORIES)] * len(CATEGORIES), rng)) for _ in range(k)]
@@ -197,7 +224,7 @@ def _group_rows(split: str, flag: int, count: int, spurious: dict[str, Spurious]
     for row, category in zip(rows, categories):
         row["category"] = category
     for attribute, values in ATTRIBUTES.items():
-        counts = _largest_remainder(count, _value_shares(attribute, split, flag, spurious), rng)
+        counts = _largest_remainder(count, _value_shares(attribute, split, flag, spurious, mix), rng)
         assigned = [value for value, k in zip(values, counts) for _ in range(k)]
         rng.shuffle(assigned)
         for row, value in zip(rows, assigned):
@@ -225,7 +252,8 @@ def plan_rows(config: SynthConfig) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for split, count in split_sizes(config).items():
         positives = round(count * POSITIVE_SHARE)
-        group = _group_rows(split, 1, positives, spurious, rng) + _group_rows(split, 0, count - positives, spurious, rng)
+        mix = dict(config.shares)
+        group = _group_rows(split, 1, positives, spurious, rng, mix) + _group_rows(split, 0, count - positives, spurious, rng, mix)
         order = rng.permutation(len(group))
         rows.extend(group[i] for i in order)
     states = seeds.generate_state(len(rows), dtype=np.uint64)

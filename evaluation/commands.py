@@ -146,13 +146,31 @@ def evaluate_command(
 def leaderboard_command(
     reports: list[Path] = typer.Argument(..., help="Report folders (or report.json files) from `saferkit evaluate`."),
     out: Path = typer.Option(..., "--out", help="FILE.html or FILE.md"),
-    metric: str = typer.Option("roc_auc", "--metric", help="Metric to rank on (any headline metric, recall, worst_group_recall, ...)."),
+    metric: str = typer.Option("roc_auc", "--metric", help="Metric to rank on (any headline metric, recall, worst_group_recall, qualified, ...)."),
+    baseline: Optional[list[str]] = typer.Option(None, "--baseline", help="NAME=REPORT: a report shown as the named baseline row (repeatable)."),
+    data_provenance: Optional[str] = typer.Option(None, "--data-provenance", help="Board for the data set with this provenance digest (prefix); default: the one most reports share."),
 ) -> None:
-    """Rank submissions on one metric with intervals; ties the intervals cannot separate share a rank."""
-    from saferkit.evaluation.leaderboard import write_leaderboard
+    """Rank submissions of one data set; entries a paired test cannot tell from the leader share rank 1."""
+    from saferkit.core.errors import UserError
+    from saferkit.evaluation.leaderboard import build_board, render
 
-    rows = write_leaderboard(list[str | Path](reports), out, metric)
-    typer.echo(f"wrote {out} ({len(rows)} entries ranked on {metric})")
+    named: dict[str, str | Path] = {}
+    for item in baseline or []:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise UserError(f"--baseline {item!r} must be NAME=REPORT, e.g. --baseline kit-baseline=reports/baseline.")
+        named[name] = path
+    fmt = {".html": "html", ".htm": "html", ".md": "md"}.get(out.suffix.lower())
+    if fmt is None:
+        raise UserError(f"--out {out} must end in .html or .md.")
+    board = build_board(list[str | Path](reports), metric, named, data_provenance)
+    from saferkit.core.atomic import write_text_atomic
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out, render(board, fmt))
+    typer.echo(f"wrote {out} ({len(board.rows)} entries ranked on {metric}; data set {str(board.data_provenance_sha256)[:12]})")
+    for item in board.set_apart:
+        typer.echo(f"set apart: {item['report']}: {item['reason']}")
 
 
 def register(app: typer.Typer) -> None:

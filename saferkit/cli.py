@@ -30,10 +30,12 @@ COMMAND_MODULES = (
     "saferkit.hashing.commands",
     "saferkit.hashing.video_commands",
     "saferkit.evaluation.commands",
+    "saferkit.evaluation.compare_commands",
     "saferkit.ethics.commands",
     "saferkit.serving.commands",
     "saferkit.serving.scan_commands",
     "saferkit.hub_plugin.commands",
+    "saferkit.rounds.commands",
 )
 
 err_console = Console(stderr=True)

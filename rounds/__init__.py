@@ -1,0 +1,1 @@
+"""Hackathon rounds: a round as data (round.yaml), its phases' data, intake, boards and export."""
