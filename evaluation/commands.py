@@ -169,8 +169,8 @@ def leaderboard_command(
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, render(board, fmt))
     typer.echo(f"wrote {out} ({len(board.rows)} entries ranked on {metric}; data set {str(board.data_provenance_sha256)[:12]})")
-    for item in board.set_apart:
-        typer.echo(f"set apart: {item['report']}: {item['reason']}")
+    for apart in board.set_apart:
+        typer.echo(f"set apart: {apart['report']}: {apart['reason']}")
 
 
 def register(app: typer.Typer) -> None:

@@ -99,7 +99,7 @@ def _efficiency(section: dict[str, Any]) -> dict[str, Any]:
     if not rows:
         return {}
     whole = lambda value: int(value) if isinstance(value, int) and not isinstance(value, bool) else None  # noqa: E731
-    found = {"runs": rows, "parameters": whole(section.get("parameters")), "model_bytes": whole(section.get("model_bytes"))}
+    found: dict[str, Any] = {"runs": rows, "parameters": whole(section.get("parameters")), "model_bytes": whole(section.get("model_bytes"))}
     machine = section.get("hardware")
     if isinstance(machine, dict) and isinstance(machine.get("cpu"), str):
         found["hardware"] = {"cpu": machine["cpu"][:200], "cores": whole(machine.get("cores")),

@@ -27,7 +27,9 @@ STAGE_MODULES = (
     "saferkit.ethics.demo_stage",
     "saferkit.serving.demo_stage",
     "saferkit.serving.scan_demo_stage",
+    "saferkit.serving.drive_demo_stage",
     "saferkit.hub_plugin.demo_stage",
+    "saferkit.rounds.demo_stage",
 )
 
 
