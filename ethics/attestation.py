@@ -190,6 +190,16 @@ def read_attestation(scorecard_path: str | Path) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else {}
 
 
+def profile_description(text: str) -> str | None:
+    """The profile's `description`, shown beside its name wherever a verdict is shown (a demo profile says so)."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    description = document.get("description") if isinstance(document, dict) else None
+    return " ".join(description.split())[:2000] if isinstance(description, str) and description.strip() else None
+
+
 def profile_limits(text: str) -> dict[str, float] | None:
     try:
         document = yaml.safe_load(text)

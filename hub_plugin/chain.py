@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from saferkit.ethics.attestation import AttestationRejected, Attested, profile_limits, verify_attestation
+from saferkit.ethics.attestation import AttestationRejected, Attested, profile_description, profile_limits, verify_attestation
 from saferkit.hub_plugin.gate import NotPublishable, PublishInputs
 from saferkit.hub_plugin.registry import AccreditedEvaluator, AccreditedProfile, Registry
 
@@ -104,7 +104,8 @@ def vetting_summary(chain: Chain) -> dict[str, Any]:
         "data": {"provenance_sha256": statement["data"]["provenance_sha256"], "size": statement["data"].get("size")},
         "profile": {"name": profile["name"], "sha256": profile["sha256"],
                     "version": chain.profile.version if chain.profile else profile.get("version"),
-                    "limits": profile_limits(profile["content"]) or {}},
+                    "limits": profile_limits(profile["content"]) or {},
+                    "description": profile_description(profile["content"])},
         "reviewer": None,
         "accredited": chain.evaluator is not None and chain.profile is not None,
     }

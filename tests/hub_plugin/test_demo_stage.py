@@ -83,7 +83,8 @@ def test_demo_ethics_and_hub_stages_publish_through_the_whole_signed_chain(tmp_p
     with EmbeddedHub(ctx.out / "hub" / "catalogue.db") as hub:  # the catalogue the demo leaves behind
         reader = hub.catalogue.add_reader("check")
         page = httpx.get(hub.url + "/tools/toy-red?lang=en", cookies=web_login(hub.url, reader)).text
-    assert "saferkit demo evaluator" in page and "saferkit demo reviewer" in page and "demo" in page
+    assert "saferkit demo evaluator" in page and "saferkit demo reviewer" in page
+    assert "DEMO ONLY, not a vetting profile" in page  # the profile says what it is, beside its name
 
 
 def test_demo_prints_who_vetted_the_published_tool(tmp_path: Path, evaluated, evaluator):
