@@ -16,6 +16,7 @@ saferkit_ci_apt_install() {
   # and the libarchive shared library that libarchive-c loads
   command -v mkfs.vfat >/dev/null 2>&1 || missing+=(dosfstools)
   command -v mcopy >/dev/null 2>&1 || missing+=(mtools)
+  command -v ewfacquire >/dev/null 2>&1 || missing+=(ewf-tools)  # writes the synthetic drive's E01
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
   ldconfig -p | grep -q 'libarchive\.so' || missing+=(libarchive13)
   # the reference vPDQ (dev extra) builds from source against FFmpeg's libraries

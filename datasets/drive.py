@@ -47,6 +47,8 @@ DRIVE_NAME = "drive"
 DEFAULT_SIZE = 256
 BOMB_BYTES = 64 << 20  # zeros in the zip bomb: far over the ratio limit, small to write
 FILL_FIRST, FILL_BASES = 360, 40  # scenes drawn for --fill (none of them listed)
+SPARE_FIRST = 300  # scenes 300..359 stand in for a listed scene too plain for PDQ (quality under 50)
+MIN_LISTED_QUALITY = 50  # the PDQ reference's bar: lists do not carry hashes of pictures PDQ cannot describe
 FILL_TURNS = (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270, Image.Transpose.FLIP_LEFT_RIGHT,
               Image.Transpose.FLIP_TOP_BOTTOM, Image.Transpose.TRANSPOSE, Image.Transpose.TRANSVERSE)
 
@@ -63,6 +65,7 @@ class Drive:
     truth: list[dict[str, Any]] = field(default_factory=list)  # where each listed item sits
     hostile: list[dict[str, Any]] = field(default_factory=list)  # path -> expected row kind
     tools: dict[str, bool] = field(default_factory=dict)
+    spares_used: int = 0
 
     def put(self, relative: str, data: bytes) -> Path:
         path = self.root / relative
@@ -137,11 +140,21 @@ def reference_pdq(image: Image.Image) -> str:
     return np.packbits(np.asarray(bits, dtype=np.uint8).ravel()).tobytes().hex()
 
 
+def _pdq_quality(image: Image.Image) -> int:
+    import pdqhash
+
+    return int(pdqhash.compute(np.ascontiguousarray(np.asarray(image.convert("RGB"))))[1])
+
+
 def _list_scene(drive: Drive, number: int) -> tuple[str, Image.Image, bytes]:
     """A listed scene: its PNG's MD5 and its PDQ go on the list; returns (id, image, PNG bytes)."""
     import hashlib
 
-    image = drive.scenes(number)
+    image, quality = drive.scenes(number), _pdq_quality(drive.scenes(number))
+    while quality < MIN_LISTED_QUALITY and drive.spares_used < FILL_FIRST - SPARE_FIRST:  # a near-flat scene
+        image = drive.scenes(SPARE_FIRST + drive.spares_used)
+        drive.spares_used += 1
+        quality = _pdq_quality(image)
     png = encode(image, "PNG")
     item = f"S{number:03d}"
     drive.listed.append({"hash_type": "md5", "hash": hashlib.md5(png).hexdigest(), "id": item, "category": "listed-scene"})
@@ -348,8 +361,22 @@ def _disk_image(drive: Drive) -> None:
             subprocess.run(command, check=True, capture_output=True, env=env)
     drive.expect("evidence/usb.img!/p1/DCIM/IMG_0030.PNG", s30, "disk-image-copy")
     drive.expect("evidence/usb.img!/p1/", s31, "disk-image-deleted", deleted=True, name_suffix="ONE.PNG")
+    _e01_image(drive, image, s30, s31)
     _partitioned_disk(drive, mkfs, mcopy, env)
     _ext_image(drive)
+
+
+def _e01_image(drive: Drive, raw: Path, copy_scene: str, deleted_scene: str) -> None:
+    """An EnCase (E01) acquisition of the FAT image, as agencies receive disks (ewfacquire, Debian's ewf-tools)."""
+    ewfacquire = shutil.which("ewfacquire")
+    if not ewfacquire:
+        return
+    target = drive.root / "evidence" / "usb-acquired"
+    subprocess.run([ewfacquire, "-u", "-q", "-t", str(target), "-f", "encase6", "-c", "deflate:fast", "-C", "SYNTH-1",
+                    "-D", "synthetic USB stick", "-e", "saferkit", "-E", "EX-1", "-N", "synthetic drive", str(raw)],
+                   check=True, capture_output=True)
+    drive.expect("evidence/usb-acquired.E01!/p1/DCIM/IMG_0030.PNG", copy_scene, "e01-copy")
+    drive.expect("evidence/usb-acquired.E01!/p1/", deleted_scene, "e01-deleted", deleted=True, name_suffix="ONE.PNG")
 
 
 def _partitioned_disk(drive: Drive, mkfs: str, mcopy: str, env: dict[str, str]) -> None:
