@@ -55,6 +55,7 @@ class ScanOptions:
     algos: Optional[list[str]] = None
     match_threshold: Optional[int] = None
     dihedral: bool = False
+    allow_weak: bool = False  # aHash/dHash/wHash list entries match (off by default since issue 21)
     follow_symlinks: bool = True
     overwrite: bool = False
     max_shards: Optional[int] = None
@@ -118,6 +119,7 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
         "max_bytes": options.max_bytes,
         "match_threshold": options.match_threshold,
         "dihedral": options.dihedral,
+        "allow_weak": options.allow_weak,
         "follow_symlinks": options.follow_symlinks,
     }
     config = WorkerConfig(
@@ -127,6 +129,7 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
         max_bytes=options.max_bytes,
         match_threshold=options.match_threshold,
         dihedral=options.dihedral,
+        allow_weak=options.allow_weak,
         model_keys=tuple(keys),
         archive_limits=options.archive_limits,
     )
