@@ -20,8 +20,9 @@ SOFTWARE = ("numpy", "pillow", "pyarrow", "onnxruntime", "pdqhash", "imagehash",
 
 # Settings that change the rows; a resume must use the same ones.
 PINNED = ("source", "file_list", "models", "hashlists", "algos", "shard_size", "batch_size",
-          "max_bytes", "match_threshold", "dihedral", "follow_symlinks", "allow_weak")
-PINNED_DEFAULTS = {"allow_weak": False}  # what a result made before the setting existed used
+          "max_bytes", "match_threshold", "dihedral", "follow_symlinks", "allow_weak",
+          "max_video_seconds")
+PINNED_DEFAULTS = {"allow_weak": False, "max_video_seconds": 4 * 3600.0}  # what a result made before the setting existed used
 
 
 def software_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
