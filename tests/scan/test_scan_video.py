@@ -206,3 +206,49 @@ def test_worker_processes_give_the_same_video_rows(video_scan, tmp_path):
     strip = ("shard", "atime", "noatime")
     assert {p: {k: v for k, v in r.items() if k not in strip} for p, r in again.items()} == \
         {p: {k: v for k, v in r.items() if k not in strip} for p, r in video_scan["rows"].items()}
+
+
+def _video_section(html: str) -> str:
+    return html[html.index('<h2 id="videos">'):html.index("<h2>3.")]
+
+
+def test_report_shows_best_moments_and_matched_segments_without_previews_by_default(video_scan, tmp_path):
+    from saferkit.serving.scan.report import write_report
+
+    report = tmp_path / "report.html"
+    triage = write_report(video_scan["out"], report)
+    html = report.read_text()
+    section = _video_section(html)
+    assert "data:image" not in html and "show preview" not in html
+    assert triage.videos_total == 9  # 4 listed copies, other x2, positive, negative, the truncated MKV
+    assert all(v["matched"] for v in triage.videos[:4]) and not any(v["matched"] for v in triage.videos[4:])
+    unmatched = [v["score"] for v in triage.videos[4:]]
+    assert unmatched == sorted(unmatched, reverse=True)  # then by the model's best frame score
+    positive = next(v for v in triage.videos if v["path"].endswith("positive.mp4"))
+    row = section[section.index(positive["path"]):].split("</tr>")[0]
+    assert f'<td class="moment">0:{positive["best_timestamp"]:04.1f}</td>' in row and "toy-red@1.0.0" in row
+    reencoded = section[section.index("reencoded.mkv"):].split("</tr>")[0]
+    assert f"= {LISTED_ID} 0:" in reencoded and "V-listed (vpdq)" in reencoded
+
+
+def test_report_previews_are_the_best_frames_only_grey_blurred_and_hidden(video_scan, tmp_path):
+    import base64
+
+    from PIL import Image
+
+    from saferkit.serving.scan.report import write_report
+
+    report = tmp_path / "report.html"
+    triage = write_report(video_scan["out"], report, previews=True)
+    section = _video_section(report.read_text())
+    positive = next(v for v in triage.videos if v["path"].endswith("positive.mp4"))
+    assert [p["timestamp"] for p in positive["previews"]] == [m["timestamp"] for m in positive["top_timestamps"][:3]]
+    for preview in positive["previews"]:
+        image = Image.open(io.BytesIO(base64.b64decode(preview["preview"].split(",", 1)[1])))
+        assert image.mode == "L" and max(image.size) <= 64
+        assert f'data-src="{preview["preview"]}"' in section  # behind a click-to-reveal button, not an <img>
+    assert "<img" not in section
+    member = next(v for v in triage.videos if "!/" in v["path"])
+    assert member["previews"] == [] and "inside a container" in member["no_preview"]
+    ranked = next(r for r in triage.ranking if r["path"].endswith("positive.mp4"))
+    assert ranked["preview"] is None and "best frames under Videos" in ranked["no_preview"]
