@@ -375,7 +375,7 @@ class ScanWorker:
     @staticmethod
     def _match_video(row: dict[str, Any], found: list[Any]) -> None:
         """vPDQ matches into `matches` (hash_type vpdq, distance the best frame's) and their segments."""
-        segments = []
+        segments: list[dict[str, Any]] = []
         for match in found:
             best = min((segment["best_distance"] for segment in match.segments), default=None)
             row["matches"].append({"list": match.list, "id": match.id, "hash_type": "vpdq", "distance": best,
