@@ -252,3 +252,19 @@ def test_report_previews_are_the_best_frames_only_grey_blurred_and_hidden(video_
     assert member["previews"] == [] and "inside a container" in member["no_preview"]
     ranked = next(r for r in triage.ranking if r["path"].endswith("positive.mp4"))
     assert ranked["preview"] is None and "best frames under Videos" in ranked["no_preview"]
+
+
+def test_vics_export_carries_videos_as_a_list_the_kit_reads_back(video_scan, tmp_path):
+    from saferkit.hashing.video_lists import read_video_list
+    from saferkit.hashing.video_match import VideoMatcher
+    from saferkit.hashing.vpdq import parse_text
+    from saferkit.serving.scan.export import export_result
+
+    out = tmp_path / "export.json"
+    export_result(video_scan["out"], "vics", out, flat=True)
+    videos = read_video_list(out)
+    assert len(videos) == 9  # every decoded video (members included) with its frames; failed ones have none
+    other = video_scan["rows"]["Videos/other.mp4"]
+    found = VideoMatcher(videos).match(parse_text(other["vpdq"]))
+    assert len(found) == 3  # itself, its copy in clips.zip, and the truncated MKV of the same clip
+    assert sorted(m.query_share for m in found)[1:] == [1.0, 1.0]
