@@ -112,6 +112,7 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     if summary.get("members_done"):
         table.add_row("inside them (members, disk-image files, PDF images, frames)", f"{summary['members_done']:,}")
     table.add_row("images hashed", f"{summary['images_hashed']:,}")
+    table.add_row("videos decoded", f"{summary.get('videos_decoded', 0):,}")
     table.add_row("hash-list hits", f"{summary['hash_hits']:,}")
     for name, counts in summary["hits_by_list"].items():
         for category, n in counts.items():

@@ -187,6 +187,7 @@ def test_bad_videos_are_rows_with_their_kind(video_scan):
     assert truncated["vpdq"] and truncated["scores"]
     assert rows["bad/truncated.mp4"]["error"] == kinds.CORRUPT
     assert video_scan["summary"]["complete"] is True
+    assert video_scan["summary"]["videos_decoded"] == 9 and video_scan["summary"]["images_hashed"] == 0
 
 
 def test_a_video_over_the_duration_limit_is_too_large(video_scan, tmp_path):
