@@ -522,7 +522,10 @@ def _is_video(path: str, head: bytes, mime: Optional[str]) -> bool:
 
     if mime is not None:
         return mime.startswith("video/") or (not mime.startswith(("image/", "audio/")) and is_video_upload(head))
-    return is_video_upload(head) or looks_like_video(path)
+    if is_video_upload(head):
+        return True
+    # By name only for names no other common file shares: `.ts`/`.mts` are also TypeScript (MPEG-TS has a signature).
+    return looks_like_video(path) and os.path.splitext(path)[1].lower() not in (".ts", ".mts")
 
 
 def _wants_decode(path: str, head: bytes, mime: Optional[str]) -> bool:

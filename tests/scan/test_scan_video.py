@@ -114,6 +114,7 @@ def video_scan(tmp_path_factory) -> dict[str, Any]:
         "bad/audio_only.mp4": _audio_only(),
         "bad/truncated.mkv": mkv[: len(mkv) // 2],  # Matroska declares its duration up front: the cut shows
         "bad/truncated.mp4": other[: len(other) // 3],  # an MP4 whose index (at the end) is gone
+        "src/app.ts": b"export const answer: number = 42;\n",  # TypeScript, not MPEG-TS
     }
     for relative, data in files.items():
         (folder / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -186,6 +187,7 @@ def test_bad_videos_are_rows_with_their_kind(video_scan):
     assert truncated["status"] == store.STATUS_SCORED and truncated["partial"] is True and truncated["partial_reason"]
     assert truncated["vpdq"] and truncated["scores"]
     assert rows["bad/truncated.mp4"]["error"] == kinds.CORRUPT
+    assert rows["src/app.ts"]["media"] is None and rows["src/app.ts"]["error"] is None and rows["src/app.ts"]["md5"]
     assert video_scan["summary"]["complete"] is True
     assert video_scan["summary"]["videos_decoded"] == 9 and video_scan["summary"]["images_hashed"] == 0
 
