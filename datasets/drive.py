@@ -209,7 +209,7 @@ def _listed_items(drive: Drive) -> None:
     s9, img9, _ = _list_scene(drive, 9)
     drive.put("Users/bob/anim/banner.png", _frames_file([fillers[2], img9], "PNG", duration=100))
     drive.expect("Users/bob/anim/banner.png#frame=1", s9, "apng-frame")
-    s10, img10, _ = _list_scene(drive, 10)
+    s10, img10, _ = _list_scene(drive, 17)  # scene 10 is nearly flat (PDQ quality 27-35): no near match by design (issue 21)
     drive.put("Users/bob/scans/fax.tif", _frames_file([fillers[4], img10, fillers[5]], "TIFF"))
     drive.expect("Users/bob/scans/fax.tif#frame=1", s10, "tiff-page")
     s11, img11, _ = _list_scene(drive, 11)
