@@ -8,8 +8,9 @@ crops, renamed with a wrong extension, on a frame of an animated GIF/WebP/APNG
 or a page of a multi-page TIFF, inside a PDF, inside ZIP/TAR/7z archives
 nested several deep, truncated as a carved file is, and on a small FAT disk
 image (made with mkfs.vfat and mtools, never mounted; one copy deleted there).
-Unlisted scenes, documents, a short video, corrupt, truncated and zero-byte
-files, symlink loops, an archive bomb and hostile archives fill the rest.
+Unlisted scenes, documents, a short video, a listed video (a copy in a ZIP,
+a re-encode two archives deep), corrupt, truncated and zero-byte files,
+symlink loops, an archive bomb and hostile archives fill the rest.
 
 OUT/
   drive/       the folder to scan
@@ -221,7 +222,7 @@ def _listed_items(drive: Drive) -> None:
     s9, img9, _ = _list_scene(drive, 9)
     drive.put("Users/bob/anim/banner.png", _frames_file([fillers[2], img9], "PNG", duration=100))
     drive.expect("Users/bob/anim/banner.png#frame=1", s9, "apng-frame")
-    s10, img10, _ = _list_scene(drive, 10)
+    s10, img10, _ = _list_scene(drive, 17)  # scene 10 is nearly flat (PDQ quality 27-35): no near match by design (issue 21)
     drive.put("Users/bob/scans/fax.tif", _frames_file([fillers[4], img10, fillers[5]], "TIFF"))
     drive.expect("Users/bob/scans/fax.tif#frame=1", s10, "tiff-page")
     s11, img11, _ = _list_scene(drive, 11)
@@ -464,3 +465,29 @@ def _video(drive: Drive) -> None:
         subprocess.run([ffmpeg, "-loglevel", "error", "-y", "-framerate", "2", "-i", str(Path(scratch) / "f%d.png"),
                         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-bitexact", str(target)], check=True, capture_output=True)
     _list_file(drive, "Users/carol/Videos/clip.mp4", "F-video")
+    _listed_video(drive, ffmpeg)
+
+
+def _listed_video(drive: Drive, ffmpeg: str) -> None:
+    """A listed four-second clip (its MD5 and vPDQ frames on the list): a copy in a ZIP, a re-encode in a TAR in a TAR.GZ."""
+    import hashlib
+
+    from saferkit.hashing.vpdq import hash_video
+
+    with tempfile.TemporaryDirectory() as scratch:
+        for i in range(8):
+            drive.scenes(250 + i // 2).save(Path(scratch) / f"f{i}.png")
+        clip, copy = Path(scratch) / "listed.mp4", Path(scratch) / "reencoded.mkv"
+        subprocess.run([ffmpeg, "-loglevel", "error", "-y", "-framerate", "2", "-i", str(Path(scratch) / "f%d.png"),
+                        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-threads", "1", "-bitexact", str(clip)],
+                       check=True, capture_output=True)
+        subprocess.run([ffmpeg, "-loglevel", "error", "-y", "-i", str(clip), "-c:v", "libx264", "-crf", "34",
+                        "-threads", "1", "-bitexact", str(copy)], check=True, capture_output=True)
+        data, reencoded = clip.read_bytes(), copy.read_bytes()
+    drive.listed.append({"hash_type": "md5", "hash": hashlib.md5(data).hexdigest(), "id": "V-clip", "category": "listed-video"})
+    for feature in hash_video(data).features:  # the frame table (frame number and time default to the row's order)
+        drive.listed.append({"hash_type": "vpdq", "hash": feature.hash, "id": "V-clip", "category": "listed-video"})
+    drive.put("Users/carol/Videos/trip.zip", _zip([("trip/day1.mp4", data)]))
+    drive.expect("Users/carol/Videos/trip.zip!/trip/day1.mp4", "V-clip", "zip-video-copy")
+    drive.put("Users/dave/old_videos.tar.gz", _tar([("videos.tar", _tar([("day1_small.mkv", reencoded)]))], "w:gz"))
+    drive.expect("Users/dave/old_videos.tar.gz!/videos.tar!/day1_small.mkv", "V-clip", "tar-video-reencode-vpdq")

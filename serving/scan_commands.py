@@ -60,6 +60,8 @@ def run_command(
     algos: Optional[str] = typer.Option(None, "--algos", help="Hashes to compute, comma separated (default: md5,sha1,sha256,pdq,phash,dhash)."),
     match_threshold: Optional[int] = typer.Option(None, "--match-threshold", help="Hamming distance for perceptual matches (default: per hash type, PDQ 31)."),
     dihedral: bool = typer.Option(False, "--dihedral", help="Also match PDQ rotations and mirrors."),
+    max_video_seconds: float = typer.Option(4 * 3600.0, "--max-video-seconds", help="Videos declared longer than this are not decoded (too_large; digests only)."),
+    allow_weak: bool = typer.Option(False, "--allow-weak", help="Also match aHash/dHash/wHash list entries (weak: off by default)."),
     follow_symlinks: bool = typer.Option(True, "--follow-symlinks/--no-follow-symlinks", help="Follow symbolic links (loops are detected)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Discard an earlier scan in RESULT instead of resuming it."),
     max_shards: Optional[int] = typer.Option(None, "--max-shards", help="Stop after this many shards; re-run to continue."),
@@ -88,8 +90,9 @@ def run_command(
         out=out, source=source, file_list=file_list, models=list(model), hashlists=list(hashlist), engine=engine,
         workers=workers, threads=threads, ray_address=ray_address, shard_size=shard_size, batch_size=batch_size,
         max_bytes=max(1, int(max_file_mb * 1024 * 1024)), algos=[algos] if algos else None,
-        match_threshold=match_threshold, dihedral=dihedral, follow_symlinks=follow_symlinks, overwrite=overwrite,
-        max_shards=max_shards, progress=progress, scorecards=list(scorecard), require_qualified=not allow_unqualified,
+        match_threshold=match_threshold, dihedral=dihedral, allow_weak=allow_weak, max_video_seconds=max_video_seconds,
+        follow_symlinks=follow_symlinks,
+        overwrite=overwrite, max_shards=max_shards, progress=progress, scorecards=list(scorecard), require_qualified=not allow_unqualified,
         case=case, exhibit=exhibit, examiner=examiner, examiner_key=examiner_key,
         command_line=["saferkit", *sys.argv[1:]] if sys.argv and sys.argv[0] else None, archive_limits=limits,
     ), console)
@@ -109,6 +112,7 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     if summary.get("members_done"):
         table.add_row("inside them (members, disk-image files, PDF images, frames)", f"{summary['members_done']:,}")
     table.add_row("images hashed", f"{summary['images_hashed']:,}")
+    table.add_row("videos decoded", f"{summary.get('videos_decoded', 0):,}")
     table.add_row("hash-list hits", f"{summary['hash_hits']:,}")
     for name, counts in summary["hits_by_list"].items():
         for category, n in counts.items():

@@ -3,7 +3,8 @@
 - `vics`: Project VIC (VICS 2.0) JSON: one media entry per hashed file with
   integer `MediaID` and `Category`, `MediaSize`, upper-case `MD5`/`SHA1`,
   `RelativeFilePath`, boolean `IsPrecategorized`, and `PDQ` (and `SHA256`) as
-  extra hashes. Nested under a case (`Cases -> Media`, the default) or flat
+  extra hashes; a decoded video has `MediaType` `Video` and its vPDQ frames
+  as `VPDQ` lines (the form `saferkit.hashing.video_lists` reads). Nested under a case (`Cases -> Media`, the default) or flat
   (`--flat`: the media list alone). `saferkit hashlist` and `saferkit match`
   read both forms back.
 - `csv`: one row per hashed file, hash columns named as IPED's hash-database
@@ -39,7 +40,8 @@ STATUS_NEAR = "review"
 
 
 def _rows(result: Path) -> Iterator[dict[str, Any]]:
-    table = store.read_rows(result, columns=["path", "size", "md5", "sha1", "sha256", "pdq", "matches", "mtime"])
+    table = store.read_rows(result, columns=["path", "size", "md5", "sha1", "sha256", "pdq", "matches", "mtime",
+                                                  "media", "vpdq"])
     for row in table.to_pylist():
         if row["md5"] or row["sha256"]:
             yield row
@@ -77,6 +79,10 @@ def media_entries(result: Path, manifest: dict[str, Any]) -> list[dict[str, Any]
             entry["SHA256"] = row["sha256"].upper()
         if row["pdq"]:
             entry["PDQ"] = row["pdq"]
+        if row["media"] == "video":
+            entry["MediaType"] = "Video"
+            if row["vpdq"]:
+                entry["VPDQ"] = row["vpdq"].splitlines()
         media.append(entry)
     return media
 

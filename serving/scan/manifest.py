@@ -20,7 +20,9 @@ SOFTWARE = ("numpy", "pillow", "pyarrow", "onnxruntime", "pdqhash", "imagehash",
 
 # Settings that change the rows; a resume must use the same ones.
 PINNED = ("source", "file_list", "models", "hashlists", "algos", "shard_size", "batch_size",
-          "max_bytes", "match_threshold", "dihedral", "follow_symlinks")
+          "max_bytes", "match_threshold", "dihedral", "follow_symlinks", "allow_weak",
+          "max_video_seconds")
+PINNED_DEFAULTS = {"allow_weak": False, "max_video_seconds": 4 * 3600.0}  # what a result made before the setting existed used
 
 
 def software_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
@@ -74,7 +76,7 @@ def new_manifest(settings: dict[str, Any], n_files: int, n_shards: int) -> dict[
 def check_resumable(existing: dict[str, Any], settings: dict[str, Any], result: Path) -> None:
     """Refuse to resume into a result made with other models, lists or settings."""
     old = existing.get("settings", {})
-    changed = [key for key in PINNED if _comparable(old.get(key)) != _comparable(settings.get(key))]
+    changed = [key for key in PINNED if _comparable(old.get(key, PINNED_DEFAULTS.get(key))) != _comparable(settings.get(key))]
     if changed:
         raise UserError(
             f"{result} holds a scan made with different {', '.join(changed)}; "

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from saferkit.serving.scan import store
-from saferkit.serving.scan.previews import make_preview
+from saferkit.serving.scan.previews import make_preview, video_previews
 from saferkit.serving.scan.triage import Triage, build_triage
 
 TEMPLATE = "report.html.j2"
@@ -29,17 +29,35 @@ def _render(triage: Triage, result: Path, previews: bool) -> str:
     env.filters["score"] = lambda value: "" if value is None else f"{value:.4f}"
     env.filters["count"] = lambda value: f"{value:,}"
     env.filters["files"] = lambda value: f"{value:,} file" + ("" if value == 1 else "s")
+    env.filters["moment"] = moment
     return env.from_string(text).render(
         t=triage, result=str(Path(result).resolve()), previews=previews,
         generated=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     )
 
 
+def moment(seconds: Optional[float]) -> str:
+    """Seconds into a video as M:SS.s (H:MM:SS.s past an hour), as players show it."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(float(seconds), 60.0)
+    hours, minutes = divmod(int(minutes), 60)
+    return f"{hours}:{minutes:02d}:{rest:04.1f}" if hours else f"{minutes}:{rest:04.1f}"
+
+
 def _add_previews(triage: Triage) -> None:
+    """Pictures get one preview; videos (in the video section) their best frames only, never elsewhere."""
     max_bytes = int(triage.manifest["settings"]["max_bytes"])
+    videos = {video["path"] for video in triage.videos}
     listed = [row for group in triage.hits for row in group["rows"]] + triage.ranking
     for row in listed:
-        row["preview"], row["no_preview"] = make_preview(row["path"], row.get("sha256"), max_bytes)
+        if row["path"] in videos or row.get("media") == "video":
+            row["preview"], row["no_preview"] = None, "a video: see its best frames under Videos"
+        else:
+            row["preview"], row["no_preview"] = make_preview(row["path"], row.get("sha256"), max_bytes)
+    for video in triage.videos:
+        video["previews"], video["no_preview"] = video_previews(video["path"], video.get("sha256"), max_bytes,
+                                                                 video["preview_at"])
 
 
 def write_report(result: Path, out: Path, *, model: Optional[str] = None, recall: float = 0.95,

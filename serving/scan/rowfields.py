@@ -29,6 +29,36 @@ INVENTORY_FIELDS: list[tuple[str, pa.DataType]] = [
     ("noatime", pa.bool_()),  # opened with O_NOATIME: reading it left its access time unchanged
 ]
 
+# A video's row (`serving.video.video_row`, one decode): stream facts, vPDQ, where the models' best frames are,
+# and where a listed video was matched. Null on every other row.
+MOMENT_TYPE = pa.struct([("timestamp", pa.float64()), ("score", pa.float64())])
+FLAGGED_SEGMENT_TYPE = pa.struct([("model", pa.string()), ("start", pa.float64()), ("end", pa.float64()),
+                                  ("max_score", pa.float64())])
+MATCHED_SEGMENT_TYPE = pa.struct([
+    ("list", pa.string()), ("id", pa.string()), ("query_share", pa.float64()), ("listed_share", pa.float64()),
+    ("query_start", pa.float64()), ("query_end", pa.float64()),  # seconds in the scanned video
+    ("listed_start", pa.float64()), ("listed_end", pa.float64()),  # seconds in the listed video
+    ("frames", pa.int32()), ("best_distance", pa.int32()),
+])
+VIDEO_FIELDS: list[tuple[str, pa.DataType]] = [
+    ("media", pa.string()),  # "video" for a file the video reader opened (also when it then failed)
+    ("container", pa.string()),
+    ("codec", pa.string()),
+    ("width", pa.int32()),
+    ("height", pa.int32()),
+    ("fps", pa.float64()),
+    ("duration", pa.float64()),  # seconds, as declared by the container
+    ("has_audio", pa.bool_()),
+    ("decoded_frames", pa.int64()),
+    ("sampled_frames", pa.int64()),  # frames hashed and scored (1 frame/s, plus scene changes with a model)
+    ("partial_reason", pa.string()),  # why only part of a video was decoded (damaged packets, cut off, a limit)
+    ("vpdq", pa.string()),  # the vPDQ reference text form: frame,quality,hash,timestamp per sampled frame
+    ("best_timestamp", pa.float64()),  # seconds: the frame the first model scored highest
+    ("top_timestamps", pa.list_(MOMENT_TYPE)),  # the first model's top-k frames, best first
+    ("flagged_segments", pa.list_(FLAGGED_SEGMENT_TYPE)),  # runs of frames at or over each model's threshold
+    ("matched_segments", pa.list_(MATCHED_SEGMENT_TYPE)),  # where each listed video matched, by vPDQ
+]
+
 
 def listed_files(table: pa.Table) -> int:
     """Rows of listed files in a table of rows (members, pages and frames are not counted)."""

@@ -29,6 +29,7 @@ from saferkit.serving.scan.progress import scan_progress
 from saferkit.serving.scan.rowfields import in_plan_order, listed_files
 from saferkit.serving.scan.summary import summarize
 from saferkit.serving.scan.walk import list_source
+from saferkit.core.video import MAX_VIDEO_SECONDS, VideoLimits
 from saferkit.serving.scan.worker import DEFAULT_MAX_BYTES, WorkerConfig, model_keys
 
 ENGINES = ("local", "ray")
@@ -55,6 +56,7 @@ class ScanOptions:
     algos: Optional[list[str]] = None
     match_threshold: Optional[int] = None
     dihedral: bool = False
+    allow_weak: bool = False  # aHash/dHash/wHash list entries match (off by default since issue 21)
     follow_symlinks: bool = True
     overwrite: bool = False
     max_shards: Optional[int] = None
@@ -67,6 +69,7 @@ class ScanOptions:
     scorecards: list[Path] = field(default_factory=list)  # one per model, in order; else looked up beside each
     require_qualified: bool = False  # the CLI sets this unless --allow-unqualified; unqualified models are marked either way
     archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
+    max_video_seconds: float = MAX_VIDEO_SECONDS  # declared duration; a longer video is a too_large row (digests only)
 
 
 def _check_options(options: ScanOptions) -> None:
@@ -77,6 +80,8 @@ def _check_options(options: ScanOptions) -> None:
             raise UserError(f"--{name.replace('_', '-')} must be at least 1.")
     if options.workers is not None and options.workers < 0:
         raise UserError("--workers must be 0 (in this process) or more.")
+    if not options.max_video_seconds > 0:
+        raise UserError("--max-video-seconds must be above 0, for example 14400 (4 hours).")
     if options.max_shards is not None and options.max_shards < 1:
         raise UserError("--max-shards must be at least 1.")
     if options.examiner_key is not None:
@@ -118,6 +123,8 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
         "max_bytes": options.max_bytes,
         "match_threshold": options.match_threshold,
         "dihedral": options.dihedral,
+        "allow_weak": options.allow_weak,
+        "max_video_seconds": options.max_video_seconds,
         "follow_symlinks": options.follow_symlinks,
     }
     config = WorkerConfig(
@@ -127,6 +134,8 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
         max_bytes=options.max_bytes,
         match_threshold=options.match_threshold,
         dihedral=options.dihedral,
+        allow_weak=options.allow_weak,
+        video_limits=VideoLimits(max_bytes=options.max_bytes, max_seconds=options.max_video_seconds),
         model_keys=tuple(keys),
         archive_limits=options.archive_limits,
     )

@@ -24,7 +24,7 @@ from saferkit.core import plan
 from saferkit.core.atomic import atomic_path, write_json_atomic
 from saferkit.core.plan import PLAN_NAME, SHARDS_DIR  # noqa: F401 - the one plan layout, named here for readers of a result
 from saferkit.hashing.algorithms import ALL_ALGOS
-from saferkit.serving.scan.rowfields import INVENTORY_FIELDS
+from saferkit.serving.scan.rowfields import INVENTORY_FIELDS, VIDEO_FIELDS
 
 MANIFEST_NAME = "manifest.json"
 SUMMARY_NAME = "summary.json"
@@ -60,6 +60,7 @@ ROW_SCHEMA = pa.schema(
         ("error", pa.string()),
         ("error_detail", pa.string()),
         *INVENTORY_FIELDS,
+        *VIDEO_FIELDS,
     ]
 )
 

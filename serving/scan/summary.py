@@ -22,16 +22,27 @@ PERCEPTUAL = tuple(name for name in store.HASH_COLUMNS if name not in ("md5", "s
 
 
 def _images_hashed(table: pa.Table, looked_at: pa.ChunkedArray) -> int:
-    """Rows looked at that decoded as pictures (a perceptual hash, or a score when only digests were asked for)."""
+    """Rows looked at that decoded as pictures (a perceptual hash, or a score when only digests were asked for).
+
+    Videos are counted apart (`_videos_decoded`): their scores are their frames'.
+    """
     decoded = pc.greater(pc.list_value_length(table.column("scores")), 0)
     for name in PERCEPTUAL:
         decoded = pc.or_(pc.fill_null(decoded, False), pc.is_valid(table.column(name)))
-    return int(pc.sum(pc.and_(looked_at, decoded)).as_py() or 0)
+    picture = pc.invert(pc.fill_null(pc.equal(table.column("media"), "video"), False))
+    return int(pc.sum(pc.and_(pc.and_(looked_at, decoded), picture)).as_py() or 0)
+
+
+def _videos_decoded(table: pa.Table, looked_at: pa.ChunkedArray) -> int:
+    """Rows looked at that the video reader decoded (vPDQ and stream facts)."""
+    video = pc.fill_null(pc.equal(table.column("media"), "video"), False)
+    return int(pc.sum(pc.and_(looked_at, video)).as_py() or 0)
 
 
 def summarize(result: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """The summary dict written to summary.json and printed by the CLI."""
-    table = store.read_rows(result, columns=["status", "error", "size", "matches", "scores", "member", *PERCEPTUAL])
+    table = store.read_rows(result, columns=["status", "error", "size", "matches", "scores", "member", "media",
+                                                *PERCEPTUAL])
     statuses = Counter(table.column("status").to_pylist())
     errors = Counter(e for e in table.column("error").to_pylist() if e)
     hits: dict[str, Counter] = defaultdict(Counter)
@@ -61,6 +72,7 @@ def summarize(result: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "complete": done_shards == manifest["shards"],
         "files_hashed": statuses[store.STATUS_MATCHED] + statuses[store.STATUS_SCORED] + statuses[store.STATUS_HASHED],
         "images_hashed": _images_hashed(table, looked_at),
+        "videos_decoded": _videos_decoded(table, looked_at),
         "bytes_hashed": int(bytes_read),
         "hash_hits": statuses[store.STATUS_MATCHED],
         "hits_by_list": {name: dict(sorted(counts.items())) for name, counts in sorted(hits.items())},

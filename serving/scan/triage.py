@@ -43,6 +43,8 @@ class Triage:
     exact_hits: list[dict[str, Any]] = field(default_factory=list)  # by list and category: pictures with copies
     near_hits: list[dict[str, Any]] = field(default_factory=list)  # by list and category: clusters of pictures
     unqualified: list[dict[str, Any]] = field(default_factory=list)  # models used with --allow-unqualified
+    videos: list[dict[str, Any]] = field(default_factory=list)  # decoded videos: matched first, then by best score
+    videos_total: int = 0
 
 
 def load_result(result: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -85,7 +87,7 @@ def build_triage(result: Path, *, model: Optional[str] = None, recall: float = 0
                 raise UserError(f"no model {model!r} in this scan; it ran {', '.join(keys)}.")
             chosen = matching[0]
     table = store.read_rows(Path(result), columns=["path", "sha256", "md5", "pdq", "size", "status", "matches", "scores",
-                                                   "error", "error_detail"])
+                                                   "error", "error_detail", *VIDEO_COLUMNS])
     rows = table.to_pylist()
     settings = manifest["settings"]
     threshold_pdq = settings.get("match_threshold") or DEFAULT_THRESHOLDS["pdq"]
@@ -102,7 +104,9 @@ def build_triage(result: Path, *, model: Optional[str] = None, recall: float = 0
                 continue
             for score in row["scores"] or []:
                 if score["model"] == chosen["key"]:
-                    scored.append({"path": row["path"], "sha256": row["sha256"], "size": row["size"], "score": score["score"]})
+                    scored.append({"path": row["path"], "sha256": row["sha256"], "size": row["size"], "score": score["score"],
+                                   "media": row["media"],
+                                   "best_timestamp": row["best_timestamp"] if chosen is models[0] else None})
     scored.sort(key=lambda r: (-r["score"], r["path"]))
 
     truth = _labels(labels_root)
@@ -127,6 +131,7 @@ def build_triage(result: Path, *, model: Optional[str] = None, recall: float = 0
     for r in scored:
         r["label"] = truth.get(str(Path(r["path"]).resolve())) if truth else None
 
+    videos = video_rows(rows, chosen["key"] if chosen is not None else None)
     problems = []
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -141,7 +146,30 @@ def build_triage(result: Path, *, model: Optional[str] = None, recall: float = 0
                   ranked_total=len(scored), threshold=threshold, threshold_source=source, recall=recall,
                   to_review=to_review, can_skip=len(scored) - to_review, measured=measured, problems=problems,
                   exact_hits=exact_hits, near_hits=near_hits,
-                  unqualified=[m for m in models if m.get("qualification", {}).get("qualified") is False])
+                  unqualified=[m for m in models if m.get("qualification", {}).get("qualified") is False],
+                  videos=videos[:top], videos_total=len(videos))
+
+
+VIDEO_COLUMNS = ("media", "duration", "codec", "width", "height", "partial", "partial_reason", "best_timestamp",
+                 "top_timestamps", "flagged_segments", "matched_segments")
+
+
+def video_rows(rows: list[dict[str, Any]], model_key: Optional[str]) -> list[dict[str, Any]]:
+    """Decoded videos for the report: matched ones first, then by the chosen model's best frame score.
+
+    Each keeps where to look: the matched segments, the best moment and the top-k
+    moments (the first model's), and the runs of frames each model flagged.
+    """
+    videos = []
+    for row in rows:
+        if row.get("media") != "video" or row["error"]:
+            continue
+        score = next((s["score"] for s in row["scores"] or [] if s["model"] == model_key), None)
+        videos.append({**row, "score": score, "matched": sorted({f"{m['id']} ({m['hash_type']})" for m in row["matches"] or []}),
+                       "preview_at": [m["timestamp"] for m in row["top_timestamps"] or []]
+                       or [s["query_start"] for s in row["matched_segments"] or []]})
+    videos.sort(key=lambda v: (not v["matched"], -(v["score"] if v["score"] is not None else -1.0), v["path"]))
+    return videos
 
 
 def _one_per_picture(scored: list[dict[str, Any]]) -> list[dict[str, Any]]:

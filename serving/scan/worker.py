@@ -33,6 +33,7 @@ from saferkit.core.pages import PdfError, pdf_images
 from saferkit.core.faults import Faults
 from saferkit.core.plan import Batch
 from saferkit.core.pool import WORKER_DIED_DETAIL
+from saferkit.core.video import VideoLimits, looks_like_video
 from saferkit.serving.scan import store
 from saferkit.core.media_types import IMAGE_EXTENSIONS, IMAGE_FORMATS
 from saferkit.hashing.algorithms import DEFAULT_ALGOS
@@ -66,6 +67,8 @@ class WorkerConfig:
     threads: int = 1
     model_keys: tuple[str, ...] = field(default=())
     archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
+    allow_weak: bool = False  # aHash/dHash/wHash list entries match only when asked for (issue 21)
+    video_limits: VideoLimits = field(default_factory=VideoLimits)  # frames, declared duration, decode seconds per video
 
 
 def model_keys(submissions: list[Any]) -> list[str]:
@@ -109,7 +112,8 @@ class ScanWorker:
         if config.hashlists:
             from saferkit.hashing import HashMatcher
 
-            self.matcher = HashMatcher(list(config.hashlists))
+            self.matcher = HashMatcher(list(config.hashlists), allow_weak=config.allow_weak)
+        self._video_matcher: Any = None  # the listed videos' frames, indexed on the first video seen
 
     # -- one file -------------------------------------------------------------------------
     def _row(self, item: dict[str, Any], batch: Batch) -> dict[str, Any]:
@@ -305,7 +309,10 @@ class ScanWorker:
                 kind = kinds.ENCRYPTED if "encrypted" in str(exc) else kinds.CORRUPT
                 self._fail(row, kind, str(exc))
             return
-        if not _wants_decode(path, head, row["type"]):  # documents, videos (their frames: core/video.py), the rest
+        if _is_video(path, head, row["type"]):
+            self._video(row, data)
+            return
+        if not _wants_decode(path, head, row["type"]):  # documents, audio, the rest
             self._match(row, {name: row[name] for name in DIGESTS})
             self._settle(row)
             return
@@ -325,6 +332,69 @@ class ScanWorker:
         self._settle(row, decoded.rgb if self.models else None, context.pending)
         if decoded.frame_count > 1:
             self._frames(row, decoded, context)
+
+    def _video(self, row: dict[str, Any], data: bytes) -> None:
+        """A video's row from one decode: stream facts, vPDQ, vPDQ matches with segments, and frame triage.
+
+        File digests are matched first; a video listed by its MD5 is not scored
+        (as a listed picture is not), but still gets its vPDQ and stream facts.
+        """
+        from saferkit.hashing.vpdq import parse_text
+        from saferkit.serving.video import video_row
+
+        self._match(row, {name: row[name] for name in DIGESTS})
+        facts = video_row(data, models=[] if row["matches"] else self.models, limits=self.config.video_limits)
+        row["media"] = "video"
+        if facts.get("error"):
+            detail = facts["error"]
+            if facts.get("video_error_kind") == "no-video":
+                detail = f"no video stream (audio only or no picture): {detail}"
+            self._fail(row, facts["error_kind"], detail)
+            return
+        row.update({name: facts.get(name) for name in VIDEO_FACTS})
+        row["partial"] = bool(facts.get("partial")) or None
+        row["vpdq"] = facts.get("vpdq_text") or None
+        matcher = self._listed_videos()
+        if matcher is not None and row["vpdq"]:
+            self._match_video(row, matcher.match(parse_text(row["vpdq"], row["path"])))
+        self._video_scores(row, facts.get("scores") or [])
+        row["status"] = (store.STATUS_MATCHED if row["matches"] else store.STATUS_SCORED if row["scores"]
+                         else store.STATUS_HASHED)
+
+    def _listed_videos(self) -> Any:
+        """The videos on the loaded lists (frame tables, .vpdq files, VICS entries), or None when there are none."""
+        if self.matcher is None:
+            return None
+        if self._video_matcher is None:
+            from saferkit.hashing.video_lists import read_video_lists
+            from saferkit.hashing.video_match import VideoMatcher
+
+            self._video_matcher = VideoMatcher(read_video_lists(list(self.config.hashlists)))
+        return self._video_matcher if len(self._video_matcher) else None
+
+    @staticmethod
+    def _match_video(row: dict[str, Any], found: list[Any]) -> None:
+        """vPDQ matches into `matches` (hash_type vpdq, distance the best frame's) and their segments."""
+        segments: list[dict[str, Any]] = []
+        for match in found:
+            best = min((segment["best_distance"] for segment in match.segments), default=None)
+            row["matches"].append({"list": match.list, "id": match.id, "hash_type": "vpdq", "distance": best,
+                                   "category": match.category or None, "source": match.source or None, "variant": None})
+            segments.extend({"list": match.list, "id": match.id, "query_share": round(match.query_share, 4),
+                             "listed_share": round(match.listed_share, 4), **segment} for segment in match.segments)
+        row["matched_segments"] = segments or None
+
+    @staticmethod
+    def _video_scores(row: dict[str, Any], scores: list[dict[str, Any]]) -> None:
+        """Each model's best frame score; the first model's best moment and top-k; every model's flagged runs."""
+        row["scores"] = [{"model": s["model"], "score": s["score"], "flagged": s["flagged"]} for s in scores
+                         if s["score"] is not None]
+        if scores:
+            first = scores[0]
+            row["best_timestamp"] = first["best_timestamp"]
+            row["top_timestamps"] = first["top_timestamps"] or None
+        flagged = [{"model": s["model"], **segment} for s in scores for segment in s["flagged_segments"]]
+        row["flagged_segments"] = flagged or None
 
     def _settle(self, row: dict[str, Any], image: Any = None, pending: Optional[list[Any]] = None) -> None:
         """Status from the matches; a row that matched nothing and has pixels goes to the models."""
@@ -439,6 +509,23 @@ def _type_of(path: str, head: bytes) -> tuple[Optional[str], Optional[bool]]:
     if detected is None:
         return None, None
     return detected[0], extension_mismatch(path, detected[1])
+
+
+# Stream facts a video row copies from `video_row`.
+VIDEO_FACTS = ("container", "codec", "width", "height", "fps", "duration", "has_audio", "decoded_frames",
+               "sampled_frames", "partial_reason")
+
+
+def _is_video(path: str, head: bytes, mime: Optional[str]) -> bool:
+    """A video by signature (`filetype`, or the server's upload check), or by extension when no signature is known."""
+    from saferkit.serving.video import is_video_upload
+
+    if mime is not None:
+        return mime.startswith("video/") or (not mime.startswith(("image/", "audio/")) and is_video_upload(head))
+    if is_video_upload(head):
+        return True
+    # By name only for names no other common file shares: `.ts`/`.mts` are also TypeScript (MPEG-TS has a signature).
+    return looks_like_video(path) and os.path.splitext(path)[1].lower() not in (".ts", ".mts")
 
 
 def _wants_decode(path: str, head: bytes, mime: Optional[str]) -> bool:

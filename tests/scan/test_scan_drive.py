@@ -116,6 +116,21 @@ def test_videos_and_documents_get_their_type_and_digests(drive):
     assert drive["by_path"]["Users/alice/Pictures/IMG_0002.jpg"]["extension_mismatch"] is False
 
 
+def test_the_listed_video_is_found_in_archives_by_md5_and_by_vpdq_after_a_re_encode(drive):
+    if not drive["truth"]["tools"].get("ffmpeg"):
+        pytest.skip("ffmpeg is not installed: the drive has no videos")
+    hows = {entry["how"]: entry for entry in drive["truth"]["listed"] if entry["id"] == "V-clip"}
+    assert set(hows) == {"zip-video-copy", "tar-video-reencode-vpdq"}
+    copy = drive["by_path"][hows["zip-video-copy"]["path"]]
+    assert {(m["id"], m["hash_type"]) for m in copy["matches"]} == {("V-clip", "md5"), ("V-clip", "vpdq")}
+    reencoded = drive["by_path"][hows["tar-video-reencode-vpdq"]["path"]]
+    assert reencoded["depth"] == 2 and {(m["id"], m["hash_type"]) for m in reencoded["matches"]} == {("V-clip", "vpdq")}
+    [segment] = reencoded["matched_segments"]
+    assert segment["query_start"] == 0.0 and segment["query_end"] >= 2.0 and segment["query_share"] >= 0.6
+    unlisted = drive["by_path"]["Users/carol/Videos/clip.mp4"]
+    assert [m["id"] for m in unlisted["matches"]] == ["F-video"] and unlisted["vpdq"] and unlisted["duration"] == 2.0
+
+
 def test_summary_counts_listed_files_and_members_apart(drive):
     summary = drive["summary"]
     listed = sum(1 for row in drive["rows"] if row["member"] == 0)
