@@ -15,7 +15,7 @@ class ErrorKind(StrEnum):
     """Why a file has no (complete) result."""
 
     UNREADABLE = "unreadable"  # permission denied, I/O error, dangling link, vanished since the walk
-    CORRUPT = "corrupt"  # looks like an image but cannot be decoded
+    CORRUPT = "corrupt"  # looks like an image or a video but cannot be decoded
     ZERO_BYTE = "zero_byte"
     TOO_LARGE = "too_large"  # over the byte limit, or over the decode pixel limit
     NOT_IMAGE = "not_image"  # neither an image extension nor image magic bytes
@@ -35,7 +35,7 @@ class ErrorKind(StrEnum):
 
 DESCRIPTIONS: dict[ErrorKind, str] = {
     ErrorKind.UNREADABLE: "could not be read (permissions, I/O error, or removed since the walk)",
-    ErrorKind.CORRUPT: "has an image signature or extension but could not be decoded",
+    ErrorKind.CORRUPT: "has an image or video signature or extension but could not be decoded",
     ErrorKind.ZERO_BYTE: "is empty (0 bytes)",
     ErrorKind.TOO_LARGE: "is over the byte limit or the pixel limit, so it was not decoded",
     ErrorKind.NOT_IMAGE: "is not an image (no image extension or signature); not hashed",
