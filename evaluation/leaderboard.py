@@ -13,6 +13,12 @@ Why these rules:
   digest (two builds of `my-team 0.1.0` are two rows that can be told apart),
   the qualified state from a scorecard for exactly this report, and baselines
   as named rows.
+- A round's board (`best_per_team`) keeps each team's best entry with the
+  count of its entries: a team that submits ten times gets one row, not ten,
+  and the leader group is tested on those best rows; baselines stay.
+- The qualified state comes from a `qualify` function when one is given: a
+  round verifies the scorecard's signature chain with the hub's registry
+  (rounds sit above the hub; evaluation sits below it and only reads JSON).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import csv
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -51,6 +57,8 @@ class Entry:
     baseline: str | None
     scores: dict[str, tuple[int, float]] | None
     qualified: dict[str, Any]
+    team: str | None = None
+    submissions: int = 1
 
     @property
     def data_key(self) -> str:
@@ -89,10 +97,30 @@ def _qualified(folder: Path, report: Report) -> dict[str, Any]:
     return {"state": "qualified" if card.get("qualified") is True else "not qualified", "profile": card.get("profile")}
 
 
-def _entry(path: str | Path, baseline: str | None) -> Entry:
+Qualify = Callable[[Path, Report], dict[str, Any]]  # (report folder, report) -> {"state", "profile", ...}
+
+
+def _entry(path: str | Path, baseline: str | None, qualify: Qualify | None = None, team: str | None = None) -> Entry:
     report = read_report(path)
     folder = Path(report.source).parent
-    return Entry(report, str(path), baseline, _scores(folder), _qualified(folder, report))
+    qualified = (qualify or _qualified)(folder, report)
+    return Entry(report, str(path), baseline, _scores(folder), qualified, team or report.data["submission"].get("team"))
+
+
+def _best_per_team(ranked: list[Entry]) -> list[Entry]:
+    """Each team's first (best) entry in rank order, with how many entries the team has; baselines all stay."""
+    best: dict[str, Entry] = {}
+    kept: list[Entry] = []
+    for entry in ranked:
+        if entry.baseline is not None or entry.team is None:
+            kept.append(entry)
+            continue
+        if entry.team in best:
+            best[entry.team].submissions += 1
+            continue
+        best[entry.team] = entry
+        kept.append(entry)
+    return kept
 
 
 def _value(entry: Entry, metric: str) -> dict[str, Any] | None:
@@ -119,12 +147,18 @@ def _pick_data_set(entries: list[Entry], data_provenance: str | None) -> tuple[l
 
 
 def build_board(report_paths: list[str | Path], metric: str = "roc_auc", baselines: dict[str, str | Path] | None = None,
-                data_provenance: str | None = None, resamples: int = 1000, seed: int = 0) -> Board:
-    """The board of one data set: rank, group with the leader by paired test, identity, qualified state, side columns."""
+                data_provenance: str | None = None, resamples: int = 1000, seed: int = 0, *, best_per_team: bool = False,
+                teams: dict[str, str] | None = None, qualify: Qualify | None = None) -> Board:
+    """The board of one data set: rank, group with the leader by paired test, identity, qualified state, side columns.
+
+    `teams` maps a report path (as given) to the team that submitted it (a round knows it from the team's key);
+    `best_per_team` keeps each team's best entry (counting the others); `qualify` replaces the plain scorecard read.
+    """
     baselines = baselines or {}
+    teams = teams or {}
     if not report_paths and not baselines:
         raise UserError("no reports given; pass one or more report folders or report.json files.")
-    entries = [_entry(p, None) for p in report_paths] + [_entry(p, name) for name, p in baselines.items()]
+    entries = [_entry(p, None, qualify, teams.get(str(p))) for p in report_paths] + [_entry(p, name, qualify) for name, p in baselines.items()]
     for entry in entries:
         if _value(entry, metric) is None:
             raise UserError(f"metric {metric!r} is not in {entry.source}; use a headline metric such as roc_auc, pr_auc or "
@@ -140,6 +174,11 @@ def build_board(report_paths: list[str | Path], metric: str = "roc_auc", baselin
 
     estimable = sorted([e for e in kept if _value(e, metric)["value"] is not None], key=sort_key, reverse=True)  # type: ignore[index]
     missing = [e for e in kept if _value(e, metric)["value"] is None]  # type: ignore[index]
+    if best_per_team:
+        estimable = _best_per_team(estimable)
+        missing = _best_per_team(missing)
+        scored = {e.team for e in estimable if e.baseline is None}
+        missing = [e for e in missing if e.baseline is not None or e.team not in scored]
     board = Board(metric, key.split(":")[0], int(key.split(":")[1]), [], apart)
     tests = _leader_tests(estimable, metric, resamples, seed, board)
     for position, entry in enumerate(estimable):
@@ -181,7 +220,8 @@ def _row(entry: Entry, metric: str, rank: int | None, with_leader: bool | None, 
         "with_leader": with_leader,
         "vs_leader": test,
         "baseline": entry.baseline,
-        "team": sub.get("team"),
+        "team": entry.team,
+        "submissions": entry.submissions,
         "name": sub["name"],
         "version": sub["version"],
         "sha256": sub["sha256"],
@@ -240,7 +280,11 @@ def _vs_leader(row: dict[str, Any]) -> str:
 def cells(row: dict[str, Any], metric: str) -> list[str]:
     rank = "-" if row["rank"] is None else str(row["rank"])
     who = f"baseline: {row['baseline']} ({row['name']} {row['version']})" if row["baseline"] else f"{row['team']} / {row['name']} {row['version']}"
+    if not row["baseline"] and row.get("submissions", 1) > 1:
+        who += f" (best of {row['submissions']})"
     qualified = row["qualified"]["state"] + (f" ({row['qualified']['profile']})" if row["qualified"].get("profile") else "")
+    if row["qualified"].get("why"):
+        qualified += f": {row['qualified']['why']}"
     metric_cell = qualified if metric == QUALIFIED else _fmt(row["metric"])
     return [rank, who, row["sha256"][:16], qualified, metric_cell, _vs_leader(row), *[_fmt(row[c]) for c in _side_columns(metric)]]
 
