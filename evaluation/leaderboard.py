@@ -220,7 +220,8 @@ def _row(entry: Entry, metric: str, rank: int | None, with_leader: bool | None, 
         "with_leader": with_leader,
         "vs_leader": test,
         "baseline": entry.baseline,
-        "team": entry.team,
+        "team": sub.get("team"),
+        "submitted_by": entry.team,  # who submitted: the round's team (its key), else the manifest's team
         "submissions": entry.submissions,
         "name": sub["name"],
         "version": sub["version"],
@@ -259,40 +260,61 @@ def _side_columns(metric: str) -> list[str]:
     return [c for c in SIDE_COLUMNS if c != metric]
 
 
-def header(metric: str) -> list[str]:
-    return ["rank", "entry", "submission sha256", "qualified", metric if metric != QUALIFIED else "qualified (ranked)",
-            "leader minus entry (paired)", *[SIDE_HEADERS[c] for c in _side_columns(metric)]]
+Translate = Callable[[str], str]  # English text (a template for those with {fields}) -> the reader's language
 
 
-def _vs_leader(row: dict[str, Any]) -> str:
+def _same(text: str) -> str:
+    return text
+
+
+# The board's words a page may translate (the round page does, from the hub's catalogues; msgctxt round_board_*).
+BOARD_WORDS = {
+    "rank": "rank", "entry": "entry", "sha256": "submission sha256", "qualified": "qualified", "not_qualified": "not qualified",
+    "not_checked": "not checked", "qualified_ranked": "qualified (ranked)", "vs_leader": "leader minus entry (paired)",
+    "worst_group_recall": SIDE_HEADERS["worst_group_recall"], "max_eod": SIDE_HEADERS["max_equalized_odds_difference"],
+    "max_auc_drop": SIDE_HEADERS["max_auc_drop"], "leader": "leader", "with_leader": "(with the leader)",
+    "not_tested": "not tested (no per-item scores on the same items)", "best_of": "best of {n}", "baseline": "baseline",
+    "data_set": "Data set: provenance {provenance}, {n} test items. A board never mixes data sets.",
+    "rank_one": "Rank 1 holds the leader and every entry a paired test on the same items cannot tell from it "
+                "(paired bootstrap interval of leader minus entry includes 0).",
+}
+STATE_WORDS = {"qualified": BOARD_WORDS["qualified"], "not qualified": BOARD_WORDS["not_qualified"], "not checked": BOARD_WORDS["not_checked"]}
+
+
+def header(metric: str, tr: Translate = _same) -> list[str]:
+    return [tr("rank"), tr("entry"), tr("submission sha256"), tr("qualified"), metric if metric != QUALIFIED else tr("qualified (ranked)"),
+            tr("leader minus entry (paired)"), *[tr(SIDE_HEADERS[c]) for c in _side_columns(metric)]]
+
+
+def _vs_leader(row: dict[str, Any], tr: Translate = _same) -> str:
     test = row["vs_leader"]
     if row["rank"] is not None and row["with_leader"] and test is None:
-        return "leader"
+        return tr("leader")
     if test is None:
-        return "not tested (no per-item scores on the same items)"
+        return tr("not tested (no per-item scores on the same items)")
     low, high = test["ci_low"], test["ci_high"]
     text = f"{test['difference']:+.3f} [{'n/a' if low is None else f'{low:+.3f}'}, {'n/a' if high is None else f'{high:+.3f}'}]"
     if test.get("delong"):
         text += f", DeLong p {test['delong']['p_value']:.3g}"
-    return text + (" (with the leader)" if not test["distinguishable"] else "")
+    return text + (" " + tr("(with the leader)") if not test["distinguishable"] else "")
 
 
-def cells(row: dict[str, Any], metric: str) -> list[str]:
+def cells(row: dict[str, Any], metric: str, tr: Translate = _same) -> list[str]:
     rank = "-" if row["rank"] is None else str(row["rank"])
-    who = f"baseline: {row['baseline']} ({row['name']} {row['version']})" if row["baseline"] else f"{row['team']} / {row['name']} {row['version']}"
+    who = (f"{tr('baseline')}: {row['baseline']} ({row['name']} {row['version']})" if row["baseline"]
+           else f"{row['team']} / {row['name']} {row['version']}")
     if not row["baseline"] and row.get("submissions", 1) > 1:
-        who += f" (best of {row['submissions']})"
-    qualified = row["qualified"]["state"] + (f" ({row['qualified']['profile']})" if row["qualified"].get("profile") else "")
+        who += " (" + tr("best of {n}").format(n=row["submissions"]) + ")"
+    state = row["qualified"]["state"]
+    qualified = tr(STATE_WORDS.get(state, state)) + (f" ({row['qualified']['profile']})" if row["qualified"].get("profile") else "")
     if row["qualified"].get("why"):
         qualified += f": {row['qualified']['why']}"
     metric_cell = qualified if metric == QUALIFIED else _fmt(row["metric"])
-    return [rank, who, row["sha256"][:16], qualified, metric_cell, _vs_leader(row), *[_fmt(row[c]) for c in _side_columns(metric)]]
+    return [rank, who, row["sha256"][:16], qualified, metric_cell, _vs_leader(row, tr), *[_fmt(row[c]) for c in _side_columns(metric)]]
 
 
-def notes(board: Board) -> list[str]:
-    lines = [f"Data set: provenance {board.data_provenance_sha256}, {board.n_items} test items. A board never mixes data sets.",
-             "Rank 1 holds the leader and every entry a paired test on the same items cannot tell from it "
-             "(paired bootstrap interval of leader minus entry includes 0)."]
+def notes(board: Board, tr: Translate = _same) -> list[str]:
+    lines = [tr(BOARD_WORDS["data_set"]).format(provenance=board.data_provenance_sha256, n=board.n_items), tr(BOARD_WORDS["rank_one"])]
     if board.plan is not None:
         lines.append(f"Paired bootstrap: {board.plan.resamples} label-stratified resamples, seed {board.plan.seed}; DeLong's test for ROC-AUC.")
     lines += [f"Set apart: {item['report']}: {item['reason']}." for item in board.set_apart]
@@ -310,11 +332,11 @@ def render(board: Board, fmt: str) -> str:
     return html_page(f"Leaderboard: {board.metric}", board_html(board))
 
 
-def board_html(board: Board) -> str:
-    """The board as an HTML fragment (notes and table), for a page of its own or the hub's round page."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header(board.metric))
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells(r, board.metric)) + "</tr>" for r in board.rows)
-    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes(board))
+def board_html(board: Board, tr: Translate = _same) -> str:
+    """The board as an HTML fragment (notes and table), for a page of its own or the hub's round page (`tr` translates)."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header(board.metric, tr))
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells(r, board.metric, tr)) + "</tr>" for r in board.rows)
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes(board, tr))
     return f"<ul>{items}</ul><table><tr>{head}</tr>{body}</table>"
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from saferkit.hub_plugin.languages import direction, negotiate
 from saferkit.hub_plugin.server.api import API, AuthError, HubSettings, authorise, presented_key, read_limited_body
 from saferkit.hub_plugin.server.store import Catalogue, Principal
+from saferkit.evaluation.leaderboard import BOARD_WORDS
 from saferkit.rounds.host import BoardHidden, PhaseClosed, QuotaExceeded, RoundHost, SubmissionRefused
 from saferkit.rounds.spec import PHASES, public_spec
 
@@ -31,7 +32,14 @@ STATE = "saferkit_rounds"
 
 # The round page's words live in the hub's gettext catalogues (hub_plugin/locale, msgctxt `round_*`),
 # so translators keep them with the hub's other page strings and the hub's missing-translation test covers them.
-ROUND_KEYS = ("round_title", "round_development", "round_final", "round_private", "round_empty")
+ROUND_KEYS = ("round_title", "round_development", "round_final", "round_private", "round_empty",
+              *[f"round_board_{key}" for key in BOARD_WORDS])
+
+
+def board_words(lang: str) -> Callable[[str], str]:
+    """The board's English words (evaluation.leaderboard.BOARD_WORDS) -> `lang`, from the hub's catalogues."""
+    table = {english: word(f"board_{key}", lang) for key, english in BOARD_WORDS.items()}
+    return lambda english: table.get(english, english)
 
 
 def word(key: str, lang: str) -> str:
@@ -178,7 +186,7 @@ def round_page(host: RoundHost, lang: str, registry: Any = None) -> str:
             body = f"<p>{html.escape(word('private', lang))}</p>"
         else:
             board = host.board(phase, registry=registry)
-            body = board_html(board) if board.rows else f"<p>{html.escape(word('empty', lang))}</p>"
+            body = board_html(board, board_words(lang)) if board.rows else f"<p>{html.escape(word('empty', lang))}</p>"
         sections.append(f"<section id=\"{phase}\"><h2>{html.escape(word(phase, lang))}</h2>{body}</section>")
     title = f"{word('title', lang)}: {host.round.data['title']}"
     style = "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}"

@@ -114,3 +114,13 @@ def test_qualified_only_through_the_accredited_chain_and_the_rounds_profile(host
     other_round = chain_qualifier(host.submission_of, registry, {"name": "default", "version": "2"})
     refused = other_round(report["best"], read_report(report["best"]))
     assert refused["state"] == "not qualified" and refused["check"] == "round-profile" and "version 2" in refused["why"]
+
+
+@pytest.mark.slow
+def test_round_board_command_checks_the_chain_with_the_registry_file(hosted, run_cli, tmp_path):
+    host, _, _, _ = hosted
+    registry_path = host.folder.parent / "registry.json"
+    done = run_cli("round", "board", str(host.folder), "--phase", "development", "--out", str(tmp_path / "b.md"), "--registry", str(registry_path))
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "b.md").read_text()
+    assert "| qualified (default) |" in text and "not qualified: (evaluator-not-accredited)" in text and "(best of 3)" in text
