@@ -13,6 +13,12 @@ Why these rules:
   digest (two builds of `my-team 0.1.0` are two rows that can be told apart),
   the qualified state from a scorecard for exactly this report, and baselines
   as named rows.
+- A round's board (`best_per_team`) keeps each team's best entry with the
+  count of its entries: a team that submits ten times gets one row, not ten,
+  and the leader group is tested on those best rows; baselines stay.
+- The qualified state comes from a `qualify` function when one is given: a
+  round verifies the scorecard's signature chain with the hub's registry
+  (rounds sit above the hub; evaluation sits below it and only reads JSON).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import csv
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -51,6 +57,8 @@ class Entry:
     baseline: str | None
     scores: dict[str, tuple[int, float]] | None
     qualified: dict[str, Any]
+    team: str | None = None
+    submissions: int = 1
 
     @property
     def data_key(self) -> str:
@@ -89,10 +97,30 @@ def _qualified(folder: Path, report: Report) -> dict[str, Any]:
     return {"state": "qualified" if card.get("qualified") is True else "not qualified", "profile": card.get("profile")}
 
 
-def _entry(path: str | Path, baseline: str | None) -> Entry:
+Qualify = Callable[[Path, Report], dict[str, Any]]  # (report folder, report) -> {"state", "profile", ...}
+
+
+def _entry(path: str | Path, baseline: str | None, qualify: Qualify | None = None, team: str | None = None) -> Entry:
     report = read_report(path)
     folder = Path(report.source).parent
-    return Entry(report, str(path), baseline, _scores(folder), _qualified(folder, report))
+    qualified = (qualify or _qualified)(folder, report)
+    return Entry(report, str(path), baseline, _scores(folder), qualified, team or report.data["submission"].get("team"))
+
+
+def _best_per_team(ranked: list[Entry]) -> list[Entry]:
+    """Each team's first (best) entry in rank order, with how many entries the team has; baselines all stay."""
+    best: dict[str, Entry] = {}
+    kept: list[Entry] = []
+    for entry in ranked:
+        if entry.baseline is not None or entry.team is None:
+            kept.append(entry)
+            continue
+        if entry.team in best:
+            best[entry.team].submissions += 1
+            continue
+        best[entry.team] = entry
+        kept.append(entry)
+    return kept
 
 
 def _value(entry: Entry, metric: str) -> dict[str, Any] | None:
@@ -119,12 +147,18 @@ def _pick_data_set(entries: list[Entry], data_provenance: str | None) -> tuple[l
 
 
 def build_board(report_paths: list[str | Path], metric: str = "roc_auc", baselines: dict[str, str | Path] | None = None,
-                data_provenance: str | None = None, resamples: int = 1000, seed: int = 0) -> Board:
-    """The board of one data set: rank, group with the leader by paired test, identity, qualified state, side columns."""
+                data_provenance: str | None = None, resamples: int = 1000, seed: int = 0, *, best_per_team: bool = False,
+                teams: dict[str, str] | None = None, qualify: Qualify | None = None) -> Board:
+    """The board of one data set: rank, group with the leader by paired test, identity, qualified state, side columns.
+
+    `teams` maps a report path (as given) to the team that submitted it (a round knows it from the team's key);
+    `best_per_team` keeps each team's best entry (counting the others); `qualify` replaces the plain scorecard read.
+    """
     baselines = baselines or {}
+    teams = teams or {}
     if not report_paths and not baselines:
         raise UserError("no reports given; pass one or more report folders or report.json files.")
-    entries = [_entry(p, None) for p in report_paths] + [_entry(p, name) for name, p in baselines.items()]
+    entries = [_entry(p, None, qualify, teams.get(str(p))) for p in report_paths] + [_entry(p, name, qualify) for name, p in baselines.items()]
     for entry in entries:
         if _value(entry, metric) is None:
             raise UserError(f"metric {metric!r} is not in {entry.source}; use a headline metric such as roc_auc, pr_auc or "
@@ -140,6 +174,11 @@ def build_board(report_paths: list[str | Path], metric: str = "roc_auc", baselin
 
     estimable = sorted([e for e in kept if _value(e, metric)["value"] is not None], key=sort_key, reverse=True)  # type: ignore[index]
     missing = [e for e in kept if _value(e, metric)["value"] is None]  # type: ignore[index]
+    if best_per_team:
+        estimable = _best_per_team(estimable)
+        missing = _best_per_team(missing)
+        scored = {e.team for e in estimable if e.baseline is None}
+        missing = [e for e in missing if e.baseline is not None or e.team not in scored]
     board = Board(metric, key.split(":")[0], int(key.split(":")[1]), [], apart)
     tests = _leader_tests(estimable, metric, resamples, seed, board)
     for position, entry in enumerate(estimable):
@@ -182,6 +221,8 @@ def _row(entry: Entry, metric: str, rank: int | None, with_leader: bool | None, 
         "vs_leader": test,
         "baseline": entry.baseline,
         "team": sub.get("team"),
+        "submitted_by": entry.team,  # who submitted: the round's team (its key), else the manifest's team
+        "submissions": entry.submissions,
         "name": sub["name"],
         "version": sub["version"],
         "sha256": sub["sha256"],
@@ -219,36 +260,61 @@ def _side_columns(metric: str) -> list[str]:
     return [c for c in SIDE_COLUMNS if c != metric]
 
 
-def header(metric: str) -> list[str]:
-    return ["rank", "entry", "submission sha256", "qualified", metric if metric != QUALIFIED else "qualified (ranked)",
-            "leader minus entry (paired)", *[SIDE_HEADERS[c] for c in _side_columns(metric)]]
+Translate = Callable[[str], str]  # English text (a template for those with {fields}) -> the reader's language
 
 
-def _vs_leader(row: dict[str, Any]) -> str:
+def _same(text: str) -> str:
+    return text
+
+
+# The board's words a page may translate (the round page does, from the hub's catalogues; msgctxt round_board_*).
+BOARD_WORDS = {
+    "rank": "rank", "entry": "entry", "sha256": "submission sha256", "qualified": "qualified", "not_qualified": "not qualified",
+    "not_checked": "not checked", "qualified_ranked": "qualified (ranked)", "vs_leader": "leader minus entry (paired)",
+    "worst_group_recall": SIDE_HEADERS["worst_group_recall"], "max_eod": SIDE_HEADERS["max_equalized_odds_difference"],
+    "max_auc_drop": SIDE_HEADERS["max_auc_drop"], "leader": "leader", "with_leader": "(with the leader)",
+    "not_tested": "not tested (no per-item scores on the same items)", "best_of": "best of {n}", "baseline": "baseline",
+    "data_set": "Data set: provenance {provenance}, {n} test items. A board never mixes data sets.",
+    "rank_one": "Rank 1 holds the leader and every entry a paired test on the same items cannot tell from it "
+                "(paired bootstrap interval of leader minus entry includes 0).",
+}
+STATE_WORDS = {"qualified": BOARD_WORDS["qualified"], "not qualified": BOARD_WORDS["not_qualified"], "not checked": BOARD_WORDS["not_checked"]}
+
+
+def header(metric: str, tr: Translate = _same) -> list[str]:
+    return [tr("rank"), tr("entry"), tr("submission sha256"), tr("qualified"), metric if metric != QUALIFIED else tr("qualified (ranked)"),
+            tr("leader minus entry (paired)"), *[tr(SIDE_HEADERS[c]) for c in _side_columns(metric)]]
+
+
+def _vs_leader(row: dict[str, Any], tr: Translate = _same) -> str:
     test = row["vs_leader"]
     if row["rank"] is not None and row["with_leader"] and test is None:
-        return "leader"
+        return tr("leader")
     if test is None:
-        return "not tested (no per-item scores on the same items)"
+        return tr("not tested (no per-item scores on the same items)")
     low, high = test["ci_low"], test["ci_high"]
     text = f"{test['difference']:+.3f} [{'n/a' if low is None else f'{low:+.3f}'}, {'n/a' if high is None else f'{high:+.3f}'}]"
     if test.get("delong"):
         text += f", DeLong p {test['delong']['p_value']:.3g}"
-    return text + (" (with the leader)" if not test["distinguishable"] else "")
+    return text + (" " + tr("(with the leader)") if not test["distinguishable"] else "")
 
 
-def cells(row: dict[str, Any], metric: str) -> list[str]:
+def cells(row: dict[str, Any], metric: str, tr: Translate = _same) -> list[str]:
     rank = "-" if row["rank"] is None else str(row["rank"])
-    who = f"baseline: {row['baseline']} ({row['name']} {row['version']})" if row["baseline"] else f"{row['team']} / {row['name']} {row['version']}"
-    qualified = row["qualified"]["state"] + (f" ({row['qualified']['profile']})" if row["qualified"].get("profile") else "")
+    who = (f"{tr('baseline')}: {row['baseline']} ({row['name']} {row['version']})" if row["baseline"]
+           else f"{row['team']} / {row['name']} {row['version']}")
+    if not row["baseline"] and row.get("submissions", 1) > 1:
+        who += " (" + tr("best of {n}").format(n=row["submissions"]) + ")"
+    state = row["qualified"]["state"]
+    qualified = tr(STATE_WORDS.get(state, state)) + (f" ({row['qualified']['profile']})" if row["qualified"].get("profile") else "")
+    if row["qualified"].get("why"):
+        qualified += f": {row['qualified']['why']}"
     metric_cell = qualified if metric == QUALIFIED else _fmt(row["metric"])
-    return [rank, who, row["sha256"][:16], qualified, metric_cell, _vs_leader(row), *[_fmt(row[c]) for c in _side_columns(metric)]]
+    return [rank, who, row["sha256"][:16], qualified, metric_cell, _vs_leader(row, tr), *[_fmt(row[c]) for c in _side_columns(metric)]]
 
 
-def notes(board: Board) -> list[str]:
-    lines = [f"Data set: provenance {board.data_provenance_sha256}, {board.n_items} test items. A board never mixes data sets.",
-             "Rank 1 holds the leader and every entry a paired test on the same items cannot tell from it "
-             "(paired bootstrap interval of leader minus entry includes 0)."]
+def notes(board: Board, tr: Translate = _same) -> list[str]:
+    lines = [tr(BOARD_WORDS["data_set"]).format(provenance=board.data_provenance_sha256, n=board.n_items), tr(BOARD_WORDS["rank_one"])]
     if board.plan is not None:
         lines.append(f"Paired bootstrap: {board.plan.resamples} label-stratified resamples, seed {board.plan.seed}; DeLong's test for ROC-AUC.")
     lines += [f"Set apart: {item['report']}: {item['reason']}." for item in board.set_apart]
@@ -266,11 +332,11 @@ def render(board: Board, fmt: str) -> str:
     return html_page(f"Leaderboard: {board.metric}", board_html(board))
 
 
-def board_html(board: Board) -> str:
-    """The board as an HTML fragment (notes and table), for a page of its own or the hub's round page."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header(board.metric))
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells(r, board.metric)) + "</tr>" for r in board.rows)
-    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes(board))
+def board_html(board: Board, tr: Translate = _same) -> str:
+    """The board as an HTML fragment (notes and table), for a page of its own or the hub's round page (`tr` translates)."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header(board.metric, tr))
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells(r, board.metric, tr)) + "</tr>" for r in board.rows)
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes(board, tr))
     return f"<ul>{items}</ul><table><tr>{head}</tr>{body}</table>"
 
 

@@ -118,11 +118,19 @@ def work_command(
     folder: Path = typer.Argument(..., help="Host folder from `saferkit round host`."),
     workers: int = typer.Option(1, "--workers", help="Worker processes; each evaluates one submission at a time."),
     robustness: bool = typer.Option(False, "--robustness", help="Run the robustness suite in every evaluation (slower)."),
+    ray: bool = typer.Option(False, "--ray", help="Run the workers as Ray tasks (a local Ray unless --ray-address or RAY_ADDRESS)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="A Ray cluster, HOST:PORT or ray://HOST:PORT (implies --ray)."),
 ) -> None:
-    """Evaluate every queued submission with worker processes, then stop (run it again, or from cron, for new ones)."""
+    """Evaluate every queued submission with worker processes (or Ray tasks), then stop (run it again, or from cron, for new ones)."""
     from saferkit.rounds.host import EvaluationSettings, run_workers
 
-    done = run_workers(folder, max(1, workers), EvaluationSettings(robustness=robustness))
+    settings = EvaluationSettings(robustness=robustness)
+    if ray or ray_address:
+        from saferkit.rounds.ray_workers import run_workers_on_ray
+
+        done = run_workers_on_ray(folder, max(1, workers), settings, ray_address)
+    else:
+        done = run_workers(folder, max(1, workers), settings)
     typer.echo(f"evaluated {done} submission(s)")
 
 
@@ -143,8 +151,10 @@ def board_command(
     folder: Path = typer.Argument(..., help="Host folder from `saferkit round host`."),
     phase: str = typer.Option("development", "--phase", help="development or final."),
     out: Path = typer.Option(..., "--out", help="FILE.md or FILE.html"),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="The hub's registry of accredited evaluators and profiles "
+                                            "(or $SAFERKIT_HUB_REGISTRY); without one no scorecard counts as qualified."),
 ) -> None:
-    """Write a phase's board as the organiser sees it (private boards included)."""
+    """Write a phase's board as the organiser sees it (private boards included); each team's best submission."""
     from saferkit.core.atomic import write_text_atomic
     from saferkit.core.errors import UserError
     from saferkit.evaluation.leaderboard import render
@@ -153,7 +163,10 @@ def board_command(
     fmt = {".md": "md", ".html": "html"}.get(out.suffix.lower())
     if fmt is None:
         raise UserError(f"--out {out} must end in .md or .html.")
-    board = RoundHost(folder).board(phase, organiser=True)
+    from saferkit.hub_plugin.registry import RegistryFile, registry_from_env_or
+
+    registry_path = registry_from_env_or(registry)
+    board = RoundHost(folder).board(phase, organiser=True, registry=RegistryFile(registry_path).load() if registry_path else None)
     write_text_atomic(out, render(board, fmt))
     typer.echo(f"wrote {out} ({len(board.rows)} rows)")
 

@@ -10,6 +10,13 @@ Layout of a host folder (written only by the kit):
 Why SQLite with `BEGIN IMMEDIATE`: the web server and several worker processes
 share the queue; an immediate transaction makes claiming a job atomic, so
 each job is evaluated by exactly one worker, one at a time per worker.
+Quotas hold under concurrent submits from one team: a counted submission
+takes a numbered slot, `slot` in 1..total per phase and `day_slot` in
+1..per_day per day, under UNIQUE constraints (SQLite and PostgreSQL both
+enforce them; NULL slots, the baselines', never collide). Two submits that
+read the same count try the same slot number; the database accepts one and
+the other is counted again (and refused once no slot is left). The insert
+also runs in an immediate transaction, so on SQLite the second simply waits.
 Content addressing: the digest of the uploaded bytes names a submission, so
 resubmitting the same bytes finds the earlier one and spends no quota. A
 submission that fails `submission check` is refused at once and spends none.
@@ -36,9 +43,14 @@ CREATE TABLE IF NOT EXISTS submissions (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   team TEXT NOT NULL, phase TEXT NOT NULL, sha256 TEXT NOT NULL, day TEXT NOT NULL, submitted_at TEXT NOT NULL,
   status TEXT NOT NULL, worker TEXT, error TEXT, name TEXT, version TEXT, baseline TEXT,
+  slot INTEGER, day_slot INTEGER,
   UNIQUE (team, phase, sha256)
 );
 CREATE TABLE IF NOT EXISTS revealed (phase TEXT PRIMARY KEY, at TEXT NOT NULL);
+"""
+SLOT_INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS submissions_slot ON submissions (team, phase, slot);
+CREATE UNIQUE INDEX IF NOT EXISTS submissions_day_slot ON submissions (team, phase, day, day_slot);
 """
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 BASELINE_TEAM = "(baseline)"
@@ -104,6 +116,11 @@ class RoundHost:
         self.settings = settings or EvaluationSettings()
         with self._db() as db:
             db.executescript(SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(submissions)")}
+            for column in ("slot", "day_slot"):  # a host folder made before quotas took slots
+                if column not in columns:
+                    db.execute(f"ALTER TABLE submissions ADD COLUMN {column} INTEGER")
+            db.executescript(SLOT_INDEXES)
 
     # ---- setting up -------------------------------------------------------------------------------------------
     @classmethod
@@ -181,31 +198,77 @@ class RoundHost:
 
     def _accept(self, team: str, phase: str, blob: bytes, baseline: str | None = None) -> Receipt:
         sha = bytes_sha256(blob)
-        with self._db() as db:
-            known = db.execute("SELECT status FROM submissions WHERE team=? AND phase=? AND sha256=?", (team, phase, sha)).fetchone()
+        known = self._known(team, phase, sha)
         if known is not None:
-            left_today, left_total = self.left(team, phase)
-            return Receipt(sha, phase, known["status"], True, left_today, left_total)
-        left_today, left_total = self.left(team, phase)
-        if baseline is None and left_total == 0:
-            raise QuotaExceeded(f"team {team!r} has used all {self.round.total} submissions of the {phase} phase; 0 left.")
-        if baseline is None and left_today == 0:
-            raise QuotaExceeded(f"team {team!r} has used its {self.round.per_day} submissions for today; 0 left today, "
-                                f"{left_total} left in the phase. Try again tomorrow (UTC dates).")
+            return known
+        self._refuse_over_quota(team, phase, baseline)
         checked = self._check(blob)
         stored = self.folder / "submissions" / f"{sha}.zip"
         if not stored.exists():
             stored.parent.mkdir(parents=True, exist_ok=True)
             write_bytes_atomic(stored, blob)
+        for _ in range(self.round.total + 2):  # each lost race means another team's submit took a slot: bounded
+            try:
+                if not self._insert(team, phase, sha, checked, baseline):
+                    known = self._known(team, phase, sha)  # the same bytes arrived concurrently
+                    assert known is not None
+                    return known
+                break
+            except sqlite3.IntegrityError:
+                continue
+        else:
+            raise QuotaExceeded(f"team {team!r}: too many concurrent submissions; try again.")
+        left_today, left_total = self.left(team, phase)
+        return Receipt(sha, phase, QUEUED, False, left_today, left_total, checked["warnings"])
+
+    def _known(self, team: str, phase: str, sha: str) -> Receipt | None:
+        with self._db() as db:
+            known = db.execute("SELECT status FROM submissions WHERE team=? AND phase=? AND sha256=?", (team, phase, sha)).fetchone()
+        if known is None:
+            return None
+        left_today, left_total = self.left(team, phase)
+        return Receipt(sha, phase, known["status"], True, left_today, left_total)
+
+    def _refuse_over_quota(self, team: str, phase: str, baseline: str | None) -> None:
+        if baseline is not None:
+            return
+        left_today, left_total = self.left(team, phase)
+        if left_total == 0:
+            raise QuotaExceeded(f"team {team!r} has used all {self.round.total} submissions of the {phase} phase; 0 left.")
+        if left_today == 0:
+            raise QuotaExceeded(f"team {team!r} has used its {self.round.per_day} submissions for today; 0 left today, "
+                                f"{left_total} left in the phase. Try again tomorrow (UTC dates).")
+
+    def _insert(self, team: str, phase: str, sha: str, checked: dict[str, Any], baseline: str | None) -> bool:
+        """Count and insert in one transaction, taking the next slots; False when these bytes were already there.
+
+        QuotaExceeded when no slot is left; sqlite3.IntegrityError when a concurrent submit took the slot first.
+        """
+        today = self.clock().isoformat()
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("INSERT OR IGNORE INTO submissions (team, phase, sha256, day, submitted_at, status, name, version, baseline) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (team, phase, sha, self.clock().isoformat(), now, QUEUED, checked["name"], checked["version"], baseline))
-            db.execute("COMMIT")
-        left_today, left_total = self.left(team, phase)
-        return Receipt(sha, phase, QUEUED, False, left_today, left_total, checked["warnings"])
+            try:
+                if db.execute("SELECT 1 FROM submissions WHERE team=? AND phase=? AND sha256=?", (team, phase, sha)).fetchone():
+                    db.execute("ROLLBACK")
+                    return False
+                slot = day_slot = None
+                if baseline is None:
+                    total = db.execute("SELECT COUNT(*) FROM submissions WHERE team=? AND phase=?", (team, phase)).fetchone()[0]
+                    daily = db.execute("SELECT COUNT(*) FROM submissions WHERE team=? AND phase=? AND day=?", (team, phase, today)).fetchone()[0]
+                    slot, day_slot = total + 1, daily + 1
+                    if slot > self.round.total or day_slot > self.round.per_day:
+                        db.execute("ROLLBACK")
+                        self._refuse_over_quota(team, phase, baseline)
+                        raise QuotaExceeded(f"team {team!r} has no submission left in the {phase} phase today.")
+                db.execute("INSERT INTO submissions (team, phase, sha256, day, submitted_at, status, name, version, baseline, slot, day_slot) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (team, phase, sha, today, now, QUEUED, checked["name"], checked["version"], baseline, slot, day_slot))
+                db.execute("COMMIT")
+            except sqlite3.IntegrityError:
+                db.execute("ROLLBACK")
+                raise
+        return True
 
     @staticmethod
     def _check(blob: bytes) -> dict[str, Any]:
@@ -293,22 +356,35 @@ class RoundHost:
     def visible(self, phase: str) -> bool:
         return self.round.board_is_public(phase) or self.revealed(phase)
 
-    def board(self, phase: str, *, organiser: bool = False):
-        """The phase's board (evaluation.leaderboard.Board); BoardHidden for a private board not yet revealed."""
+    def board(self, phase: str, *, organiser: bool = False, registry: Any = None):
+        """The phase's board (evaluation.leaderboard.Board): each team's best submission with its count, the baselines.
+
+        BoardHidden for a private board not yet revealed. `registry` (hub_plugin.registry.Registry, the hub's
+        accredited evaluators and profiles) verifies each scorecard's signature chain; without one no
+        scorecard counts as qualified.
+        """
         from saferkit.evaluation.leaderboard import Board, build_board
+        from saferkit.rounds.qualify import chain_qualifier
 
         if not organiser and not self.visible(phase):
             raise BoardHidden(f"the {phase} board of round {self.round.name} is private until the organiser reveals it.")
         with self._db() as db:
-            rows = db.execute("SELECT sha256, baseline FROM submissions WHERE phase=? AND status=? ORDER BY id", (phase, DONE)).fetchall()
-        teams = [self.report_dir(phase, r["sha256"]) for r in rows if r["baseline"] is None]
+            rows = db.execute("SELECT team, sha256, baseline FROM submissions WHERE phase=? AND status=? ORDER BY id", (phase, DONE)).fetchall()
+        teams = {str(self.report_dir(phase, r["sha256"])): r["team"] for r in rows if r["baseline"] is None}
         baselines: dict[str, str | Path] = {r["baseline"]: self.report_dir(phase, r["sha256"]) for r in rows if r["baseline"] is not None}
         if not teams and not baselines:
             return Board(self.round.metric, None, None, [])
-        return build_board(list(teams), self.round.metric, baselines, resamples=self.round.resamples)
+        qualify = chain_qualifier(self.submission_of, registry, self.round.data["profile"], self.clock)
+        return build_board(list[str | Path](teams), self.round.metric, baselines, resamples=self.round.resamples,
+                           best_per_team=True, teams=teams, qualify=qualify)
 
-    def board_json(self, phase: str, *, organiser: bool = False) -> dict[str, Any]:
-        board = self.board(phase, organiser=organiser)
+    def submission_of(self, report_folder: Path, report: Any = None) -> Path | None:
+        """The uploaded .zip a report folder (reports/<phase>/<upload sha256>) judged."""
+        path = self.folder / "submissions" / f"{Path(report_folder).name}.zip"
+        return path if path.is_file() else None
+
+    def board_json(self, phase: str, *, organiser: bool = False, registry: Any = None) -> dict[str, Any]:
+        board = self.board(phase, organiser=organiser, registry=registry)
         return {"round": self.round.name, "phase": phase, "metric": board.metric, "data_provenance_sha256": board.data_provenance_sha256,
                 "n_items": board.n_items, "rows": [_public_row(r) for r in board.rows], "set_apart": board.set_apart,
                 "revealed": self.visible(phase)}
@@ -345,13 +421,14 @@ def run_workers(folder: str | Path, count: int, settings: EvaluationSettings | N
 
     context = multiprocessing.get_context("spawn")
     with context.Pool(count) as pool:
-        done = pool.starmap(_work_process, [(str(folder), f"worker-{i}", settings) for i in range(count)])
+        done = pool.starmap(work_in_folder, [(str(folder), f"worker-{i}", settings) for i in range(count)])
     return sum(done)
 
 
-def _work_process(folder: str, worker: str, settings: EvaluationSettings | None) -> int:
+def work_in_folder(folder: str, worker: str, settings: EvaluationSettings | None) -> int:
+    """One worker: evaluate the host folder's queue until it is empty (a local process or a Ray task)."""
     return RoundHost(folder, settings=settings).work(worker)
 
 
 __all__ = ["BoardHidden", "EvaluationSettings", "PhaseClosed", "QuotaExceeded", "Receipt", "RoundHost", "SubmissionRefused",
-           "run_workers", "zip_submission"]
+           "run_workers", "work_in_folder", "zip_submission"]

@@ -14,36 +14,42 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from saferkit.hub_plugin.languages import LANGUAGES, direction, negotiate
+from saferkit.hub_plugin.languages import direction, negotiate
 from saferkit.hub_plugin.server.api import API, AuthError, HubSettings, authorise, presented_key, read_limited_body
 from saferkit.hub_plugin.server.store import Catalogue, Principal
+from saferkit.evaluation.leaderboard import BOARD_WORDS
 from saferkit.rounds.host import BoardHidden, PhaseClosed, QuotaExceeded, RoundHost, SubmissionRefused
 from saferkit.rounds.spec import PHASES, public_spec
 
 STATE = "saferkit_rounds"
 
-# The round page's few words, in the hub's eight languages (ar, en, fr, es, ru, zh, nl, pt).
-WORDS: dict[str, tuple[str, ...]] = {
-    "round": ("الجولة", "Round", "Manche", "Ronda", "Раунд", "轮次", "Ronde", "Rodada"),
-    "development": ("مرحلة التطوير", "Development phase", "Phase de développement", "Fase de desarrollo", "Этап разработки", "开发阶段", "Ontwikkelfase", "Fase de desenvolvimento"),
-    "final": ("المرحلة النهائية", "Final phase", "Phase finale", "Fase final", "Финальный этап", "决赛阶段", "Eindfase", "Fase final"),
-    "private": ("هذه اللوحة خاصة حتى يكشفها المنظم.", "This board is private until the organiser reveals it.",
-                "Ce classement reste privé jusqu'à ce que l'organisateur le révèle.", "Esta clasificación es privada hasta que la organización la revele.",
-                "Эта таблица скрыта, пока организатор её не откроет.", "在组织者公布之前，此排行榜不公开。",
-                "Dit klassement is privé tot de organisator het vrijgeeft.", "Esta classificação é privada até que a organização a revele."),
-    "empty": ("لا توجد نتائج بعد.", "No results yet.", "Pas encore de résultats.", "Aún no hay resultados.", "Результатов пока нет.", "暂无结果。",
-              "Nog geen resultaten.", "Ainda não há resultados."),
-}
+# The round page's words live in the hub's gettext catalogues (hub_plugin/locale, msgctxt `round_*`),
+# so translators keep them with the hub's other page strings and the hub's missing-translation test covers them.
+ROUND_KEYS = ("round_title", "round_development", "round_final", "round_private", "round_empty",
+              *[f"round_board_{key}" for key in BOARD_WORDS])
+
+
+def board_words(lang: str) -> Callable[[str], str]:
+    """The board's English words (evaluation.leaderboard.BOARD_WORDS) -> `lang`, from the hub's catalogues."""
+    table = {english: word(f"board_{key}", lang) for key, english in BOARD_WORDS.items()}
+    return lambda english: table.get(english, english)
 
 
 def word(key: str, lang: str) -> str:
-    return dict(zip(LANGUAGES, WORDS[key]))[lang]
+    """The round page's string `key` (without its `round_` prefix) in `lang`, from the hub's catalogues."""
+    from saferkit.hub_plugin.i18n import text
+
+    found = text(f"round_{key}", lang)
+    if found is None:
+        raise KeyError(f"round_{key} is not in the hub's catalogues (hub_plugin/locale/hub.pot)")
+    return found
 
 
 def attach_round(app: FastAPI, host: RoundHost, organiser_key: str | None = None) -> None:
@@ -107,7 +113,7 @@ def add_round_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) 
         blob = await read_limited_body(request, settings.max_upload_bytes)
         team_name = team.publisher_name or team.label
         try:
-            receipt = host.submit(team_name, blob)
+            receipt = await run_in_threadpool(host.submit, team_name, blob)  # the check is slow; serve others meanwhile
         except SubmissionRefused as exc:
             phase = host.current_phase()
             left_today, left_total = host.left(team_name, phase)
@@ -144,7 +150,7 @@ def add_round_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) 
         if phase not in PHASES:
             return _error(404, f"no phase {phase!r}; use {' or '.join(PHASES)}.")
         try:
-            return host.board_json(phase, organiser=organiser)
+            return host.board_json(phase, organiser=organiser, registry=catalogue.registry())
         except BoardHidden as exc:
             return _error(403, str(exc))
 
@@ -167,10 +173,10 @@ def add_round_routes(app: FastAPI, catalogue: Catalogue, settings: HubSettings) 
             return HTMLResponse(f"<p>no round {html.escape(name)} on this hub.</p>", status_code=404)
         host = found[0]
         lang = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
-        return HTMLResponse(round_page(host, lang))
+        return HTMLResponse(round_page(host, lang, catalogue.registry()))
 
 
-def round_page(host: RoundHost, lang: str) -> str:
+def round_page(host: RoundHost, lang: str, registry: Any = None) -> str:
     """The round's boards on one page: the development board live, the final one once revealed."""
     from saferkit.evaluation.leaderboard import board_html
 
@@ -179,10 +185,10 @@ def round_page(host: RoundHost, lang: str) -> str:
         if not host.visible(phase):
             body = f"<p>{html.escape(word('private', lang))}</p>"
         else:
-            board = host.board(phase)
-            body = board_html(board) if board.rows else f"<p>{html.escape(word('empty', lang))}</p>"
+            board = host.board(phase, registry=registry)
+            body = board_html(board, board_words(lang)) if board.rows else f"<p>{html.escape(word('empty', lang))}</p>"
         sections.append(f"<section id=\"{phase}\"><h2>{html.escape(word(phase, lang))}</h2>{body}</section>")
-    title = f"{word('round', lang)}: {host.round.data['title']}"
+    title = f"{word('title', lang)}: {host.round.data['title']}"
     style = "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}"
     return (f"<!doctype html><html lang=\"{lang}\" dir=\"{direction(lang)}\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>{''.join(sections)}</body></html>")

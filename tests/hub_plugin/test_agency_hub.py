@@ -313,6 +313,9 @@ def test_every_string_the_templates_ask_for_is_in_the_catalogues():
         source = template.read_text(encoding="utf-8")
         asked |= {key for key in re.findall(r"\bt\('([^']+)'", source) if not key.endswith(":")}
         asked |= set(re.findall(r"\bt\('[^']+' if [^)]*? else '([^']+)'\)", source))
+    from saferkit.rounds.server import ROUND_KEYS  # the round page (rounds/server.py) is one of the hub's pages
+
+    asked |= set(ROUND_KEYS)
     assert asked and not asked - set(english_by_key()), sorted(asked - set(english_by_key()))
     assert {"yes", "no"} <= asked and missing_translations() == {}
 

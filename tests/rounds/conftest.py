@@ -108,6 +108,26 @@ def synth(root: Path, n: int = 400, seed: int = 1) -> Path:
     return root
 
 
+def round_yaml(folder: Path, name: str = "board", per_day: int = 3, total: int = 5, n: int = 60, baseline: Path | None = None) -> Path:
+    """A small round file (development open 2027-01-10..2027-02-06, final 2027-02-07..2027-02-13) in `folder`."""
+    data = {
+        "schema_version": 1, "name": name, "title": f"{name} round",
+        "profile": {"name": "default", "version": "1"},
+        "ranking": {"metric": "roc_auc", "rule": "paired-leader-group", "resamples": 100},
+        "limits": {"per_day": per_day, "total": total},
+        "baselines": [{"name": "kit baseline", "submission": baseline.name}] if baseline else [],
+        "phases": {
+            "development": {"opens": "2027-01-10", "closes": "2027-02-06", "board": "public",
+                            "data": {"n": n, "size": SIZE, "seed": 101, "shares": {"device": {"hq": 0.5, "mid": 0.5, "low": 0.0}}}},
+            "final": {"opens": "2027-02-07", "closes": "2027-02-13", "board": "private", "shift": "camera conditions",
+                      "data": {"n": n, "size": SIZE, "seed": 987654321, "held_out": {"shares": {"device": {"hq": 0.2, "mid": 0.2, "low": 0.6}}}}},
+        },
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "round.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    return folder / "round.yaml"
+
+
 @pytest.fixture(scope="session")
 def test_data(tmp_path_factory) -> Path:
     return square_data(tmp_path_factory.mktemp("round-data") / "d")
@@ -116,7 +136,8 @@ def test_data(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def rk():
     """The builders above, for test modules (importlib mode cannot import conftest)."""
-    return SimpleNamespace(write_submission=write_submission, square_data=square_data, WEIGHTS=WEIGHTS, synth=synth, colour_model=colour_model, manifest=manifest)
+    return SimpleNamespace(write_submission=write_submission, square_data=square_data, WEIGHTS=WEIGHTS, synth=synth, colour_model=colour_model, manifest=manifest,
+                           round_yaml=round_yaml)
 
 
 @pytest.fixture
