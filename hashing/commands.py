@@ -43,12 +43,13 @@ def _progress_bar(paths: List[Path], label: str) -> Iterator[Callable[[dict], No
     total = count_files(paths)  # also raises at once for a path that does not exist
     with _progress() as progress:
         task = progress.add_task(label, total=total)
-        yield lambda row: progress.advance(task)
+        yield lambda row: None if row.get("parent") else progress.advance(task)
 
 
 def _print_summary(summary: Any, out: Optional[Path]) -> None:
     table = Table(title="hashing summary", show_header=False)
     table.add_row("files", str(summary.files))
+    table.add_row("members, files in disk images, PDF images, frames", str(summary.members))
     table.add_row("hashed", str(summary.hashed))
     for kind, count in sorted(summary.errors.items()):
         table.add_row(f"error: {kind}", str(count))
@@ -111,7 +112,8 @@ def match_command(
         summary = match_to_file(paths, matcher, out, threshold=threshold, dihedral=dihedral, workers=workers or None,
                                 policy=policy, on_row=on_row, resume=resume)
     _print_summary(summary, out)
-    console.print(f"{summary.matched_files} of {summary.files} file(s) matched; {summary.matches} match(es) in all.")
+    console.print(f"{summary.matched_files} of {summary.files} file(s) matched ({summary.matched_rows} row(s) with "
+                  f"their members and frames); {summary.matches} match(es) in all.")
 
 
 @hashlist_app.command("convert")
