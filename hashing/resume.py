@@ -64,9 +64,10 @@ def resumable_rows(paths: Sequence[str | os.PathLike[str]], settings: Any, out: 
     for batch, per_file in hash_pool(settings, workers).run(plan.batches_for(table, set(sizes) - done)):
         part = parts.setdefault(batch.shard, [])
         part += zip((item["index"] for item in batch.files), per_file)
-        for rows in per_file:
-            for row in rows if on_row is not None else ():
-                on_row(row)
+        if on_row is not None:
+            for rows in per_file:
+                for row in rows:
+                    on_row(row)
         if len(part) == sizes[batch.shard]:  # every file of the shard has its rows (a file holds one or more)
             lines = (json.dumps(row, ensure_ascii=False, default=str) + "\n"
                      for _, rows in sorted(parts.pop(batch.shard), key=_first) for row in rows)
