@@ -75,13 +75,13 @@ def file_rows(path: str, settings: ItemSettings) -> list[dict[str, Any]]:
     """The listed file's row first, then one row per member, disk-image file, PDF image and frame it holds."""
     disk_image = is_disk_image(path)
     try:
-        found = read_evidence(path, settings.max_bytes,
-                              keep_if=lambda head: not (disk_image and _no_signature(head)))
+        found = read_evidence(path, settings.max_bytes, keep_if=lambda head: not (disk_image and _no_signature(head)),
+                              digests=settings.digests)
     except OSError as exc:
         kind, message = READ_ERRORS.get(exc.errno or 0, ("unreadable", f"cannot read the file: {exc.strerror or exc}"))
         return [error_row(path, kind, message)]
     row: dict[str, Any] = {"path": path, "parent": None, "size": found.size, "error": None, "error_kind": None}
-    row.update({name: found.digests[name] for name in settings.digests})
+    row.update(found.digests)
     rows = [row]
     budget = Budget(settings.limits)
     try:
@@ -148,8 +148,7 @@ def _member(parent: dict[str, Any], name: str, data: Optional[bytes], depth: int
                            "error": None, "error_kind": None}
     rows.append(row)
     if data is not None:
-        digests = digest_bytes(data)
-        row.update({name: digests[name] for name in settings.digests})
+        row.update(digest_bytes(data, settings.digests))
     if kind is not None:
         _fail(row, kind, detail)
     elif data is not None and not data:
