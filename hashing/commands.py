@@ -72,7 +72,8 @@ def hash_command(
     max_pixels: Optional[int] = typer.Option(None, "--max-pixels", help="Refuse images with more pixels than this (decompression bombs). Default: 100,000,000."),
     resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
 ) -> None:
-    """Hash files: PDQ, pHash/dHash/aHash/wHash and MD5/SHA-1/SHA-256 from one read and one decode."""
+    """Hash files: PDQ, pHash/dHash/aHash/wHash and MD5/SHA-1/SHA-256 from one read and one decode; archives,
+    disk images, PDFs and frames are opened as the scan opens them, each thing held a row with its parent."""
     from saferkit.hashing.algorithms import normalize_algos
     from saferkit.hashing.bulk import hash_to_file, require_resume_target
 
@@ -99,7 +100,8 @@ def match_command(
     resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
     allow_weak: bool = typer.Option(False, "--allow-weak", help="Also match aHash, dHash and wHash entries (weak: distinct pictures share them)."),
 ) -> None:
-    """Match files against hash lists: exact digests, PDQ and 64-bit perceptual hashes by Hamming distance."""
+    """Match files, and what archives, disk images, PDFs and animations hold, against hash lists: exact digests,
+    PDQ and 64-bit perceptual hashes by Hamming distance."""
     from saferkit.hashing.bulk import match_to_file, require_resume_target
     from saferkit.hashing.matcher import HashMatcher
 
