@@ -47,9 +47,9 @@ def open_evidence(path: str | os.PathLike[str]) -> tuple[BinaryIO, bool]:
     return os.fdopen(os.open(path, flags), "rb", buffering=0), False
 
 
-def digest_bytes(data: bytes) -> dict[str, str]:
-    """The three digests of bytes already in memory (container members, disk-image files)."""
-    return {name: hashlib.new(name, data).hexdigest() for name in DIGESTS}
+def digest_bytes(data: bytes, names: tuple[str, ...] = DIGESTS) -> dict[str, str]:
+    """The digests (the three, unless `names` asks for fewer) of bytes already in memory (members, disk-image files)."""
+    return {name: hashlib.new(name, data).hexdigest() for name in names}
 
 
 @dataclass
@@ -64,10 +64,10 @@ class FileRead:
 
 
 def read_evidence(path: str | os.PathLike[str], keep_up_to: int,
-                  keep_if: Optional[Callable[[bytes], bool]] = None) -> FileRead:
-    """Stream the file once: digests always, the whole bytes only when they are at most `keep_up_to`
-    (and `keep_if(leading bytes)`, when given, says they are worth keeping)."""
-    hashers = [hashlib.new(name) for name in DIGESTS]
+                  keep_if: Optional[Callable[[bytes], bool]] = None, digests: tuple[str, ...] = DIGESTS) -> FileRead:
+    """Stream the file once: digests always (the three, unless `digests` asks for fewer), the whole bytes
+    only when they are at most `keep_up_to` (and `keep_if(leading bytes)`, when given, says they are worth keeping)."""
+    hashers = [hashlib.new(name) for name in digests]
     kept: Optional[list[bytes]] = []
     size = 0
     head = b""
@@ -86,7 +86,7 @@ def read_evidence(path: str | os.PathLike[str], keep_up_to: int,
                 if size > keep_up_to:
                     kept = None  # too big to look inside: digests only, in bounded memory
     data = b"".join(kept) if kept is not None else None
-    return FileRead({name: h.hexdigest() for name, h in zip(DIGESTS, hashers)}, head, size, data, noatime)
+    return FileRead({name: h.hexdigest() for name, h in zip(digests, hashers)}, head, size, data, noatime)
 
 
 def stat_facts(info: os.stat_result) -> dict[str, Any]:

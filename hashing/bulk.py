@@ -27,7 +27,7 @@ from saferkit.core.walk import Listed, walk_paths
 from saferkit.hashing.algorithms import ALL_ALGOS, normalize_algos
 from saferkit.hashing.decode import DEFAULT_POLICY, DecodePolicy
 from saferkit.hashing.errors import HashingError
-from saferkit.hashing.hashers import hash_file
+from saferkit.hashing.items import ItemSettings, error_row, file_rows
 from saferkit.hashing.rowfile import OUTPUT_FORMATS, RowWriter, read_rows
 
 __all__ = ["OUTPUT_FORMATS", "RowWriter", "read_rows", "iter_files", "count_files", "hash_paths", "hash_to_file",
@@ -35,7 +35,7 @@ __all__ = ["OUTPUT_FORMATS", "RowWriter", "read_rows", "iter_files", "count_file
 
 FILES_PER_BATCH = 16  # small: a crashed worker loses little, and rows stream out early
 MATCH_CHUNK = 256  # rows matched per call, so the index lookups are vectorised
-MATCH_COLUMNS = ["path", "list", "id", "hash_type", "distance", "category", "source", "variant", "error"]
+MATCH_COLUMNS = ["path", "parent", "list", "id", "hash_type", "distance", "category", "source", "variant", "error"]
 
 
 def iter_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[Listed]:
@@ -57,49 +57,34 @@ def count_files(paths: Sequence[str | os.PathLike[str]]) -> int:
     return sum(1 for _ in iter_files(paths))
 
 
-@dataclass(frozen=True)
-class HashSettings:
-    """What a hash worker needs, as plain data so it pickles to worker processes."""
-
-    algos: tuple[str, ...]
-    policy: DecodePolicy = DEFAULT_POLICY
-    hash_size: int = 8
-    dihedral: bool = False
-
-    def __post_init__(self) -> None:
-        if self.hash_size < 2:
-            raise HashingError("hash size must be at least 2.")
+HashSettings = ItemSettings  # what a hash worker needs (algorithms, decode policy, archive limits)
 
 
 class HashWorker:
-    """Hashes one batch of walked files; a file the walk could not use becomes its error row."""
+    """Hashes one batch of walked files: for each, its rows (the file's, then what it holds; see `items`)."""
 
     def __init__(self, settings: HashSettings) -> None:
         self.settings = settings
         self.faults = Faults.from_env()
 
-    def process(self, batch: Batch) -> list[dict[str, Any]]:
-        return [self.row(item) for item in batch.files]
+    def process(self, batch: Batch) -> list[list[dict[str, Any]]]:
+        return [self.rows(item) for item in batch.files]
 
-    def row(self, item: dict[str, Any]) -> dict[str, Any]:
+    def rows(self, item: dict[str, Any]) -> list[dict[str, Any]]:
+        """One listed file's rows; a file the walk could not use is its one error row."""
         if item.get("walk_error"):
             kind = ErrorKind(item["walk_error"])
-            return _error_row(item["path"], kind, item.get("detail") or kind.description)
+            return [error_row(item["path"], kind, item.get("detail") or kind.description)]
         self.faults.before_file(item["path"])
-        s = self.settings
-        return hash_file(item["path"], s.algos, policy=s.policy, hash_size=s.hash_size, dihedral=s.dihedral)
+        return file_rows(item["path"], self.settings)
 
 
-def _error_row(path: str, kind: ErrorKind, message: str) -> dict[str, Any]:
-    return {"path": path, "size": None, "error": message, "error_kind": kind}
+def lost_batch(batch: Batch, detail: str) -> list[list[dict[str, Any]]]:
+    """Rows for a batch the pool gave up on (its worker died twice): one per file."""
+    return [[error_row(item["path"], ErrorKind.WORKER_DIED, detail)] for item in batch.files]
 
 
-def lost_batch(batch: Batch, detail: str) -> list[dict[str, Any]]:
-    """Rows for a batch the pool gave up on (its worker died twice)."""
-    return [_error_row(item["path"], ErrorKind.WORKER_DIED, detail) for item in batch.files]
-
-
-def hash_pool(settings: HashSettings, workers: Optional[int]) -> RetryingPool[Batch, list[dict[str, Any]]]:
+def hash_pool(settings: HashSettings, workers: Optional[int]) -> RetryingPool[Batch, list[list[dict[str, Any]]]]:
     """The retrying pool of hash workers (`workers` processes; 1 or 0: in this process)."""
     workers = workers or os.cpu_count() or 1
     return RetryingPool(partial(HashWorker, settings), workers if workers > 1 else 0, give_up=lost_batch,
@@ -115,7 +100,8 @@ def hash_paths(
     hash_size: int = 8,
     dihedral: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Rows of `hash_file` for every file under `paths`, in walk order, on `workers` processes (1: this one).
+    """Rows for every file under `paths` and everything it holds (`items.file_rows`), in walk order,
+    on `workers` processes (1: this one).
 
     Bad paths given by the user and bad options raise at once; bad files become error rows.
     """
@@ -123,14 +109,15 @@ def hash_paths(
     return _hashed_rows(paths, settings, workers, None, False, None)
 
 
-def _rows(finished: Iterator[tuple[Batch, list[dict[str, Any]]]]) -> Iterator[dict[str, Any]]:
-    for _, rows in finished:
-        yield from rows
+def _rows(finished: Iterator[tuple[Batch, list[list[dict[str, Any]]]]]) -> Iterator[dict[str, Any]]:
+    for _, per_file in finished:
+        for rows in per_file:
+            yield from rows
 
 
 def output_columns(algos: tuple[str, ...], dihedral: bool = False) -> list[str]:
-    """CSV columns: path, size, each hash asked for (PDQ with its quality), error."""
-    columns = ["path", "size"]
+    """CSV columns: path, parent (the row a member or frame sits in), size, each hash asked for, error."""
+    columns = ["path", "parent", "size"]
     for name in algos:
         columns.append(name)
         if name == "pdq":
@@ -142,15 +129,20 @@ def output_columns(algos: tuple[str, ...], dihedral: bool = False) -> list[str]:
 
 @dataclass
 class HashSummary:
-    """Counts for the end of a run; `errors` counts rows by `error_kind`."""
+    """Counts for the end of a run: listed files, rows of what they hold (`members`: archive members,
+    disk-image files, PDF images, frames); `hashed` and `errors` (by `error_kind`) count every row."""
 
     files: int = 0
     hashed: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     low_quality: int = 0
+    members: int = 0
 
     def add(self, row: dict[str, Any]) -> None:
-        self.files += 1
+        if row.get("parent"):
+            self.members += 1
+        else:
+            self.files += 1
         if row.get("error"):
             self.errors[row.get("error_kind") or "other"] += 1
         else:
@@ -226,10 +218,23 @@ def _finish(out: Optional[str | os.PathLike[str]], resume: bool) -> None:
 
 @dataclass
 class MatchSummary(HashSummary):
-    """A hash summary plus how many files matched and how many matches there were."""
+    """A hash summary plus how many listed files matched (themselves or something they hold), how many
+    rows matched, and how many matches there were."""
 
     matched_files: int = 0
+    matched_rows: int = 0
     matches: int = 0
+    _file_matched: bool = False
+
+    def add_matches(self, row: dict[str, Any], matches: list[dict[str, Any]]) -> None:
+        if not row.get("parent"):
+            self._file_matched = False
+        if matches:
+            self.matched_rows += 1
+            self.matches += len(matches)
+            if not self._file_matched:
+                self.matched_files += 1
+                self._file_matched = True
 
 
 def _match_settings(matcher: Any, dihedral: bool, policy: DecodePolicy) -> HashSettings:
@@ -283,15 +288,14 @@ def match_to_file(
     with RowWriter(out, MATCH_COLUMNS) if out is not None else nullcontext() as writer:
         for row, matches in found_rows:
             summary.add(row)
-            summary.matched_files += bool(matches)
-            summary.matches += len(matches)
+            summary.add_matches(row, matches)
             for found in matches:
                 if writer is not None:
-                    writer.write({"path": row["path"], **found})
+                    writer.write({"path": row["path"], "parent": row.get("parent"), **found})
                 else:
                     print(f"{row['path']}\t{found['list']}:{found['id']}\t{found['hash_type']}\tdistance={found['distance']}"
                           f"\t{found['variant']}\t{found['category']}")
             if row.get("error") and writer is not None:
-                writer.write({"path": row["path"], "error": row["error"]})
+                writer.write({"path": row["path"], "parent": row.get("parent"), "error": row["error"]})
     _finish(out, resume)
     return summary

@@ -43,12 +43,13 @@ def _progress_bar(paths: List[Path], label: str) -> Iterator[Callable[[dict], No
     total = count_files(paths)  # also raises at once for a path that does not exist
     with _progress() as progress:
         task = progress.add_task(label, total=total)
-        yield lambda row: progress.advance(task)
+        yield lambda row: None if row.get("parent") else progress.advance(task)
 
 
 def _print_summary(summary: Any, out: Optional[Path]) -> None:
     table = Table(title="hashing summary", show_header=False)
     table.add_row("files", str(summary.files))
+    table.add_row("members, files in disk images, PDF images, frames", str(summary.members))
     table.add_row("hashed", str(summary.hashed))
     for kind, count in sorted(summary.errors.items()):
         table.add_row(f"error: {kind}", str(count))
@@ -71,7 +72,8 @@ def hash_command(
     max_pixels: Optional[int] = typer.Option(None, "--max-pixels", help="Refuse images with more pixels than this (decompression bombs). Default: 100,000,000."),
     resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
 ) -> None:
-    """Hash files: PDQ, pHash/dHash/aHash/wHash and MD5/SHA-1/SHA-256 from one read and one decode."""
+    """Hash files: PDQ, pHash/dHash/aHash/wHash and MD5/SHA-1/SHA-256 from one read and one decode; archives,
+    disk images, PDFs and frames are opened as the scan opens them, each thing held a row with its parent."""
     from saferkit.hashing.algorithms import normalize_algos
     from saferkit.hashing.bulk import hash_to_file, require_resume_target
 
@@ -98,7 +100,8 @@ def match_command(
     resume: bool = typer.Option(False, "--resume", help=RESUME_HELP),
     allow_weak: bool = typer.Option(False, "--allow-weak", help="Also match aHash, dHash and wHash entries (weak: distinct pictures share them)."),
 ) -> None:
-    """Match files against hash lists: exact digests, PDQ and 64-bit perceptual hashes by Hamming distance."""
+    """Match files, and what archives, disk images, PDFs and animations hold, against hash lists: exact digests,
+    PDQ and 64-bit perceptual hashes by Hamming distance."""
     from saferkit.hashing.bulk import match_to_file, require_resume_target
     from saferkit.hashing.matcher import HashMatcher
 
@@ -111,7 +114,8 @@ def match_command(
         summary = match_to_file(paths, matcher, out, threshold=threshold, dihedral=dihedral, workers=workers or None,
                                 policy=policy, on_row=on_row, resume=resume)
     _print_summary(summary, out)
-    console.print(f"{summary.matched_files} of {summary.files} file(s) matched; {summary.matches} match(es) in all.")
+    console.print(f"{summary.matched_files} of {summary.files} file(s) matched ({summary.matched_rows} row(s) with "
+                  f"their members and frames); {summary.matches} match(es) in all.")
 
 
 @hashlist_app.command("convert")

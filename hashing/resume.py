@@ -2,7 +2,9 @@
 
 With `resume=True` (`--resume`) the files are listed once into a plan
 (`core.plan`, as the scan does) kept in `OUT.partial/` beside the output;
-each shard's rows are kept there as a JSONL file written whole; running the
+each shard's rows (each file's own, then those of what it holds: archive
+members, disk-image files, PDF images, frames) are kept there as a JSONL file
+written whole, once every file of the shard has its rows; running the
 same command again skips the finished shards. Once every shard is there the
 output is written from them, in walk order, and the folder is removed. Without
 `resume` nothing is kept: an interrupted run leaves no file at all.
@@ -58,15 +60,17 @@ def resumable_rows(paths: Sequence[str | os.PathLike[str]], settings: Any, out: 
         for shard in sorted(done):
             for row in _read_shard(folder, shard):
                 on_row(row)
-    parts: dict[int, list[tuple[int, dict[str, Any]]]] = {}
-    for batch, rows in hash_pool(settings, workers).run(plan.batches_for(table, set(sizes) - done)):
+    parts: dict[int, list[tuple[int, list[dict[str, Any]]]]] = {}
+    for batch, per_file in hash_pool(settings, workers).run(plan.batches_for(table, set(sizes) - done)):
         part = parts.setdefault(batch.shard, [])
-        part += zip((item["index"] for item in batch.files), rows)
-        for row in rows:
-            if on_row is not None:
-                on_row(row)
-        if len(part) == sizes[batch.shard]:
-            lines = (json.dumps(row, ensure_ascii=False, default=str) + "\n" for _, row in sorted(parts.pop(batch.shard), key=_first))
+        part += zip((item["index"] for item in batch.files), per_file)
+        if on_row is not None:
+            for rows in per_file:
+                for row in rows:
+                    on_row(row)
+        if len(part) == sizes[batch.shard]:  # every file of the shard has its rows (a file holds one or more)
+            lines = (json.dumps(row, ensure_ascii=False, default=str) + "\n"
+                     for _, rows in sorted(parts.pop(batch.shard), key=_first) for row in rows)
             write_text_atomic(plan.shard_file(folder, batch.shard, SHARD_SUFFIX), "".join(lines))
     for shard in sorted(sizes):
         yield from _read_shard(folder, shard)
@@ -101,5 +105,5 @@ def _read_shard(folder: Path, shard: int) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
-def _first(pair: tuple[int, dict[str, Any]]) -> int:
+def _first(pair: tuple[int, list[dict[str, Any]]]) -> int:
     return pair[0]

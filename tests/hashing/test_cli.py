@@ -32,14 +32,14 @@ def test_hash_writes_csv_with_every_column_and_counts_errors(folder, tmp_path):
     result = run("hash", folder, "--algo", "pdq,sha256", "-a", "phash", "--out", out, "--workers", "1")
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 4
-    assert list(rows[0]) == ["path", "size", "pdq", "pdq_quality", "pdq_low_quality", "sha256", "phash", "error", "error_kind"]
+    assert list(rows[0]) == ["path", "parent", "size", "pdq", "pdq_quality", "pdq_low_quality", "sha256", "phash", "error", "error_kind"]
     assert sum(1 for r in rows if r["error"]) == 1
     assert "corrupt" in result.stderr and "files" in result.stderr
 
 
 def test_hash_without_out_prints_csv_and_jsonl_output_works(folder, tmp_path):
     printed = run("hash", folder, "-a", "md5", "--workers", "1").stdout.splitlines()
-    assert printed[0].startswith("path,size,md5") and len(printed) == 5
+    assert printed[0].startswith("path,parent,size,md5") and len(printed) == 5
     out = tmp_path / "hashes.jsonl"
     run("hash", folder, "-a", "pdq", "--dihedral", "--out", out)
     rows = [json.loads(line) for line in out.open()]
