@@ -2,8 +2,9 @@
 
 The Sleuth Kit (`pytsk3`) reads the partition table and the file systems it
 knows (FAT, exFAT, NTFS, ext2/3/4, HFS+, ISO 9660, ...); libewf
-(`libewf-python`, module `pyewf`) gives it an E01's media. A raw image is read
-through a file opened with O_NOATIME (`core.inventory.open_evidence`).
+(`libewf-python`, module `pyewf`) gives it an E01's media. A raw image and each
+E01 segment are read through files opened with O_NOATIME
+(`core.inventory.open_evidence`), so their access times stay as found.
 
 Each file comes out with a path `pN/dir/name` (N: the partition number in
 the table, 1 when the image is a bare file system), its bytes when they fit
@@ -54,12 +55,14 @@ def _ewf_image(path: str) -> Any:
     import pytsk3
 
     class EwfImage(pytsk3.Img_Info):
-        def __init__(self, handle: Any) -> None:
-            self.handle = handle
+        def __init__(self, handle: Any, files: list[Any]) -> None:
+            self.handle, self.files = handle, files
             super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
 
         def close(self) -> None:
             self.handle.close()
+            for file in self.files:
+                file.close()
 
         def read(self, offset: int, size: int) -> bytes:
             self.handle.seek(offset)
@@ -69,9 +72,15 @@ def _ewf_image(path: str) -> Any:
             return int(self.handle.get_media_size())
 
     segments = pyewf.glob(path) if hasattr(pyewf, "glob") else sorted(glob.glob(path[:-2] + "??"))
+    files = [open_evidence(segment)[0] for segment in segments]  # O_NOATIME: libewf's own open would touch atime
     handle = pyewf.handle()
-    handle.open(segments)
-    return EwfImage(handle)
+    try:
+        handle.open_file_objects(files)
+    except Exception:
+        for file in files:
+            file.close()
+        raise
+    return EwfImage(handle, files)
 
 
 def _raw_image(path: str) -> Any:

@@ -171,7 +171,10 @@ def test_reading_evidence_leaves_access_times_unchanged(tmp_path, drive):
     folder = tmp_path / "evidence"
     folder.mkdir()
     past = 1_500_000_000  # 2017: far older than a day, so a relatime mount would update it on read
-    sources = ["Users/alice/Downloads/photos.zip", "Users/alice/Pictures/holiday_001.png", "Users/carol/notes.txt"]
+    sources = ["Users/alice/Downloads/photos.zip", "Users/alice/Pictures/holiday_001.png", "Users/carol/notes.txt",
+               "evidence/usb.img"]
+    if (drive["folder"] / "evidence" / "usb-acquired.E01").is_file():  # libewf reads it through our O_NOATIME files
+        sources.append("evidence/usb-acquired.E01")
     for relative in sources:
         target = folder / Path(relative).name
         target.write_bytes((drive["folder"] / relative).read_bytes())
