@@ -41,7 +41,9 @@ def qualification(submission_path: Path, submission_sha256: str, scorecard: Opti
         card = read_scorecard(found, submission_sha256=submission_sha256)
     except UserError as exc:
         return {"qualified": False, "scorecard": str(found), "scorecard_sha256": None, "reason": str(exc)}
-    reason = "its scorecard says qualified" if card.qualified else (
+    profile = card.get("profile")
+    under = f" under profile {profile!r}" if isinstance(profile, str) and profile else ""
+    reason = f"its scorecard says qualified{under}" if card.qualified else (
         "its scorecard says not qualified (failed: " + (", ".join(card.ids_with("fail")) or "see the card") + ")")
     signed = _attestation(card, submission_sha256)
     if signed.get("problem"):
@@ -49,7 +51,8 @@ def qualification(submission_path: Path, submission_sha256: str, scorecard: Opti
                 "reason": f"its scorecard's attestation fails: {signed['problem']}", "attested": False}
     return {"qualified": card.qualified, "scorecard": str(card.source), "scorecard_sha256": card.sha256,
             "reason": reason + ("" if signed.get("attested") else " (unsigned: no attestation.json beside it)"),
-            "attested": bool(signed.get("attested")), "evaluator_key_sha256": signed.get("key_sha256")}
+            "attested": bool(signed.get("attested")), "evaluator_key_sha256": signed.get("key_sha256"),
+            "profile": profile if isinstance(profile, str) else None}
 
 
 def _attestation(card: Any, submission_sha256: str) -> dict[str, Any]:

@@ -20,10 +20,12 @@ def run(ctx: Any) -> None:
     submission = ctx.artifacts.get("submission_dir")
     hashlist = ctx.artifacts.get("hashlist_path")
     out = Path(ctx.out) / "scan"
+    scorecard = Path(ctx.artifacts["scorecard_dir"]) / "scorecard.json" if ctx.artifacts.get("scorecard_dir") else None
     summary = run_scan(ScanOptions(
         out=out, source=Path(data_dir), models=[Path(submission)] if submission else [],
         hashlists=[Path(hashlist)] if hashlist else [], shard_size=DEMO_SHARD_SIZE, overwrite=True,
-    ), ctx.console)
+        scorecards=[scorecard] if submission and scorecard and scorecard.is_file() else [],
+    ), ctx.console)  # the report says whether the model qualified, and under which profile (the demo's)
     ctx.artifacts["scan_dir"] = out
     labels = Path(data_dir) if (Path(data_dir) / "manifest.csv").is_file() else None
     report = Path(ctx.out) / "scan-report.html"

@@ -25,6 +25,7 @@ def test_absent_failing_and_foreign_scorecards_do_not_qualify(tmp_path, toy_subm
     found = qualification(sub, sha)
     assert (found["qualified"], found["scorecard"], found["attested"]) == (True, str(beside), False)
     assert "unsigned" in found["reason"]
+    assert "under profile 'test'" in found["reason"] and found["profile"] == "test"  # a demo profile says so here
     with pytest.raises(UserError, match="--allow-unqualified"):
         check_models([("toy", sub, sha)], [tmp_path / "fail" / "scorecard.json"], allow_unqualified=False)
 
