@@ -98,6 +98,19 @@ class HashMatcher:
             else:
                 self.lists.append(self._load(path, strict=strict, fmt=fmt, hash_type=hash_type))
 
+    def listed_videos(self) -> Any:
+        """The videos on the loaded lists (frame tables, .vpdq files, VICS entries) in one `VideoMatcher`, or None.
+
+        Built on first use and kept, so the scan's workers and the server index the frames once per matcher.
+        Prepared folders hold no frame tables.
+        """
+        if not hasattr(self, "_listed_videos"):
+            from saferkit.hashing.video_lists import read_video_lists
+            from saferkit.hashing.video_match import VideoMatcher
+
+            self._listed_videos = VideoMatcher(read_video_lists([loaded.path for loaded in self.lists]))
+        return self._listed_videos if len(self._listed_videos) else None
+
     def save(self, folder: str | os.PathLike) -> Path:
         """Write the loaded lists as a prepared folder: indexes and metadata as `.npy` files.
 

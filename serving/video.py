@@ -225,33 +225,22 @@ def hash_video_uploads(state: Any, uploads: list, algos: tuple[str, ...]) -> dic
     return {"algorithms": list(algos), "results": results}
 
 
-def _video_matcher(state: Any):
-    """The listed videos of the server's hash lists, in one index (built on first use, then kept)."""
-    from saferkit.hashing.video_lists import read_video_lists
-    from saferkit.hashing.video_match import VideoMatcher
-
-    cached = getattr(state, "_video_matcher", None)
-    if cached is None:
-        cached = VideoMatcher(read_video_lists([loaded.path for loaded in state.matcher.lists]))
-        state._video_matcher = cached
-    return cached
-
-
 def match_video_uploads(state: Any, uploads: list, threshold: int | None) -> dict:
     """/v1/match for videos: exact MD5/SHA-1/SHA-256 of the file, and vPDQ against the listed videos."""
     from saferkit.hashing.video_match import VPDQ_DISTANCE_THRESHOLD
 
     _only_videos(uploads)
-    matcher = _video_matcher(state)
+    matcher = state.matcher.listed_videos()  # None when no list holds a video
     results = []
     for upload in uploads:
         result, _ = _analyse(state, upload)
         digests = _digests(upload.data, ("md5", "sha1", "sha256"))
         exact = state.matcher.match(digests)
-        similar = matcher.match(result.features, threshold=VPDQ_DISTANCE_THRESHOLD if threshold is None else threshold)
+        similar = [] if matcher is None else matcher.match(
+            result.features, threshold=VPDQ_DISTANCE_THRESHOLD if threshold is None else threshold)
         results.append({**upload.describe(), "media": "video", "hashes": {**digests, **result.info.as_row()},
                         "matches": exact + [m.as_dict() for m in similar]})
-    return {"lists": state.hashlists, "threshold": threshold, "listed_videos": len(matcher), "results": results}
+    return {"lists": state.hashlists, "threshold": threshold, "listed_videos": len(matcher) if matcher else 0, "results": results}
 
 
 def triage_video_uploads(state: Any, model: Any, uploads: list) -> list[dict]:

@@ -113,7 +113,6 @@ class ScanWorker:
             from saferkit.hashing import HashMatcher
 
             self.matcher = HashMatcher(list(config.hashlists), allow_weak=config.allow_weak)
-        self._video_matcher: Any = None  # the listed videos' frames, indexed on the first video seen
 
     # -- one file -------------------------------------------------------------------------
     def _row(self, item: dict[str, Any], batch: Batch) -> dict[str, Any]:
@@ -363,14 +362,7 @@ class ScanWorker:
 
     def _listed_videos(self) -> Any:
         """The videos on the loaded lists (frame tables, .vpdq files, VICS entries), or None when there are none."""
-        if self.matcher is None:
-            return None
-        if self._video_matcher is None:
-            from saferkit.hashing.video_lists import read_video_lists
-            from saferkit.hashing.video_match import VideoMatcher
-
-            self._video_matcher = VideoMatcher(read_video_lists(list(self.config.hashlists)))
-        return self._video_matcher if len(self._video_matcher) else None
+        return None if self.matcher is None else self.matcher.listed_videos()
 
     @staticmethod
     def _match_video(row: dict[str, Any], found: list[Any]) -> None:
