@@ -86,10 +86,9 @@ def _check_reviewer(attested: Attested, registry: Registry, today: dt.date | Non
                              f"{str(review.get('reviewer_key_sha256'))[:12]}..., which is not an accredited evaluator "
                              "of this catalogue; ask the operator to accredit the reviewer with "
                              "`saferkit hub accredit evaluator`.")
-    refusal = reviewer.refusal(today or dt.datetime.now(dt.timezone.utc).date())
+    refusal = reviewer.refusal(today or dt.datetime.now(dt.timezone.utc).date(), role="reviewer")
     if refusal:
-        check, reason = refusal
-        raise NotPublishable(check.replace("evaluator", "reviewer"), f"reviewer: {reason}")
+        raise NotPublishable(*refusal)
 
 
 def vetting_summary(chain: Chain) -> dict[str, Any]:

@@ -39,14 +39,14 @@ class AccreditedEvaluator:
     revoked_at: str | None = None
     added_at: str | None = None
 
-    def refusal(self, today: dt.date) -> tuple[str, str] | None:
-        """(check, reason) when the key may no longer vouch; None while accredited."""
+    def refusal(self, today: dt.date, role: str = "evaluator") -> tuple[str, str] | None:
+        """(check, reason) when the key may no longer vouch in `role` (evaluator or reviewer); None while accredited."""
         if self.revoked_at:
-            return "evaluator-revoked", (f"evaluator {self.name!r} (key {self.key_sha256[:12]}...) was revoked on "
-                                         f"{self.revoked_at[:10]}; have the tool evaluated again by an accredited evaluator.")
+            return f"{role}-revoked", (f"{role} {self.name!r} (key {self.key_sha256[:12]}...) was revoked on "
+                                       f"{self.revoked_at[:10]}; have the tool evaluated again by an accredited evaluator.")
         if self.expires and dt.date.fromisoformat(self.expires) < today:
-            return "evaluator-expired", (f"the accreditation of evaluator {self.name!r} (key {self.key_sha256[:12]}...) "
-                                         f"expired on {self.expires}; ask the operator to renew it or evaluate again.")
+            return f"{role}-expired", (f"the accreditation of {role} {self.name!r} (key {self.key_sha256[:12]}...) "
+                                       f"expired on {self.expires}; ask the operator to renew it or evaluate again.")
         return None
 
 

@@ -166,6 +166,28 @@ def test_revoked_profile_is_refused_naming_it(evaluated, evaluator, chain_tools,
     assert code == 2 and "not published (profile-not-accredited)" in flat(err) and "was revoked on" in flat(err)
 
 
+def test_revoked_reviewer_is_refused_naming_the_reviewer(evaluated, evaluator, chain_tools, cli, keypair, tmp_path: Path):
+    from saferkit.ethics.attestation import sign_review
+
+    _, sign_scorecard = chain_tools
+    profile = _default_profile(tmp_path, cli)
+    registry = tmp_path / "registry.json"
+    assert cli("hub", "keygen", "--out", tmp_path / "reviewer.pem")[0] == 0
+    assert cli("hub", "accredit", "evaluator", evaluator[1], "--name", "Lab B", "--registry", registry)[0] == 0
+    assert cli("hub", "accredit", "evaluator", tmp_path / "reviewer.pub", "--name", "R. Viewer", "--registry", registry)[0] == 0
+    assert cli("hub", "accredit", "profile", profile, "--registry", registry)[0] == 0
+    assert cli("hub", "revoke", "evaluator", tmp_path / "reviewer.pub", "--registry", registry)[0] == 0
+    submission, report, scorecard = evaluated()
+    review = tmp_path / "review.yaml"
+    review.write_text(yaml.safe_dump({"submission_sha256": json.loads(scorecard.read_text())["submission_sha256"],
+                                      "reviews": {}}), encoding="utf-8")
+    sign_review(review, tmp_path / "reviewer.pem", "R. Viewer")
+    sign_scorecard(scorecard, report, evaluator[0], review=review)
+    code, _, err = cli("hub", "publish", submission, "--report", report, "--scorecard", scorecard, "--hub",
+                       tmp_path / "catalogue", "--key", keypair[0], "--registry", registry)
+    assert code == 2 and "not published (reviewer-revoked)" in flat(err) and "reviewer 'R. Viewer'" in flat(err)
+
+
 def test_migration_0002_upgrades_a_catalogue_that_already_has_publishers(tmp_path: Path, keypair, evaluator):
     from sqlalchemy import inspect
 
