@@ -135,10 +135,14 @@ def reference_pdq(image: Image.Image) -> str:
     Not `saferkit.hashing` (which imports this package): the kit's PDQ conforms to the
     reference (docs/hashing.md, "Conformance"); on these scenes the two differ by 0-2 bits.
     """
+    return _reference_pdq_and_quality(image)[0]
+
+
+def _reference_pdq_and_quality(image: Image.Image) -> tuple[str, int]:
     import pdqhash
 
-    bits, _ = pdqhash.compute(np.ascontiguousarray(np.asarray(image.convert("RGB"))))
-    return np.packbits(np.asarray(bits, dtype=np.uint8).ravel()).tobytes().hex()
+    bits, quality = pdqhash.compute(np.ascontiguousarray(np.asarray(image.convert("RGB"))))
+    return np.packbits(np.asarray(bits, dtype=np.uint8).ravel()).tobytes().hex(), int(quality)
 
 
 def reference_vpdq(data: bytes) -> list[str]:
@@ -152,25 +156,20 @@ def reference_vpdq(data: bytes) -> list[str]:
         return [reference_pdq(Image.fromarray(frame.pixels)) for frame in reader.frames(Sampling())]
 
 
-def _pdq_quality(image: Image.Image) -> int:
-    import pdqhash
-
-    return int(pdqhash.compute(np.ascontiguousarray(np.asarray(image.convert("RGB"))))[1])
-
-
 def _list_scene(drive: Drive, number: int) -> tuple[str, Image.Image, bytes]:
     """A listed scene: its PNG's MD5 and its PDQ go on the list; returns (id, image, PNG bytes)."""
     import hashlib
 
-    image, quality = drive.scenes(number), _pdq_quality(drive.scenes(number))
+    image = drive.scenes(number)
+    pdq, quality = _reference_pdq_and_quality(image)
     while quality < MIN_LISTED_QUALITY and drive.spares_used < FILL_FIRST - SPARE_FIRST:  # a near-flat scene
         image = drive.scenes(SPARE_FIRST + drive.spares_used)
         drive.spares_used += 1
-        quality = _pdq_quality(image)
+        pdq, quality = _reference_pdq_and_quality(image)
     png = encode(image, "PNG")
     item = f"S{number:03d}"
     drive.listed.append({"hash_type": "md5", "hash": hashlib.md5(png).hexdigest(), "id": item, "category": "listed-scene"})
-    drive.listed.append({"hash_type": "pdq", "hash": reference_pdq(image), "id": item, "category": "listed-scene"})
+    drive.listed.append({"hash_type": "pdq", "hash": pdq, "id": item, "category": "listed-scene"})
     return item, image, png
 
 
