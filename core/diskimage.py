@@ -19,7 +19,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
-from saferkit.core.inventory import open_evidence
+from saferkit.core.containers import container_format
+from saferkit.core.inventory import detect_type, open_evidence
 
 DISK_EXTENSIONS = (".e01", ".ex01", ".dd", ".img", ".raw", ".001", ".ima", ".vhd")
 MAX_DEPTH = 64  # folders below a partition's root; deeper ones are left
@@ -48,6 +49,11 @@ class DiskFile:
 def is_disk_image(path: str) -> bool:
     """By extension: a raw image has no signature of its own, and an E01 is opened by name (segments)."""
     return os.path.splitext(path)[1].lower() in DISK_EXTENSIONS
+
+
+def reads_as_disk_image(path: str, head: bytes) -> bool:
+    """A disk image by its extension, unless its leading bytes show another type (a picture named .img)."""
+    return is_disk_image(path) and detect_type(head) is None and container_format(head) is None
 
 
 def _ewf_image(path: str) -> Any:

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget, container_format, members
-from saferkit.core.diskimage import DiskImageError, disk_files, is_disk_image
-from saferkit.core.inventory import SNIFF_BYTES, detect_type, digest_bytes, read_evidence
+from saferkit.core.diskimage import DiskImageError, disk_files, reads_as_disk_image
+from saferkit.core.inventory import SNIFF_BYTES, digest_bytes, read_evidence
 from saferkit.core.kinds import ErrorKind
 from saferkit.core.media import MAX_FRAMES, DecodedImage
 from saferkit.core.pages import PdfError, pdf_images
@@ -73,9 +73,8 @@ READ_ERRORS = {errno.ENOENT: ("missing", "file vanished or does not exist."),
 
 def file_rows(path: str, settings: ItemSettings) -> list[dict[str, Any]]:
     """The listed file's row first, then one row per member, disk-image file, PDF image and frame it holds."""
-    disk_image = is_disk_image(path)
     try:
-        found = read_evidence(path, settings.max_bytes, keep_if=lambda head: not (disk_image and _no_signature(head)),
+        found = read_evidence(path, settings.max_bytes, keep_if=lambda head: not reads_as_disk_image(path, head),
                               digests=settings.digests)
     except OSError as exc:
         kind, message = READ_ERRORS.get(exc.errno or 0, ("unreadable", f"cannot read the file: {exc.strerror or exc}"))
@@ -85,7 +84,7 @@ def file_rows(path: str, settings: ItemSettings) -> list[dict[str, Any]]:
     rows = [row]
     budget = Budget(settings.limits)
     try:
-        if disk_image and _no_signature(found.head):
+        if reads_as_disk_image(path, found.head):
             _disk_image(row, settings, rows)
         elif found.data is None:
             _fail(row, ErrorKind.TOO_LARGE, f"{found.size:,} bytes is over the limit of {settings.max_bytes:,}; "
@@ -96,11 +95,6 @@ def file_rows(path: str, settings: ItemSettings) -> list[dict[str, Any]]:
         del rows[1:]
         _fail(row, ErrorKind.ARCHIVE_BOMB if exc.kind == "archive_bomb" else exc.kind, str(exc))
     return rows
-
-
-def _no_signature(head: bytes) -> bool:
-    """A disk image by its extension is read as one unless its leading bytes show another type."""
-    return detect_type(head) is None and container_format(head) is None
 
 
 def _fail(row: dict[str, Any], kind: str, message: str) -> None:

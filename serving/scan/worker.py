@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from saferkit.core import kinds
 from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget, container_format, members
-from saferkit.core.diskimage import DiskImageError, disk_files, is_disk_image
+from saferkit.core.diskimage import DiskImageError, disk_files, reads_as_disk_image
 from saferkit.core.inventory import DIGESTS, SNIFF_BYTES, FileRead, detect_type, digest_bytes, extension_mismatch, read_evidence, stat_facts
 from saferkit.core.media import MAX_FRAMES, SCAN_POLICY, DecodedImage, MediaError
 from saferkit.core.pages import PdfError, pdf_images
@@ -143,7 +143,7 @@ class ScanWorker:
             self._fail(row, kinds.CHANGED, "size or modification time differs from when the folder was listed")
             return None
         try:
-            found = read_evidence(path, self.config.max_bytes, keep_if=lambda head: not _reads_as_disk_image(path, head))
+            found = read_evidence(path, self.config.max_bytes, keep_if=lambda head: not reads_as_disk_image(path, head))
             after = os.stat(path)
         except OSError as exc:
             self._fail(row, kinds.UNREADABLE, exc.strerror or str(exc))
@@ -256,7 +256,7 @@ class ScanWorker:
         context = Inside(rows, Budget(self.config.archive_limits), pending)
         path = row["path"]
         try:
-            if _reads_as_disk_image(path, found.head):
+            if reads_as_disk_image(path, found.head):
                 self._disk_image(row, found, context)
             elif found.data is None:
                 row["type"], row["extension_mismatch"] = _type_of(path, found.head)
@@ -489,11 +489,6 @@ class Inside:
     rows: list[dict[str, Any]]
     budget: Budget
     pending: list[Any]
-
-
-def _reads_as_disk_image(path: str, head: bytes) -> bool:
-    """A disk image by its extension, unless its leading bytes show another type (a picture named .img)."""
-    return is_disk_image(path) and detect_type(head) is None and container_format(head) is None
 
 
 def _type_of(path: str, head: bytes) -> tuple[Optional[str], Optional[bool]]:
