@@ -41,6 +41,16 @@ DEFAULT_HASH_SIZE = 8  # imagehash side length: 8 gives 64-bit hashes
 # identical aHash (8 pairs) and wHash (265 pairs) values.
 DEFAULT_THRESHOLDS = {"pdq": 31, "phash": 10, "dhash": 10, "ahash": 0, "whash": 0}
 
+
+def partial_threshold(threshold: int) -> int:
+    """The PDQ distance allowed for a partial decode (a carved, truncated file): twice the threshold plus one.
+
+    Rows a truncated baseline JPEG lacks are filled grey, which moves PDQ well past 31 bits
+    (median 34 at 80% of the bytes, 46 at 70%); copies of distinct scenes stay 98 bits or more
+    apart (`benchmarks/bench_thresholds.py`, "partial decodes"). Only PDQ, only for rows marked partial.
+    """
+    return 2 * threshold + 1
+
 # Names that hash lists use for the same algorithm.
 ALIASES = {
     "sha-1": "sha1",

@@ -24,8 +24,8 @@ from saferkit.core.kinds import ErrorKind
 from saferkit.core.plan import Batch, stream_batches
 from saferkit.core.pool import RetryingPool
 from saferkit.core.walk import Listed, walk_paths
-from saferkit.hashing.algorithms import ALL_ALGOS, normalize_algos
-from saferkit.hashing.decode import DEFAULT_POLICY, DecodePolicy
+from saferkit.hashing.algorithms import ALL_ALGOS, CRYPTO_ALGOS, normalize_algos
+from saferkit.hashing.decode import MEDIA_POLICY, DecodePolicy
 from saferkit.hashing.errors import HashingError
 from saferkit.hashing.items import ItemSettings, error_row, file_rows
 from saferkit.hashing.rowfile import OUTPUT_FORMATS, RowWriter, read_rows
@@ -96,7 +96,7 @@ def hash_paths(
     algos: Iterable[str] | str | None = None,
     *,
     workers: Optional[int] = None,
-    policy: DecodePolicy = DEFAULT_POLICY,
+    policy: DecodePolicy = MEDIA_POLICY,
     hash_size: int = 8,
     dihedral: bool = False,
 ) -> Iterator[dict[str, Any]]:
@@ -116,7 +116,8 @@ def _rows(finished: Iterator[tuple[Batch, list[list[dict[str, Any]]]]]) -> Itera
 
 
 def output_columns(algos: tuple[str, ...], dihedral: bool = False) -> list[str]:
-    """CSV columns: path, parent (the row a member or frame sits in), size, each hash asked for, error."""
+    """CSV columns: path, parent (the row a member or frame sits in), size, each hash asked for, `partial`
+    (a truncated picture decoded as far as it goes) when a perceptual hash is asked for, error."""
     columns = ["path", "parent", "size"]
     for name in algos:
         columns.append(name)
@@ -124,6 +125,8 @@ def output_columns(algos: tuple[str, ...], dihedral: bool = False) -> list[str]:
             columns += ["pdq_quality", "pdq_low_quality"]
             if dihedral:
                 columns.append("pdq_dihedral")
+    if any(name not in CRYPTO_ALGOS for name in algos) or dihedral:
+        columns.append("partial")
     return columns + ["error", "error_kind"]
 
 
@@ -158,7 +161,7 @@ def hash_to_file(
     *,
     fmt: Optional[str] = None,
     workers: Optional[int] = None,
-    policy: DecodePolicy = DEFAULT_POLICY,
+    policy: DecodePolicy = MEDIA_POLICY,
     hash_size: int = 8,
     dihedral: bool = False,
     on_row: Optional[Callable[[dict[str, Any]], None]] = None,
@@ -252,7 +255,7 @@ def match_paths(
     threshold: Optional[int] = None,
     dihedral: bool = False,
     workers: Optional[int] = None,
-    policy: DecodePolicy = DEFAULT_POLICY,
+    policy: DecodePolicy = MEDIA_POLICY,
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """(row, matches) for every file under `paths`, hashing only what `matcher`'s lists hold."""
     settings = _match_settings(matcher, dihedral, policy)
@@ -273,7 +276,7 @@ def match_to_file(
     threshold: Optional[int] = None,
     dihedral: bool = False,
     workers: Optional[int] = None,
-    policy: DecodePolicy = DEFAULT_POLICY,
+    policy: DecodePolicy = MEDIA_POLICY,
     on_row: Optional[Callable[[dict[str, Any]], None]] = None,
     resume: bool = False,
 ) -> MatchSummary:

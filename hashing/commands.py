@@ -26,7 +26,7 @@ ALGO_HELP = "Algorithms, repeat or comma-separate: md5, sha1, sha256, pdq, phash
 def _policy(exif_transpose: bool, alpha: str, max_pixels: Optional[int]):
     from saferkit.hashing.decode import MAX_IMAGE_PIXELS, DecodePolicy
 
-    return DecodePolicy(exif_transpose=exif_transpose, alpha=alpha, max_pixels=max_pixels or MAX_IMAGE_PIXELS)
+    return DecodePolicy(exif_transpose=exif_transpose, alpha=alpha, max_pixels=max_pixels or MAX_IMAGE_PIXELS, partial=True)
 
 
 def _progress():

@@ -50,6 +50,9 @@ class DecodePolicy(media.DecodePolicy):
 
 
 DEFAULT_POLICY = DecodePolicy()
+# Folders of seized media (`hash`, `match`, as the scan): a carved, truncated picture is decoded as far as it
+# goes and marked `partial`; one file's `hash_file`/`hash_bytes` keeps DEFAULT_POLICY, where it is an error.
+MEDIA_POLICY = DecodePolicy(partial=True)
 
 
 def decode_rgb(data: bytes, policy: media.DecodePolicy = DEFAULT_POLICY) -> Image.Image:

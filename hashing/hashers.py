@@ -97,7 +97,10 @@ def _perceptual(decoded: DecodedImage, algos: tuple[str, ...], hash_size: int, d
     wanted = [name for name in algos if name not in CRYPTO_ALGOS]
     if not wanted and not dihedral:
         return {}
-    return _hash_decoded(decoded.for_hashes(), wanted, hash_size, dihedral)
+    result = _hash_decoded(decoded.for_hashes(), wanted, hash_size, dihedral)
+    if decoded.partial:
+        result["partial"] = True  # a truncated file, decoded as far as it goes: matched with a wider PDQ distance
+    return result
 
 
 def hash_image(

@@ -29,7 +29,7 @@ from saferkit.core.kinds import ErrorKind
 from saferkit.core.media import MAX_FRAMES, DecodedImage
 from saferkit.core.pages import PdfError, pdf_images
 from saferkit.hashing.algorithms import CRYPTO_ALGOS
-from saferkit.hashing.decode import DEFAULT_POLICY, DecodePolicy
+from saferkit.hashing.decode import MEDIA_POLICY, DecodePolicy
 from saferkit.hashing.errors import HashingError
 from saferkit.hashing.hashers import hash_bytes_partial, hash_image
 
@@ -41,7 +41,7 @@ class ItemSettings:
     """What the rows of one file need, as plain data so it pickles to worker processes."""
 
     algos: tuple[str, ...]
-    policy: DecodePolicy = DEFAULT_POLICY
+    policy: DecodePolicy = MEDIA_POLICY
     hash_size: int = 8
     dihedral: bool = False
     limits: ArchiveLimits = field(default_factory=ArchiveLimits)

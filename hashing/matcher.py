@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from saferkit.hashing.algorithms import DIHEDRAL_VARIANTS, is_crypto, is_weak, low_information_reason
+from saferkit.hashing.algorithms import DIHEDRAL_VARIANTS, is_crypto, is_weak, low_information_reason, partial_threshold
 from saferkit.hashing.errors import HashingError
 from saferkit.hashing.hashlist import HashListReader
 from saferkit.hashing.index import HashIndex
@@ -206,6 +206,8 @@ class HashMatcher:
         only with `allow_weak`.
         With `dihedral`, PDQ is searched with all eight rotations/mirrors of the
         query (rows need `pdq_dihedral`, from `hash_bytes(..., dihedral=True)`).
+        A row marked `partial` (a truncated file decoded as far as it goes) is
+        matched on PDQ within `partial_threshold` of the threshold.
         """
         results: list[list[dict]] = [[] for _ in rows]
         for (list_name, hash_type, length), table in self._tables.items():
@@ -215,10 +217,13 @@ class HashMatcher:
             if not queries:
                 continue
             radius = _radius(threshold, hash_type, table.index)
-            qs, found, dist = table.index.search_words(table.index.pack(queries), radius)
+            wider = partial_threshold(radius) if hash_type == "pdq" and any(rows[o].get("partial") for o in owners) else radius
+            qs, found, dist = table.index.search_words(table.index.pack(queries), wider)
             best: dict[tuple[int, int], dict] = {}
             for q, row, d in zip(qs.tolist(), found.tolist(), dist.tolist()):
                 owner = owners[q]
+                if d > radius and not rows[owner].get("partial"):
+                    continue
                 previous = best.get((owner, row))
                 if previous is not None and previous["distance"] <= d:
                     continue

@@ -31,7 +31,7 @@ def test_folders_are_walked_and_bad_files_counted(folder, tmp_path):
     assert summary.files == len(rows) == 6 and summary.hashed == 4
     assert dict(summary.errors) == {"empty": 1, "not-image": 1}
     assert [r["path"] for r in rows] == sorted(r["path"] for r in rows)  # deterministic walk order
-    assert list(rows[0]) == ["path", "parent", "size", "sha256", "pdq", "pdq_quality", "pdq_low_quality", "error", "error_kind"]
+    assert list(rows[0]) == ["path", "parent", "size", "sha256", "pdq", "pdq_quality", "pdq_low_quality", "partial", "error", "error_kind"]
     assert all(r["sha256"] for r in rows)
 
 

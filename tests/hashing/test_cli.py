@@ -32,7 +32,7 @@ def test_hash_writes_csv_with_every_column_and_counts_errors(folder, tmp_path):
     result = run("hash", folder, "--algo", "pdq,sha256", "-a", "phash", "--out", out, "--workers", "1")
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 4
-    assert list(rows[0]) == ["path", "parent", "size", "pdq", "pdq_quality", "pdq_low_quality", "sha256", "phash", "error", "error_kind"]
+    assert list(rows[0]) == ["path", "parent", "size", "pdq", "pdq_quality", "pdq_low_quality", "sha256", "phash", "partial", "error", "error_kind"]
     assert sum(1 for r in rows if r["error"]) == 1
     assert "corrupt" in result.stderr and "files" in result.stderr
 

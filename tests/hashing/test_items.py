@@ -2,9 +2,9 @@
 
 One synthetic drive (scenes of shapes, no people) is built for the module and
 scanned once; hashing it must give the scan's rows (same virtual paths, same
-parents, same digests and PDQ), and matching it must report every listed item
-the hash decode policy reads (the truncated, carved files are the scan's
-alone: the scan decodes what they hold, `hash` keeps them errors).
+parents, same digests and PDQ, truncated carved files decoded as far as they
+go and marked `partial` as the scan does), and matching it must report every
+listed item the scan finds.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def test_hash_gives_the_scans_rows_for_what_files_hold(drive):
     for path in hashed:
         assert hashed[path]["parent"] == scan[path]["parent"], path
         assert hashed[path].get("md5") == scan[path].get("md5"), path
-        if not scan[path].get("partial") and scan[path].get("pdq"):
+        if scan[path].get("pdq"):
             assert hashed[path]["pdq"] == scan[path]["pdq"], path
+        assert bool(hashed[path].get("partial")) == bool(scan[path].get("partial")), path
     for entry in drive["truth"]["hostile"]:
         if "!/" in entry["path"] and entry["kind"] in ("encrypted", "symlink_member", "too_large"):
             assert hashed[entry["path"]]["error_kind"] == entry["kind"], entry
@@ -76,8 +77,6 @@ def test_match_reports_listed_items_inside_archives_frames_pdfs_and_disk_images(
     assert "S021" in found[NESTED]
     checked = 0
     for entry in drive["truth"]["listed"]:
-        if entry.get("partial"):
-            continue  # carved files: the scan's partial decode reads them, `hash` and `match` do not
         if entry["how"].endswith("-vpdq"):
             continue  # a re-encoded video: its frames are matched by the scan and `hashing match-video`, not `match`
         paths = [p for p in drive["scan"] if p.startswith(entry["path"]) and p.endswith(entry.get("name_suffix", ""))]

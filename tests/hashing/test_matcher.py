@@ -92,3 +92,24 @@ def test_prepared_lists_reload_memory_mapped_with_the_same_answers(listed, image
     matcher.save(folder)  # replacing an earlier prepared folder is fine
     with pytest.raises(HashingError, match="not a prepared list folder"):
         matcher.save(tmp_path)
+
+
+def test_a_truncated_copy_is_matched_within_the_wider_partial_distance_only(tmp_path):
+    """A baseline JPEG cut to 65% of its bytes decodes grey below its last rows; its PDQ is matched within 63, not 31."""
+    from saferkit.datasets.drive import _scene_source, encode
+    from saferkit.hashing import hash_bytes
+    from saferkit.hashing.decode import DecodePolicy
+
+    scene = _scene_source(256, 0)(34).convert("RGB")  # 50 bits from its whole picture once cut to 65%
+    whole = encode(scene, "PNG")
+    listed = tmp_path / "known.csv"
+    write_hashlist(records_from_rows([{**hash_bytes(whole, ["pdq"]), "path": "scene.png"}], ["pdq"]), listed)
+    jpeg = encode(scene, "JPEG", quality=90)
+    carved = hash_bytes(jpeg[: int(len(jpeg) * 0.65)], ["pdq"], policy=DecodePolicy(partial=True))
+    assert carved["partial"] is True
+    matcher = HashMatcher([listed])
+    found = matcher.match(carved)
+    assert [m["hash_type"] for m in found] == ["pdq"] and 31 < found[0]["distance"] <= 63
+    as_whole = {key: value for key, value in carved.items() if key != "partial"}
+    assert matcher.match(as_whole) == []  # the same hash, not marked partial: no match at the default 31
+    assert matcher.match(carved, threshold=found[0]["distance"] // 2 - 1) == []  # the wider distance follows the threshold
