@@ -23,6 +23,7 @@ Hostile archives end as rows, never as a crash, a full disk or a full memory:
 from __future__ import annotations
 
 import bz2
+import ctypes
 import gzip
 import io
 import lzma
@@ -250,6 +251,8 @@ def _libarchive_members(data: bytes, budget: Budget, where: str) -> Iterator[Mem
                             warning="unsafe_path" if is_unsafe(name) else None)
             if entry.issym or entry.islnk:
                 member.kind, member.detail = "symlink_member", f"a link to {entry.linkpath!r}; not followed"
+            elif _is_encrypted(entry):
+                member.kind, member.detail = "encrypted", "encrypted member; no password is tried"
             elif not entry.isreg:
                 member.kind, member.detail = "not_regular", "a device, FIFO or other special member; not read"
             elif size is not None and size > budget.limits.max_member_bytes:
@@ -268,6 +271,16 @@ def _libarchive_members(data: bytes, budget: Budget, where: str) -> Iterator[Mem
                     member.kind = "encrypted" if encrypted else "corrupt"
                     member.detail = "encrypted member; no password is tried" if encrypted else f"cannot unpack: {text}"
             yield member
+
+
+def _is_encrypted(entry: object) -> bool:
+    """libarchive's own flag (`archive_entry_is_data_encrypted`), which libarchive-c does not wrap: a stored
+    member of an encrypted RAR would otherwise read as if its ciphertext were the file."""
+    from libarchive import ffi
+
+    check = ffi.libarchive.archive_entry_is_data_encrypted
+    check.argtypes, check.restype = [ctypes.c_void_p], ctypes.c_int
+    return bool(check(entry._entry_p))  # type: ignore[attr-defined]
 
 
 def _libarchive_read(entry: object, budget: Budget, where: str) -> bytes:

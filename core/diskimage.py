@@ -15,6 +15,7 @@ unallocated (its content is what the blocks hold now: recovered as found).
 from __future__ import annotations
 
 import glob
+import io
 import os
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
@@ -56,8 +57,7 @@ def reads_as_disk_image(path: str, head: bytes) -> bool:
     return is_disk_image(path) and detect_type(head) is None and container_format(head) is None
 
 
-def _ewf_image(path: str) -> Any:
-    import pyewf
+def _ewf_class() -> Any:
     import pytsk3
 
     class EwfImage(pytsk3.Img_Info):
@@ -77,6 +77,12 @@ def _ewf_image(path: str) -> Any:
         def get_size(self) -> int:
             return int(self.handle.get_media_size())
 
+    return EwfImage
+
+
+def _ewf_image(path: str) -> Any:
+    import pyewf
+
     segments = pyewf.glob(path) if hasattr(pyewf, "glob") else sorted(glob.glob(path[:-2] + "??"))
     files = [open_evidence(segment)[0] for segment in segments]  # O_NOATIME: libewf's own open would touch atime
     handle = pyewf.handle()
@@ -86,7 +92,7 @@ def _ewf_image(path: str) -> Any:
         for file in files:
             file.close()
         raise
-    return EwfImage(handle, files)
+    return _ewf_class()(handle, files)
 
 
 def _raw_image(path: str) -> Any:
@@ -110,12 +116,43 @@ def _raw_image(path: str) -> Any:
     return RawImage(handle, os.fstat(handle.fileno()).st_size)
 
 
-def disk_files(path: str, max_bytes: int) -> Iterator[DiskFile]:
-    """Every file of every file system in the image; raises DiskImageError when none can be read."""
+def _memory_image(path: str, data: bytes) -> Any:
+    """An image held in memory (a member of an archive): one E01 segment through libewf, or raw bytes."""
+    import pytsk3
+
+    if path.lower().endswith((".e01", ".ex01")):
+        import pyewf
+
+        handle = pyewf.handle()
+        handle.open_file_objects([io.BytesIO(data)])
+        return _ewf_class()(handle, [])
+
+    class BytesImage(pytsk3.Img_Info):
+        def __init__(self) -> None:
+            super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
+
+        def close(self) -> None:
+            pass
+
+        def read(self, offset: int, size: int) -> bytes:
+            return data[offset: offset + size]
+
+        def get_size(self) -> int:
+            return len(data)
+
+    return BytesImage()
+
+
+def disk_files(path: str, max_bytes: int, data: Optional[bytes] = None) -> Iterator[DiskFile]:
+    """Every file of every file system in the image at `path` (or held in `data`, an archive member's bytes,
+    named by `path`); raises DiskImageError when none can be read."""
     import pytsk3
 
     try:
-        image = _ewf_image(path) if path.lower().endswith((".e01", ".ex01")) else _raw_image(path)
+        if data is not None:
+            image = _memory_image(path, data)
+        else:
+            image = _ewf_image(path) if path.lower().endswith((".e01", ".ex01")) else _raw_image(path)
     except (OSError, IOError) as exc:
         raise DiskImageError(f"cannot open the disk image: {exc}") from exc
     try:

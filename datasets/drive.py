@@ -393,6 +393,15 @@ def _e01_image(drive: Drive, raw: Path, copy_scene: str, deleted_scene: str) -> 
                    check=True, capture_output=True)
     drive.expect("evidence/usb-acquired.E01!/p1/DCIM/IMG_0030.PNG", copy_scene, "e01-copy")
     drive.expect("evidence/usb-acquired.E01!/p1/", deleted_scene, "e01-deleted", deleted=True, name_suffix="ONE.PNG")
+    # disk images inside archives, as backups of acquisitions are kept: read from the member's bytes in memory
+    drive.put("backup/usb-acquired.zip", _zip([("usb-acquired.E01", (target.parent / "usb-acquired.E01").read_bytes())]))
+    drive.expect("backup/usb-acquired.zip!/usb-acquired.E01!/p1/DCIM/IMG_0030.PNG", copy_scene, "e01-in-zip-copy")
+    drive.expect("backup/usb-acquired.zip!/usb-acquired.E01!/p1/", deleted_scene, "e01-in-zip-deleted", deleted=True,
+                 name_suffix="ONE.PNG")
+    drive.put("backup/usb.tar", _tar([("images/usb.img", raw.read_bytes())]))
+    drive.expect("backup/usb.tar!/images/usb.img!/p1/DCIM/IMG_0030.PNG", copy_scene, "disk-image-in-tar-copy")
+    drive.expect("backup/usb.tar!/images/usb.img!/p1/", deleted_scene, "disk-image-in-tar-deleted", deleted=True,
+                 name_suffix="ONE.PNG")
 
 
 def _partitioned_disk(drive: Drive, mkfs: str, mcopy: str, env: dict[str, str]) -> None:

@@ -2,9 +2,9 @@
 
 The same look inside as `saferkit scan`, from the same core parts: the file
 is read once (`core.inventory.read_evidence`: three digests streamed, bytes
-kept up to `MAX_BYTES`), then an archive's members (`core.containers`, under
-one `Budget` per listed file), a disk image's files (`core.diskimage`), a
-PDF's embedded images (`core.pages`) and the frames of an animated or
+kept up to `MAX_BYTES`), then what it holds (`core.holdings`: an archive's
+members under one `Budget` per listed file, a disk image's files, also of an
+image inside an archive, a PDF's embedded images) and the frames of an animated or
 multi-page picture (`core.media.DecodedImage.frames`) each become a row of
 their own, recursively, with the scan's virtual paths
 (`backup.tar.gz!/photos/nested.zip!/img_03.jpg`, `loop.gif#frame=3`) and
@@ -22,12 +22,12 @@ import errno
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget, container_format, members
-from saferkit.core.diskimage import DiskImageError, disk_files, reads_as_disk_image
+from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget
+from saferkit.core.diskimage import reads_as_disk_image
+from saferkit.core.holdings import DISK, PDF, HoldingError, held_in, holder_of
 from saferkit.core.inventory import SNIFF_BYTES, digest_bytes, read_evidence
 from saferkit.core.kinds import ErrorKind
 from saferkit.core.media import MAX_FRAMES, DecodedImage
-from saferkit.core.pages import PdfError, pdf_images
 from saferkit.hashing.algorithms import CRYPTO_ALGOS
 from saferkit.hashing.decode import MEDIA_POLICY, DecodePolicy
 from saferkit.hashing.errors import HashingError
@@ -85,7 +85,7 @@ def file_rows(path: str, settings: ItemSettings) -> list[dict[str, Any]]:
     budget = Budget(settings.limits)
     try:
         if reads_as_disk_image(path, found.head):
-            _disk_image(row, settings, rows)
+            _open(row, DISK, None, 0, settings, budget, rows)
         elif found.data is None:
             _fail(row, ErrorKind.TOO_LARGE, f"{found.size:,} bytes is over the limit of {settings.max_bytes:,}; "
                                             "digests only, not looked inside")
@@ -114,23 +114,22 @@ def _content(row: dict[str, Any], data: bytes, depth: int, settings: ItemSetting
             _fail(row, error.kind, str(error))
         elif decoded.frame_count > 1:
             _frames(row, decoded, settings, rows)
-    fmt = container_format(head)
-    if fmt is not None:
-        if depth < settings.limits.max_depth:
-            try:
-                for member in members(data, fmt, budget, row["path"], row["path"]):
-                    _member(row, member.name, member.data, depth, settings, budget, rows, kind=member.kind,
-                            detail=member.detail, size=member.declared_size, keep_name=bool(member.warning))
-            except ArchiveRefused:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a broken archive is this row's problem; members found are kept
-                _fail(row, ErrorKind.CORRUPT, f"cannot read the {fmt} archive: {type(exc).__name__}: {exc}")
-    elif head.startswith(b"%PDF"):
-        try:
-            for name, image in pdf_images(data):
-                _member(row, name, image, depth, settings, budget, rows)
-        except PdfError as exc:
-            _fail(row, ErrorKind.ENCRYPTED if "encrypted" in str(exc) else ErrorKind.CORRUPT, str(exc))
+    holder = holder_of(row["path"], head)
+    if holder is not None:
+        _open(row, holder, data, depth, settings, budget, rows)
+
+
+def _open(row: dict[str, Any], holder: str, data: Optional[bytes], depth: int, settings: ItemSettings,
+          budget: Budget, rows: list[dict[str, Any]]) -> None:
+    """A row per thing the holder holds (`core.holdings`, as in the scan); a disk image's files get fresh budgets."""
+    if holder != PDF and depth >= settings.limits.max_depth:
+        return
+    try:
+        for held in held_in(holder, row["path"], data, budget, settings.max_bytes):
+            _member(row, held.name, held.data, depth, settings, Budget(settings.limits) if held.own_budget else budget,
+                    rows, kind=held.kind, detail=held.detail, size=held.size, keep_name=bool(held.warning))
+    except HoldingError as exc:
+        _fail(row, exc.kind, str(exc))
 
 
 def _member(parent: dict[str, Any], name: str, data: Optional[bytes], depth: int, settings: ItemSettings,
@@ -162,19 +161,3 @@ def _frames(row: dict[str, Any], decoded: DecodedImage, settings: ItemSettings, 
                                         dihedral=settings.dihedral, policy=settings.policy))
         except Exception as exc:  # noqa: BLE001 - one frame the hashes trip on is that frame's row
             _fail(frame_row, ErrorKind.CORRUPT, f"cannot hash frame {number}: {exc}")
-
-
-def _disk_image(row: dict[str, Any], settings: ItemSettings, rows: list[dict[str, Any]]) -> None:
-    """A row per file of the image's file systems, each with its own budget."""
-    try:
-        for disk_file in disk_files(row["path"], settings.max_bytes):
-            kind = None if disk_file.data is not None else ErrorKind.TOO_LARGE
-            _member(row, disk_file.path, disk_file.data, 0, settings, Budget(settings.limits), rows, kind=kind,
-                    detail="" if kind is None else f"{disk_file.size:,} bytes is over the limit; not read",
-                    size=disk_file.size)
-    except ArchiveRefused:
-        raise
-    except DiskImageError as exc:
-        _fail(row, ErrorKind.CORRUPT, str(exc))
-    except Exception as exc:  # noqa: BLE001 - a damaged image is this row's problem; files found are kept
-        _fail(row, ErrorKind.CORRUPT, f"cannot read the disk image: {type(exc).__name__}: {exc}")

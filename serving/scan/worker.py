@@ -3,8 +3,8 @@
 A `ScanWorker` loads each model's ONNX session and the hash lists once, then
 handles batches. For every file it checks what the walk saw and reads the
 bytes once (`core.inventory`: three digests streamed, O_NOATIME, type by
-signature), then looks inside: an archive's members (`core.containers`), a
-disk image's files (`core.diskimage`) and a PDF's images (`core.pages`)
+signature), then looks inside (`core.holdings`): an archive's members, a
+disk image's files (also an image inside an archive) and a PDF's images
 become rows of their own, recursively; a picture is decoded once
 (`core.media.DecodedImage`, shared by every perceptual hash and every model),
 and each frame of an animated or multi-page one is a row too. Every row's
@@ -25,11 +25,11 @@ from typing import Any, Optional
 import pyarrow as pa
 
 from saferkit.core import kinds
-from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget, container_format, members
-from saferkit.core.diskimage import DiskImageError, disk_files, reads_as_disk_image
+from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget
+from saferkit.core.diskimage import reads_as_disk_image
+from saferkit.core.holdings import DISK, PDF, HoldingError, held_in, holder_of
 from saferkit.core.inventory import DIGESTS, SNIFF_BYTES, FileRead, detect_type, digest_bytes, extension_mismatch, read_evidence, stat_facts
 from saferkit.core.media import MAX_FRAMES, SCAN_POLICY, DecodedImage, MediaError
-from saferkit.core.pages import PdfError, pdf_images
 from saferkit.core.faults import Faults
 from saferkit.core.plan import Batch
 from saferkit.core.pool import WORKER_DIED_DETAIL
@@ -257,7 +257,8 @@ class ScanWorker:
         path = row["path"]
         try:
             if reads_as_disk_image(path, found.head):
-                self._disk_image(row, found, context)
+                row["type"], row["extension_mismatch"] = _type_of(path, found.head)
+                self._open(row, DISK, None, context)
             elif found.data is None:
                 row["type"], row["extension_mismatch"] = _type_of(path, found.head)
                 self._match(row, dict(found.digests))
@@ -282,31 +283,9 @@ class ScanWorker:
         path = row["path"]
         head = data[:SNIFF_BYTES]
         row["type"], row["extension_mismatch"] = _type_of(path, head)
-        fmt = container_format(head)
-        if fmt is not None:
-            self._match(row, {name: row[name] for name in DIGESTS})
-            self._settle(row)
-            if row["depth"] >= self.config.archive_limits.max_depth:
-                row["warning"] = "too_deep"
-                return
-            try:
-                for member in members(data, fmt, context.budget, path, path):
-                    self._member(row, member.name, member.data, context, kind=member.kind, detail=member.detail,
-                                 warning=member.warning, mtime=member.mtime, size=member.declared_size)
-            except ArchiveRefused:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a broken archive is this row's problem; members found are kept
-                self._fail(row, kinds.CORRUPT, f"cannot read the {fmt} archive: {type(exc).__name__}: {exc}")
-            return
-        if head.startswith(b"%PDF"):
-            self._match(row, {name: row[name] for name in DIGESTS})
-            self._settle(row)
-            try:
-                for name, image in pdf_images(data):
-                    self._member(row, name, image, context)
-            except PdfError as exc:
-                kind = kinds.ENCRYPTED if "encrypted" in str(exc) else kinds.CORRUPT
-                self._fail(row, kind, str(exc))
+        holder = holder_of(path, head)
+        if holder is not None:
+            self._open(row, holder, data, context)
             return
         if _is_video(path, head, row["type"]):
             self._video(row, data)
@@ -456,27 +435,32 @@ class ScanWorker:
         context.rows.append(row)
         return row
 
-    def _disk_image(self, row: dict[str, Any], found: FileRead, context: "Inside") -> None:
-        """The image's own digests and matches, then a row per file of its file systems."""
-        row["type"], row["extension_mismatch"] = _type_of(row["path"], found.head)
-        row["type"] = row["type"] or "application/x-disk-image"
-        self._match(row, dict(found.digests))
+    def _open(self, row: dict[str, Any], holder: str, data: Optional[bytes], context: "Inside") -> None:
+        """A holder's own digests and matches, then a row per thing it holds (`core.holdings`).
+
+        `data` is None for a disk image read from its path; an image inside an
+        archive is read from its bytes. Each file of a disk image has a fresh
+        archive budget, as a file of its own would.
+        """
+        if holder == DISK:
+            row["type"] = row["type"] or "application/x-disk-image"
+        self._match(row, {name: row[name] for name in DIGESTS if row.get(name)})
         self._settle(row)
+        if holder != PDF and row["depth"] >= self.config.archive_limits.max_depth:
+            row["warning"] = "too_deep"
+            return
+        outer = context.budget
         try:
-            for disk_file in disk_files(row["path"], self.config.max_bytes):
-                context.budget = Budget(self.config.archive_limits)  # each file of the image has its own budget
-                member = self._member(
-                    row, disk_file.path, disk_file.data, context, mtime=disk_file.mtime, size=disk_file.size,
-                    deleted=disk_file.deleted or None,
-                    kind=None if disk_file.data is not None else kinds.TOO_LARGE,
-                    detail="" if disk_file.data is not None else f"{disk_file.size:,} bytes is over the limit; not read")
-                member.update(atime=disk_file.atime, ctime=disk_file.ctime, btime=disk_file.btime, inode=disk_file.inode)
-        except ArchiveRefused:
-            raise
-        except DiskImageError as exc:
-            self._fail(row, kinds.CORRUPT, str(exc))
-        except Exception as exc:  # noqa: BLE001 - a damaged image is this row's problem; files found are kept
-            self._fail(row, kinds.CORRUPT, f"cannot read the disk image: {type(exc).__name__}: {exc}")
+            for held in held_in(holder, row["path"], data, context.budget, self.config.max_bytes):
+                context.budget = Budget(self.config.archive_limits) if held.own_budget else outer
+                member = self._member(row, held.name, held.data, context, kind=held.kind, detail=held.detail,
+                                      warning=held.warning, mtime=held.mtime, size=held.size, deleted=held.deleted)
+                if held.own_budget:
+                    member.update(atime=held.atime, ctime=held.ctime, btime=held.btime, inode=held.inode)
+        except HoldingError as exc:
+            self._fail(row, exc.kind, str(exc))
+        finally:
+            context.budget = outer
 
     def process_item(self, item: dict[str, Any]) -> pa.Table:
         return self.process(Batch.from_item(item))

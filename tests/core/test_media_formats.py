@@ -141,3 +141,42 @@ def test_limits_end_as_archive_refused():
     assert caught.value.kind == "archive_bomb"
     with pytest.raises(ArchiveRefused, match="times its packed size"):
         list(members(_zip([("zeros", bytes(16 << 20))]), "zip", Budget(), "bomb.zip"))
+
+
+def test_rar_members_are_read_and_an_encrypted_one_is_a_row_of_its_kind():
+    from rar4 import rar4
+
+    payload = _encode(_picture(), "PNG")
+    archive = rar4({"holiday/a.png": payload, "locked.png": b"ciphertext, not a picture"}, encrypted=frozenset({"locked.png"}))
+    assert container_format(archive) == "rar"
+    read, locked = members(archive, "rar", Budget(), "r.rar")
+    assert read.name == "holiday/a.png" and read.data == payload and read.kind is None
+    assert locked.kind == "encrypted" and locked.data is None
+
+
+def test_a_rar_inside_a_zip_is_scanned_and_its_listed_picture_found(tmp_path):
+    import hashlib
+
+    from rar4 import rar4
+    from rich.console import Console
+
+    from saferkit.hashing import hash_bytes
+    from saferkit.hashing.hashlist import HashRecord, write_hashlist
+    from saferkit.serving.scan import store
+    from saferkit.serving.scan.runner import ScanOptions, run_scan
+
+    payload = _encode(_picture(), "PNG")
+    jpeg = _encode(_picture(), "JPEG")
+    source = tmp_path / "drive"
+    source.mkdir()
+    (source / "bundle.zip").write_bytes(_zip([("inner.rar", rar4({"x/copy.png": payload, "re-encoded.jpg": jpeg}))]))
+    listed = tmp_path / "known.csv"
+    write_hashlist([HashRecord("md5", hashlib.md5(payload).hexdigest(), "R1", "1"),
+                    HashRecord("pdq", hash_bytes(payload, ["pdq"])["pdq"], "R2", "1")], listed)
+    run_scan(ScanOptions(out=tmp_path / "scan", source=source, hashlists=[listed], workers=0, progress=False),
+             Console(file=io.StringIO()))
+    rows = {row["path"].rsplit("/drive/", 1)[1]: row for row in store.read_rows(tmp_path / "scan").to_pylist()}
+    copy = rows["bundle.zip!/inner.rar!/x/copy.png"]
+    assert copy["parent"].endswith("bundle.zip!/inner.rar") and copy["depth"] == 2
+    assert {m["id"] for m in copy["matches"]} == {"R1", "R2"}
+    assert {m["id"] for m in rows["bundle.zip!/inner.rar!/re-encoded.jpg"]["matches"]} == {"R2"}

@@ -47,8 +47,8 @@ def test_every_listed_item_is_found_wherever_it_sits(drive):
     hows = {entry["how"] for entry in truth["listed"]}
     assert {"reencode-heic", "reencode-avif", "gif-frame", "webp-frame", "apng-frame", "tiff-page", "pdf-image",
             "zip-in-zip-jpeg", "depth-3-copy", "7z-copy", "tar-zst-jpeg", "disk-image-copy", "disk-image-deleted",
-            "truncated-progressive-jpeg-80", "truncated-baseline-jpeg-65", "truncated-png", "crop-webp", "file-md5", "partitioned-disk-jpeg",
-            "ext4-image-copy"} <= hows
+            "truncated-progressive-jpeg-80", "truncated-baseline-jpeg-65", "truncated-png", "crop-webp", "file-md5",
+            "partitioned-disk-jpeg", "e01-in-zip-copy", "disk-image-in-tar-deleted", "ext4-image-copy"} <= hows
     missed = []
     for entry in truth["listed"]:
         row = _row_for(drive, entry)
