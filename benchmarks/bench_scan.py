@@ -39,7 +39,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from saferkit.hashing.algorithms import CRYPTO_ALGOS, SCAN_ALGOS
 from saferkit.serving.scan.rowfields import listed_files
+
+SCAN_PERCEPTUAL = tuple(name for name in SCAN_ALGOS if name not in CRYPTO_ALGOS)  # what the scan hashes by default
 
 TESTS_SUPPORT = Path(__file__).resolve().parents[1] / "tests" / "support"
 
@@ -93,7 +96,7 @@ def _round_ratios(figures: list[dict[str, float]], anchors: list[dict[str, float
 
 def _floor_one(path: str, hashes: bool = False) -> int:
     """The least work for one file: one read, three digests, one decode of a picture at the hashes' size
-    (and, with `hashes`, the kit's default perceptual hashes from that decode: what the scan adds per picture)."""
+    (and, with `hashes`, the scan's default perceptual hashes from that decode: what the scan adds per picture)."""
     import hashlib
 
     from saferkit.core.media import SCAN_POLICY, DecodedImage, MediaError
@@ -113,7 +116,7 @@ def _floor_one(path: str, hashes: bool = False) -> int:
             if hashes:
                 from saferkit.hashing import hash_bytes_partial
 
-                hash_bytes_partial(data, ("pdq", "phash", "dhash"), decoded=decoded)
+                hash_bytes_partial(data, SCAN_PERCEPTUAL, decoded=decoded)
         except MediaError:
             pass
     return len(data)
@@ -175,7 +178,7 @@ def drive_main(args: argparse.Namespace) -> None:
           f"{cores} cores; medians of {len(scans)} alternating rounds")
     print(f"{'':<34}{'wall s':>9}{'files/s':>10}{'MB/s':>9}")
     print(f"{'floor (read, 3 digests, 1 decode)':<34}{floor:>9.2f}{len(paths) / floor:>10.1f}{megabytes / floor:>9.1f}")
-    print(f"{'floor + pdq, phash, dhash':<34}{with_hashes:>9.2f}{len(paths) / with_hashes:>10.1f}{megabytes / with_hashes:>9.1f}")
+    print(f"{'floor + ' + ', '.join(SCAN_PERCEPTUAL):<34}{with_hashes:>9.2f}{len(paths) / with_hashes:>10.1f}{megabytes / with_hashes:>9.1f}")
     print(f"{'scan, no model (start-up incl.)':<34}{scan:>9.2f}{len(paths) / scan:>10.1f}{megabytes / scan:>9.1f}")
     per_round = ", ".join(f"{s['wall_s'] / f['wall_s']:.2f}" for s, f in zip(scans, floors))
     print(f"scan / floor wall time: {scan / floor:.2f}x (rounds {per_round}); target <= 1.5x")

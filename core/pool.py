@@ -114,6 +114,18 @@ class RetryingPool(Generic[B, R]):
         self.loads = loads
         self.start_hint = start_hint
         self._context = multiprocessing.get_context("spawn")
+        self._early: list[_Slot] = []
+
+    def prestart(self) -> None:
+        """Start the worker processes now, so they import and load while the caller still lists the files;
+        the next `run` takes them (the ones it does not need are stopped)."""
+        if self.workers > 0 and not self._early:
+            self._early = [self._start() for _ in range(self.workers)]
+
+    def discard_early(self) -> None:
+        """Stop the processes `prestart` began, when the run they were for will not happen."""
+        early, self._early = self._early, []
+        self._stop(early)
 
     def run(self, batches: Iterable[B], *, ordered: bool = False, window: Optional[int] = None) -> Iterator[tuple[B, R]]:
         """Yield (batch, result) as batches finish; in the order given with `ordered=True`.
@@ -156,7 +168,9 @@ class RetryingPool(Generic[B, R]):
         feed: _Feed[B] = _Feed(source)
         attempts: dict[int, int] = {}
         start_failures = 0
-        slots = [self._start() for _ in range(processes)]
+        early, self._early = self._early, []
+        self._stop(early[processes:])
+        slots = early[:processes] + [self._start() for _ in range(processes - len(early[:processes]))]
         try:
             while not feed.empty() or any(slot.batch is not None for slot in slots):
                 self._dispatch(slots, feed, window)

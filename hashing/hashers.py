@@ -36,6 +36,7 @@ def bits_to_hex(bits: np.ndarray) -> str:
 
 # ITU-R 601 luma weights: what PDQ, Pillow's "L" conversion and JPEG's Y plane all use.
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
+LUMA_WEIGHTS_32 = LUMA_WEIGHTS.astype(np.float32)  # the reduction's products are float32, as the reference sums
 
 
 def _reduced_luma(image) -> np.ndarray:
@@ -44,18 +45,19 @@ def _reduced_luma(image) -> np.ndarray:
     Unrounded matters: Pillow's 8-bit "L" of an RGB image moved PDQ by up to
     6 bits on blurred scenes. The reduction is linear, so an RGB image is
     reduced along its rows with its three channels side by side (one sparse
-    product on the 8-bit pixels) and the ITU-R 601 weights are applied to the
+    product on the pixels as float32) and the ITU-R 601 weights are applied to the
     64-row result: a full-size float luma image (4 ms of 7 for PDQ at 768 px)
-    is never made. Float rounding differs from weighting first at ~1e-13,
-    far under the 1/255 steps the hash's bytes and quality are cut at.
+    is never made. Float32 rounding moves the buffer by ~3e-5, far under the
+    1/255 steps the hash's bytes and quality are cut at.
     """
     pixels = np.asarray(image)
     if pixels.ndim == 2:
         return reduce_luma(pixels)
     height, width, channels = pixels.shape
-    per_row = reduction_weights(height) @ pixels.reshape(height, width * channels)  # 64 x (width * 3)
-    luma = per_row.reshape(-1, width, channels) @ LUMA_WEIGHTS  # 64 x width
-    return np.asarray(reduction_weights(width) @ luma.T).T
+    rows = pixels.reshape(height, width * channels).astype(np.float32)
+    per_row = reduction_weights(height) @ rows  # 64 x (width * 3)
+    luma = per_row.reshape(-1, width, channels) @ LUMA_WEIGHTS_32  # 64 x width
+    return np.asarray(reduction_weights(width) @ luma.T).T.astype(np.float64)
 
 
 def pdq_hashes(image, dihedral: bool = False) -> tuple[list[str], int]:

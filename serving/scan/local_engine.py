@@ -35,6 +35,14 @@ class LocalEngine:
     def preflight(self) -> None:
         """Nothing to check before a local scan."""
 
+    def warm_up(self) -> None:
+        """Start the workers now, so they import and load while the files are listed."""
+        self.pool.prestart()
+
+    def cool_down(self) -> None:
+        """Stop what `warm_up` started, when the run will not happen."""
+        self.pool.discard_early()
+
     def run(self, batches: list[Batch]) -> Iterator[tuple[Batch, pa.Table]]:
         """Yield (batch, rows) as batches finish, in any order."""
         yield from self.pool.run(batches)

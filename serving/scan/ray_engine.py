@@ -111,6 +111,12 @@ class RayEngine:
         return {"engine": self.name, "workers": self.workers, "threads_per_worker": self.config.threads,
                 "ray_address": self.address or "local"}
 
+    def warm_up(self) -> None:
+        """Nothing: Ray starts its actors when the batches come."""
+
+    def cool_down(self) -> None:
+        """Nothing was started by `warm_up`."""
+
     def preflight(self) -> None:
         """Ray importable and the cluster reachable, before the scan lists or writes anything."""
         _import_ray()

@@ -96,7 +96,7 @@ def _check_options(options: ScanOptions) -> None:
 def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
     """Load and check models and lists in this process, so mistakes surface before any worker starts."""
     from saferkit.evaluation.submission import load_submission
-    from saferkit.hashing.algorithms import normalize_algos
+    from saferkit.hashing.algorithms import SCAN_ALGOS, normalize_algos
 
     from saferkit.serving.qualification import check_models
 
@@ -109,7 +109,7 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
         from saferkit.hashing import HashMatcher
 
         loaded = HashMatcher([str(p) for p in options.hashlists]).lists  # raises a UserError for a bad list
-    algos = list(normalize_algos(options.algos))
+    algos = list(normalize_algos(options.algos) if options.algos else SCAN_ALGOS + (("dhash",) if options.allow_weak else ()))
     settings = {
         "source": str(Path(options.source).resolve()) if options.source else None,
         "file_list": str(Path(options.file_list).resolve()) if options.file_list else None,
@@ -217,14 +217,18 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
     engine = _make_engine(options, config)
     engine.preflight()  # an unreachable cluster fails before anything is listed or written
     manifest = _prepare_out(options.out, options.overwrite)
-    if manifest is None:
-        manifest = _new_plan(options, settings, console)
-        resumed = False
-    else:
+    resumed = manifest is not None
+    if manifest is not None:
         scan_manifest.check_resumable(manifest, settings, options.out)
         _check_same_case(manifest, options)
-        resumed = True
         scan_plan.remove_leftovers(options.out)
+    engine.warm_up()  # local workers start importing and loading while the files are listed
+    if manifest is None:
+        try:
+            manifest = _new_plan(options, settings, console)
+        except BaseException:
+            engine.cool_down()
+            raise
     plan = scan_plan.load_plan(options.out)
     sizes = scan_plan.shard_sizes(plan)
     done = store.finished_shards(options.out)

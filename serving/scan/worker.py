@@ -36,7 +36,7 @@ from saferkit.core.pool import WORKER_DIED_DETAIL
 from saferkit.core.video import VideoLimits, looks_like_video
 from saferkit.serving.scan import store
 from saferkit.core.media_types import IMAGE_EXTENSIONS, IMAGE_FORMATS
-from saferkit.hashing.algorithms import DEFAULT_ALGOS
+from saferkit.hashing.algorithms import SCAN_ALGOS
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
@@ -113,6 +113,8 @@ class ScanWorker:
             from saferkit.hashing import HashMatcher
 
             self.matcher = HashMatcher(list(config.hashlists), allow_weak=config.allow_weak)
+        _import_readers()
+
 
     # -- one file -------------------------------------------------------------------------
     def _row(self, item: dict[str, Any], batch: Batch) -> dict[str, Any]:
@@ -171,7 +173,7 @@ class ScanWorker:
 
     @property
     def _perceptual(self) -> tuple[str, ...]:
-        return tuple(name for name in (self.config.algos or DEFAULT_ALGOS) if name not in DIGESTS)
+        return tuple(name for name in (self.config.algos or SCAN_ALGOS) if name not in DIGESTS)
 
     def _set_hashes(self, row: dict[str, Any], hashes: dict[str, Any]) -> None:
         """Perceptual hashes into the row, then every hash of the row matched against the lists."""
@@ -473,6 +475,19 @@ class Inside:
     rows: list[dict[str, Any]]
     budget: Budget
     pending: list[Any]
+
+
+def _import_readers() -> None:
+    """Import the decoders and hashers the first files will need while the parent still lists the files
+    (the workers start early: `RetryingPool.prestart`), instead of in the middle of the first batch."""
+    import imagehash  # noqa: F401
+    import pdqhash  # noqa: F401
+    import scipy.sparse  # noqa: F401
+
+    from saferkit.core.media import register_plugins
+    from saferkit.hashing import hashers  # noqa: F401
+
+    register_plugins()
 
 
 def _type_of(path: str, head: bytes) -> tuple[Optional[str], Optional[bool]]:
