@@ -51,10 +51,13 @@ def _reduced(luma: np.ndarray) -> tuple[np.ndarray, int]:
     """Block means by an integer factor so the frame has about WORK_LINES lines; returns it and the factor."""
     factor = max(1, min(luma.shape) // WORK_LINES)
     height, width = (luma.shape[0] // factor) * factor, (luma.shape[1] // factor) * factor
-    small = luma[:height, :width].astype(np.float64)
-    if factor > 1:
-        small = small.reshape(height // factor, factor, width // factor, factor).mean(axis=(1, 3))
-    return small, factor
+    if factor == 1:
+        return luma.astype(np.float64), 1
+    small = np.zeros((height // factor, width // factor))
+    for row in range(factor):  # factor^2 strided adds: much faster than a 4-d reshape's mean
+        for col in range(factor):
+            small += luma[row:height:factor, col:width:factor]
+    return small / (factor * factor), factor
 
 
 class _Seams:
@@ -76,9 +79,12 @@ class _Seams:
 
     def candidates(self) -> list[int]:
         """The strongest full-length seams over SEAM_PEAK, strongest first (not on the frame's edge)."""
-        full = self.cumulative.shape[1] - 1
-        scores = [(self.ratio(b, 0, full), b) for b in range(2, self.length - 1)]
-        return [b for score, b in sorted(scores, reverse=True)[:CANDIDATES] if score >= SEAM_PEAK]
+        whole = self.cumulative[:, -1] / max(1, self.cumulative.shape[1] - 1)  # whole[b - 1]: boundary b
+        boundaries = np.arange(2, self.length - 1)
+        near = np.mean([whole[np.clip(boundaries + offset, 1, self.length - 1) - 1] for offset in _NEIGHBOURS], axis=0)
+        scores = whole[boundaries - 1] / (near + 1.0)
+        order = np.argsort(-scores, kind="stable")[:CANDIDATES]
+        return [int(boundaries[i]) for i in order if scores[i] >= SEAM_PEAK]
 
 
 def find_inset(luma: np.ndarray) -> tuple[int, int, int, int] | None:
