@@ -72,11 +72,14 @@ class VideoMatch:
 
 
 def prepare(features: Sequence[VpdqFeature], quality: int = VPDQ_QUALITY_THRESHOLD) -> list[VpdqFeature]:
-    """Frames HMA matches: quality at least `quality`, each distinct hash once (its first frame kept)."""
+    """Frames HMA matches: quality at least `quality`, each distinct hash once (its first frame kept).
+
+    A query frame holding a picture-in-picture inset goes by the inset's quality (`match_quality`).
+    """
     seen: set[str] = set()
     kept = []
     for feature in features:
-        if feature.quality >= quality and feature.hash not in seen:
+        if feature.match_quality >= quality and feature.hash not in seen:
             seen.add(feature.hash)
             kept.append(feature)
     return kept

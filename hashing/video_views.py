@@ -15,11 +15,14 @@ picture. Two kinds of view fix that, each on the side that has the pixels:
 
 Views are extra hashes of the frame they came from (`VpdqFeature.views`):
 they never change the frame's vPDQ hash, and a hit on a view counts for its
-frame (see `video_match`). numpy only, on a frame reduced to ~180 lines.
+frame (see `video_match`). A query frame holding an inset is kept or dropped
+by the inset's quality (`VpdqFeature.inset_quality`), since the inset is the
+picture that was listed. numpy only, on a frame reduced to ~180 lines.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -124,10 +127,46 @@ def find_inset(luma: np.ndarray) -> tuple[int, int, int, int] | None:
     return tuple(value * factor for value in best[1])  # type: ignore[return-value]
 
 
-def inset_view(luma: np.ndarray) -> np.ndarray | None:
-    """The query side's view: the inset's pixels when the frame holds one."""
-    box = find_inset(luma)
-    if box is None:
-        return None
-    top, bottom, left, right = box
-    return luma[top:bottom, left:right]
+Box = tuple[int, int, int, int]
+
+
+class InsetTracker:
+    """The insets of one video's frames, steadied over time: an inset stays where it is from frame to frame.
+
+    Each frame's view is the inset found in it and, when the inset found most
+    often so far (in at least STEADY_FRAMES frames) is elsewhere or nothing is
+    found, that one too: a frame where one seam is blurred or hidden still gets
+    the right view, and a one-off false box never spreads to other frames.
+    """
+
+    STEADY_FRAMES = 2
+
+    def __init__(self) -> None:
+        self.counts: Counter[Box] = Counter()
+
+    def boxes(self, luma: np.ndarray) -> list[Box]:
+        found = find_inset(luma)
+        if found is not None:
+            self.counts[found] += 1
+        steady = [box for box, seen in self.counts.most_common(1) if seen >= self.STEADY_FRAMES]
+        return list(dict.fromkeys([box for box in (found, *steady) if box is not None]))
+
+
+class FrameViews:
+    """The extra views of each frame of one video, hashed: centre crops (`crops`) and steadied insets (`inset`)."""
+
+    def __init__(self, crops: Sequence[float] = (), inset: bool = False) -> None:
+        self.crops = tuple(crops)
+        self.tracker = InsetTracker() if inset else None
+
+    def hashes(self, luma: np.ndarray) -> tuple[tuple[str, ...], int | None]:
+        """PDQ of this frame's views, and the best quality of its insets (None without one)."""
+        from saferkit.hashing.vpdq import frame_pdq
+
+        views = [frame_pdq(crop)[0] for crop in centre_crops(luma, self.crops)] if self.crops else []
+        inset_quality = None
+        for top, bottom, left, right in self.tracker.boxes(luma) if self.tracker else []:
+            digest, quality = frame_pdq(luma[top:bottom, left:right])
+            views.append(digest)
+            inset_quality = max(quality, inset_quality or 0)
+        return tuple(views), inset_quality

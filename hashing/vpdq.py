@@ -27,6 +27,7 @@ import numpy as np
 
 from saferkit.core.video import Sampling, VideoInfo, VideoLimits, VideoReader
 from saferkit.hashing.errors import HashingError
+from saferkit.hashing.video_views import FrameViews
 
 VPDQ_QUALITY_THRESHOLD = 50  # frames under this quality are kept but not matched (the reference's figure)
 VPDQ_DISTANCE_THRESHOLD = 31  # PDQ's own threshold
@@ -46,6 +47,12 @@ class VpdqFeature:
     end: float | None = None
     mirror_hash: str | None = None  # PDQ of the left-right mirrored frame (with `mirror=True`)
     views: tuple[str, ...] = ()  # PDQ of extra views of this frame (`video_views`); never in the text form
+    inset_quality: int | None = None  # quality of a picture-in-picture inset found in the frame (query side)
+
+    @property
+    def match_quality(self) -> int:
+        """The quality matching keeps or drops the frame by: its inset's when it holds one, else its own."""
+        return self.quality if self.inset_quality is None else self.inset_quality
 
     def line(self) -> str:
         return f"{self.frame_number},{self.quality},{self.hash},{self.timestamp:.3f}"
@@ -134,6 +141,7 @@ def hash_video(source: str | os.PathLike | bytes, *, interval: float = 1.0, limi
         raise HashingError("crop views are the shares of each side kept, from 0.2 to under 1 (e.g. 0.95, 0.9, 0.85).")
     sampling = Sampling(interval=interval, scene_threshold=scene_threshold, pixel_format="gray" if luma_only else "rgb24")
     features: list[VpdqFeature] = []
+    extra = FrameViews(crop_views, inset) if crop_views or inset else None
     with VideoReader(source, limits) as reader:
         fps = reader.info.fps or 1.0
         for frame in reader.frames(sampling):
@@ -142,20 +150,10 @@ def hash_video(source: str | os.PathLike | bytes, *, interval: float = 1.0, limi
                 luma = without_borders(luma)
             digest, quality = frame_pdq(luma)
             mirrored = frame_pdq(luma[:, ::-1])[0] if mirror else None
-            views = tuple(frame_pdq(view)[0] for view in frame_views(luma, crop_views, inset))
-            features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps, mirror_hash=mirrored, views=views))
+            views, inset_quality = extra.hashes(luma) if extra else ((), None)
+            features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps, mirror_hash=mirrored,
+                                        views=views, inset_quality=inset_quality))
         return VpdqResult(reader.info, features)
-
-
-def frame_views(luma: np.ndarray, crop_views: Sequence[float] = (), inset: bool = False) -> list[np.ndarray]:
-    """The extra views of one frame's luma: its centre crops, then its picture-in-picture inset (when found)."""
-    from saferkit.hashing.video_views import centre_crops, inset_view
-
-    views = centre_crops(luma, crop_views) if crop_views else []
-    found = inset_view(luma) if inset else None
-    if found is not None:
-        views.append(found)
-    return views
 
 
 def merge_runs(features: Iterable[VpdqFeature], distance: int = MERGE_DISTANCE) -> list[VpdqFeature]:

@@ -18,7 +18,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from saferkit.core.video import Sampling, VideoError, VideoLimits, VideoReader
-from saferkit.hashing.vpdq import VpdqFeature, VpdqResult, frame_pdq, frame_views, to_text
+from saferkit.hashing.video_views import FrameViews
+from saferkit.hashing.vpdq import VpdqFeature, VpdqResult, frame_pdq, to_text
 
 TOP_K = 5
 TRIAGE_BATCH = 32
@@ -109,6 +110,7 @@ def analyse_video_models(source: str | os.PathLike | bytes, runners: Sequence[An
 
     features: list[VpdqFeature] = []
     scorers = [FrameScorer(runner, batch_size) for runner in runners]
+    extra = FrameViews(inset=True) if inset else None
     with VideoReader(source, limits) as reader:
         fps = reader.info.fps or 1.0
         sampling = Sampling(interval=interval, scene_threshold=Sampling().scene_threshold if runners else None)
@@ -116,8 +118,9 @@ def analyse_video_models(source: str | os.PathLike | bytes, runners: Sequence[An
             if not frame.scene_change:
                 luma = frame.pixels @ LUMA_WEIGHTS
                 digest, quality = frame_pdq(luma)
-                views = tuple(frame_pdq(view)[0] for view in frame_views(luma, inset=inset))
-                features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps, views=views))
+                views, inset_quality = extra.hashes(luma) if extra else ((), None)
+                features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps, views=views,
+                                            inset_quality=inset_quality))
             for scorer in scorers:
                 scorer.add(frame.timestamp, frame.pixels)
         result = VpdqResult(reader.info, features)

@@ -65,3 +65,27 @@ def test_views_leave_the_frame_hash_alone(clips):
     assert all(len(f.views) == len(LISTED_CROPS) for f in viewed)  # no inset in a plain clip
     with pytest.raises(HashingError, match="crop views"):
         hash_video(clips[3], crop_views=(1.2,))
+
+
+def test_tracker_carries_a_steady_inset_but_not_a_one_off(frames):
+    from saferkit.hashing.video_views import InsetTracker
+
+    inset_frames, _ = transform_clip(Clip(frames[3][:3], 15.0), "picture_in_picture", 2, 0, frames[0][0])
+    lumas = [_luma_of(f) for f in inset_frames.frames]
+    box = _inset_box(192, 144, 0.75, 0)
+    plain = _luma_of(frames[2][0])
+    once = InsetTracker()
+    assert once.boxes(lumas[0]) == [box]
+    assert once.boxes(plain) == []  # seen once: may be a false box, not carried
+    steady = InsetTracker()
+    assert [steady.boxes(luma) for luma in lumas[:2]] == [[box], [box]]
+    assert steady.boxes(plain) == [box]  # seen twice: the frame whose seams are lost still gets the view
+
+
+def test_inset_quality_decides_whether_a_query_frame_counts():
+    from saferkit.hashing.video_match import prepare
+    from saferkit.hashing.vpdq import VpdqFeature
+
+    dark_inset = VpdqFeature(0, 100, "0" * 64, 0.0, views=("f" * 64,), inset_quality=20)
+    plain = VpdqFeature(15, 100, "1" * 64, 1.0)
+    assert [f.frame_number for f in prepare([dark_inset, plain])] == [15]
