@@ -37,7 +37,7 @@ VPDQ_SUFFIXES = (".vpdq", ".vpdq.txt")
 def video_records(video_id: str, features: Iterable[VpdqFeature], *, category: str = "", source: str = "") -> Iterator[HashRecord]:
     """A video's frame table as list records (one per frame)."""
     for feature in features:
-        extra = {"frame": feature.frame_number, "quality": feature.quality, "timestamp": round(feature.timestamp, 3)}
+        extra: dict[str, object] = {"frame": feature.frame_number, "quality": feature.quality, "timestamp": round(feature.timestamp, 3)}
         if feature.views:
             extra["views"] = " ".join(feature.views)
         yield HashRecord(hash_type=VIDEO_HASH_TYPE, hash=feature.hash, id=video_id, category=category, source=source,

@@ -77,7 +77,7 @@ class _Seams:
 
     def ratio(self, boundary: int, low: int, high: int) -> float:
         """How much more the picture changes across this boundary (over [low, high)) than near it."""
-        near = np.mean([self._strength(boundary + offset, low, high) for offset in _NEIGHBOURS])
+        near = sum(self._strength(boundary + offset, low, high) for offset in _NEIGHBOURS) / len(_NEIGHBOURS)
         return self._strength(boundary, low, high) / (near + 1.0)
 
     def candidates(self) -> list[int]:
