@@ -8,8 +8,10 @@ the clip itself) and every other listed clip. For each method the query-share
 limit is the lowest that keeps the false-match rate over distinct pairs at
 or under the target; the table reports each transform's match rate at that
 limit and at the shipped defaults. Methods: `md5` (the file digest: exact),
-`vpdq` (the reference's hash, HMA's matching) and `vpdq+borders+mirror`
-(borders cropped before hashing, mirrored frames matched too).
+`vpdq` (the reference's hash, HMA's matching), `vpdq+borders+mirror`
+(borders cropped before hashing, mirrored frames matched too) and
+`vpdq+views` (that, plus `video_views`: centre crops of the listed frames
+and the query frames' picture-in-picture insets as extra views).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from saferkit.core.atomic import write_text_atomic
 from saferkit.hashing.errors import HashingError
 
 TARGET_FMR = 0.01
-METHODS = ("md5", "vpdq", "vpdq+borders+mirror")
+METHODS = ("md5", "vpdq", "vpdq+borders+mirror", "vpdq+views")
 COLUMNS = ("method", "transform", "severity", "true_pairs", "match_rate_at_limit", "match_rate_at_defaults",
            "median_query_share", "query_share_limit", "distinct_pairs", "fmr_at_limit", "max_distinct_share")
 
@@ -38,11 +40,14 @@ class VideoBenchResult:
     rows: list[dict[str, Any]]
 
 
-def _features(data: bytes, method: str):
+def _features(data: bytes, method: str, listed: bool = False):
+    """A clip's frames as `method` hashes them: listed clips get crop views, queries insets (`vpdq+views`)."""
+    from saferkit.hashing.video_views import LISTED_CROPS
     from saferkit.hashing.vpdq import hash_video
 
-    special = method == "vpdq+borders+mirror"
-    return hash_video(data, crop_borders=special, mirror=special).features
+    special, views = method != "vpdq", method == "vpdq+views"
+    return hash_video(data, crop_borders=special, mirror=special and not listed,
+                      crop_views=LISTED_CROPS if views and listed else (), inset=views and not listed).features
 
 
 def run_video_benchmark(out: Path = Path("video-bench"), count: int = 8, transforms: Sequence[str] | None = None,
@@ -82,7 +87,7 @@ def run_video_benchmark(out: Path = Path("video-bench"), count: int = 8, transfo
                                      for q in queries]) for key, queries in copies.items()}
             base = np.eye(count)
         else:
-            matcher = VideoMatcher([ListedVideo(str(i), _features(c, method)) for i, c in enumerate(clips)])
+            matcher = VideoMatcher([ListedVideo(str(i), _features(c, method, listed=True)) for i, c in enumerate(clips)])
             base = _share_matrix(matcher, clips, method, count)
             shares = {key: _share_matrix(matcher, queries, method, count) for key, queries in copies.items()}
         off = ~np.eye(count, dtype=bool)
@@ -114,7 +119,7 @@ def _share_matrix(matcher: Any, queries: list[bytes], method: str, count: int) -
 
     matrix = np.zeros((len(queries), count))
     for qi, query in enumerate(queries):
-        for match in matcher.match(_features(query, method), keep_all=True, mirror=method.endswith("mirror")):
+        for match in matcher.match(_features(query, method), keep_all=True, mirror=method != "vpdq"):
             matrix[qi, int(match.id)] = match.query_share if match.listed_share >= DEFAULT_LISTED_SHARE else 0.0
     return matrix
 

@@ -37,19 +37,23 @@ def vpdq_command(
     category: str = typer.Option("", "--category", help="Category for every listed video."),
     source: str = typer.Option("", "--source", help="Source for every listed video."),
     crop_borders: bool = typer.Option(False, "--crop-borders", help="Hash frames without letterbox/pillarbox bars (lists and queries must agree)."),
+    crop_views: bool = typer.Option(False, "--crop-views", help="Also store the PDQ of each frame's centre 95%, 90%, 85% (a `views` column) so cropped copies match; vPDQ unchanged."),
 ) -> None:
     """vPDQ of videos (1 frame/s, the reference's sampling) written as a hash list or a .vpdq file."""
     from saferkit.core.errors import UserError
     from saferkit.core.video import VideoError
     from saferkit.hashing.video_lists import VPDQ_SUFFIXES, write_video_hashlist, write_vpdq_file
     from saferkit.hashing.video_match import ListedVideo
+    from saferkit.hashing.video_views import LISTED_CROPS
     from saferkit.hashing.vpdq import hash_video
 
+    if crop_views and str(out).endswith(VPDQ_SUFFIXES):
+        raise UserError("a .vpdq file is the reference's text form and has no room for crop views; write a .csv or .jsonl list.")
     files = _video_files(paths)
     videos, failed = [], 0
     for path in files:
         try:
-            result = hash_video(path, crop_borders=crop_borders)
+            result = hash_video(path, crop_borders=crop_borders, crop_views=LISTED_CROPS if crop_views else ())
         except VideoError as exc:
             console.print(f"{path}: {exc} ({exc.kind})", highlight=False)
             failed += 1
@@ -77,6 +81,7 @@ def match_video_command(
     listed_share: Optional[float] = typer.Option(None, "--listed-share", help="Share of the listed video's frames that must match (default 0)."),
     crop_borders: bool = typer.Option(False, "--crop-borders", help="Hash frames without letterbox/pillarbox bars (as the list was made)."),
     mirror: bool = typer.Option(False, "--mirror", help="Also match the mirrored frames (finds flipped copies)."),
+    inset: bool = typer.Option(False, "--inset", help="Also match a picture-in-picture inset found in a frame (counts for that frame)."),
 ) -> None:
     """Match videos against listed videos (HMA's vPDQ rule); one JSON line per video with its matches and segments."""
     from saferkit.core.video import VideoError
@@ -89,7 +94,7 @@ def match_video_command(
     matched = 0
     for path in _video_files(paths):
         try:
-            features = hash_video(path, crop_borders=crop_borders, mirror=mirror).features
+            features = hash_video(path, crop_borders=crop_borders, mirror=mirror, inset=inset).features
         except VideoError as exc:
             typer.echo(json.dumps({"path": str(path), "error": str(exc), "error_kind": exc.kind}))
             continue

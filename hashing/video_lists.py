@@ -2,7 +2,9 @@
 
 - CSV / JSONL: a listed video is its frame table, one row per frame with
   `hash_type` `vpdq`, the frame's PDQ as `hash`, the video's `id`, and the
-  extra columns `frame`, `quality`, `timestamp` (seconds). Instead of its
+  extra columns `frame`, `quality`, `timestamp` (seconds) and, for lists
+  built with extra views (`hash_video(crop_views=...)`), `views`: the PDQ of
+  the frame's centre crops, space-separated. Instead of its
   frames, a row may name a frame table: `frames_file`, a vPDQ text file
   relative to the list (its `hash` is the first frame's). Ordinary readers
   (`HashListReader`, `HashMatcher`) read these rows as `vpdq` records; only
@@ -35,9 +37,11 @@ VPDQ_SUFFIXES = (".vpdq", ".vpdq.txt")
 def video_records(video_id: str, features: Iterable[VpdqFeature], *, category: str = "", source: str = "") -> Iterator[HashRecord]:
     """A video's frame table as list records (one per frame)."""
     for feature in features:
+        extra: dict[str, object] = {"frame": feature.frame_number, "quality": feature.quality, "timestamp": round(feature.timestamp, 3)}
+        if feature.views:
+            extra["views"] = " ".join(feature.views)
         yield HashRecord(hash_type=VIDEO_HASH_TYPE, hash=feature.hash, id=video_id, category=category, source=source,
-                         extra={"frame": feature.frame_number, "quality": feature.quality,
-                                "timestamp": round(feature.timestamp, 3)})
+                         extra=extra)
 
 
 def write_video_hashlist(videos: Iterable[ListedVideo], path: str | os.PathLike, fmt: str | None = None) -> int:
@@ -53,14 +57,15 @@ def write_video_hashlist(videos: Iterable[ListedVideo], path: str | os.PathLike,
 def _write_csv_with_frames(records: Iterable[HashRecord], path: Path) -> int:
     import csv
 
-    columns = ("hash_type", "hash", "id", "category", "source", "frame", "quality", "timestamp")
+    columns = ("hash_type", "hash", "id", "category", "source", "frame", "quality", "timestamp", "views")
     count = 0
     with atomic_open(path, "w", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         for record in records:
             writer.writerow([record.hash_type, record.hash, record.id, record.category, record.source,
-                             record.extra.get("frame", ""), record.extra.get("quality", ""), record.extra.get("timestamp", "")])
+                             record.extra.get("frame", ""), record.extra.get("quality", ""), record.extra.get("timestamp", ""),
+                             record.extra.get("views", "")])
             count += 1
     return count
 
@@ -93,10 +98,20 @@ def read_video_list(path: str | os.PathLike, fmt: str | None = None) -> list[Lis
         try:
             video.features.append(VpdqFeature(int(record.extra.get("frame", len(video.features))),
                                               int(record.extra.get("quality", 100)), record.hash,
-                                              float(record.extra.get("timestamp", len(video.features)))))
+                                              float(record.extra.get("timestamp", len(video.features))),
+                                              views=_views(record.extra.get("views"))))
         except (TypeError, ValueError) as exc:
-            raise HashingError(f"{path}: the frame, quality or timestamp of video {record.id!r} is not a number ({exc}).") from None
+            raise HashingError(f"{path}: the frame, quality, timestamp or views of video {record.id!r} are not valid ({exc}).") from None
     return list(grouped.values())
+
+
+def _views(cell: object) -> tuple[str, ...]:
+    """A frame's `views` cell: PDQ hashes (64 hex digits) separated by spaces; empty for none."""
+    views = tuple(str(cell or "").lower().split())
+    bad = next((v for v in views if len(v) != 64 or any(c not in "0123456789abcdef" for c in v)), None)
+    if bad is not None:
+        raise ValueError(f"view {bad[:80]!r} is not 64 hex digits")
+    return views
 
 
 def read_video_lists(paths: Sequence[str | os.PathLike]) -> list[ListedVideo]:

@@ -9,7 +9,10 @@ drop frames under quality 50 and keep each distinct hash once (HMA's
 - `listed_share`: the share of the listed video's distinct frame hashes within
   the threshold of some frame of the query,
 
-are both at least their limits. The frame hashes of every listed video live
+are both at least their limits. A frame's extra views (`VpdqFeature.views`:
+centre crops of listed frames, a query frame's picture-in-picture inset) are
+searched too, and a hit on a view counts once for the frame it came from, so
+views never inflate either share. The frame hashes of every listed video live
 in one `HashIndex` (the same exact index that matches images) and a query's
 frames are searched in one batch; the shares are counted from the hits. The
 defaults (query 0.6, listed 0.0; HMA ships 0.8 and 0.0) and the benchmark
@@ -69,11 +72,14 @@ class VideoMatch:
 
 
 def prepare(features: Sequence[VpdqFeature], quality: int = VPDQ_QUALITY_THRESHOLD) -> list[VpdqFeature]:
-    """Frames HMA matches: quality at least `quality`, each distinct hash once (its first frame kept)."""
+    """Frames HMA matches: quality at least `quality`, each distinct hash once (its first frame kept).
+
+    A query frame holding a picture-in-picture inset goes by the inset's quality (`match_quality`).
+    """
     seen: set[str] = set()
     kept = []
     for feature in features:
-        if feature.quality >= quality and feature.hash not in seen:
+        if feature.match_quality >= quality and feature.hash not in seen:
             seen.add(feature.hash)
             kept.append(feature)
     return kept
@@ -99,9 +105,10 @@ class VideoMatcher:
             number = len(self.videos)
             self.videos.append(video)
             self._frames.append(frames)
-            self._owner.append(np.full(len(frames), number, dtype=np.int64))
-            self._position.append(np.arange(len(frames), dtype=np.int64))
-            hashes.extend(f.hash for f in frames)
+            frame_hashes, positions = _with_views(frames)
+            self._owner.append(np.full(len(positions), number, dtype=np.int64))
+            self._position.append(positions)
+            hashes.extend(frame_hashes)
         if hashes:
             self.index.add(hashes)
 
@@ -138,9 +145,11 @@ class VideoMatcher:
         query = prepare(features, self.quality)
         if not query or not len(self.index):
             return []
-        qs, rows, dist = self.index.search_words(self.index.pack([f.hash for f in query]), threshold)
-        if not len(qs):
+        query_hashes, query_frame = _with_views(query)
+        hits, rows, dist = self.index.search_words(self.index.pack(query_hashes), threshold)
+        if not len(hits):
             return []
+        qs = query_frame[hits]  # a hit on a view counts for its frame
         owner = np.concatenate(self._owner)[rows]
         position = np.concatenate(self._position)[rows]
         results = []
@@ -157,6 +166,17 @@ class VideoMatcher:
             results.append(VideoMatch(video.list_name, video.id, video.category, video.source, shares[0], shares[1],
                                       len(query), len(listed_frames), _segments(pairs, query, listed_frames)))
         return results
+
+
+def _with_views(frames: Sequence[VpdqFeature]) -> tuple[list[str], np.ndarray]:
+    """Each frame's hash and its views' hashes, with the frame number (within `frames`) of each."""
+    hashes: list[str] = []
+    frame_of: list[int] = []
+    for number, frame in enumerate(frames):
+        extra = [view for view in dict.fromkeys(frame.views) if view != frame.hash]
+        hashes.extend([frame.hash, *extra])
+        frame_of.extend([number] * (1 + len(extra)))
+    return hashes, np.asarray(frame_of, dtype=np.int64)
 
 
 def _segments(pairs: list[tuple[int, int, int]], query: list[VpdqFeature], listed: list[VpdqFeature]) -> list[dict]:

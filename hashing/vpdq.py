@@ -12,18 +12,22 @@ is the reference's: one `frame,quality,hash,timestamp` line per frame.
 frames (within `MERGE_DISTANCE` = 8 bits of the run's first) and records the
 run's end: the compact form API and scan rows show. `features` stay frame by
 frame, and matching uses every distinct frame hash, as the reference does.
+Extra views of a frame (`video_views`: centre crops on the listed side, a
+picture-in-picture inset on the query side) ride along in `views`, outside
+the reference's hash and text form.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
 from saferkit.core.video import Sampling, VideoInfo, VideoLimits, VideoReader
 from saferkit.hashing.errors import HashingError
+from saferkit.hashing.video_views import FrameViews
 
 VPDQ_QUALITY_THRESHOLD = 50  # frames under this quality are kept but not matched (the reference's figure)
 VPDQ_DISTANCE_THRESHOLD = 31  # PDQ's own threshold
@@ -42,6 +46,13 @@ class VpdqFeature:
     timestamp: float
     end: float | None = None
     mirror_hash: str | None = None  # PDQ of the left-right mirrored frame (with `mirror=True`)
+    views: tuple[str, ...] = ()  # PDQ of extra views of this frame (`video_views`); never in the text form
+    inset_quality: int | None = None  # quality of a picture-in-picture inset found in the frame (query side)
+
+    @property
+    def match_quality(self) -> int:
+        """The quality matching keeps or drops the frame by: its inset's when it holds one, else its own."""
+        return self.quality if self.inset_quality is None else self.inset_quality
 
     def line(self) -> str:
         return f"{self.frame_number},{self.quality},{self.hash},{self.timestamp:.3f}"
@@ -103,7 +114,7 @@ def without_borders(luma: np.ndarray) -> np.ndarray:
 
 def hash_video(source: str | os.PathLike | bytes, *, interval: float = 1.0, limits: VideoLimits = VideoLimits(),
                scene_threshold: float | None = None, luma_only: bool = False, crop_borders: bool = False,
-               mirror: bool = False) -> VpdqResult:
+               mirror: bool = False, crop_views: Sequence[float] = (), inset: bool = False) -> VpdqResult:
     """vPDQ of a video (path or bytes); raises `VideoError` (a MediaError) when nothing can be decoded.
 
     Frames go to RGB first, as in the reference (measured 0-4 bits from it,
@@ -117,11 +128,20 @@ def hash_video(source: str | os.PathLike | bytes, *, interval: float = 1.0, limi
     under padding), and `mirror` adds each frame's mirrored hash, so
     `VideoMatcher.match(..., mirror=True)` finds flipped copies. Lists and
     queries must be hashed with the same `crop_borders` choice.
+
+    Extra views (`video_views`), kept in `VpdqFeature.views` and never in the
+    frame's hash or the text form: `crop_views` (the listed side, e.g.
+    `video_views.LISTED_CROPS`) adds the PDQ of those centre crops of each
+    frame, so cropped copies match; `inset` (the query side) adds the PDQ of a
+    picture-in-picture inset when the frame holds one.
     """
     if interval < 0:
         raise HashingError("the sampling interval must be 0 (every frame) or more seconds.")
+    if any(not 0.2 <= keep < 1 for keep in crop_views):
+        raise HashingError("crop views are the shares of each side kept, from 0.2 to under 1 (e.g. 0.95, 0.9, 0.85).")
     sampling = Sampling(interval=interval, scene_threshold=scene_threshold, pixel_format="gray" if luma_only else "rgb24")
     features: list[VpdqFeature] = []
+    extra = FrameViews(crop_views, inset) if crop_views or inset else None
     with VideoReader(source, limits) as reader:
         fps = reader.info.fps or 1.0
         for frame in reader.frames(sampling):
@@ -130,7 +150,9 @@ def hash_video(source: str | os.PathLike | bytes, *, interval: float = 1.0, limi
                 luma = without_borders(luma)
             digest, quality = frame_pdq(luma)
             mirrored = frame_pdq(luma[:, ::-1])[0] if mirror else None
-            features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps, mirror_hash=mirrored))
+            views, inset_quality = extra.hashes(luma) if extra else ((), None)
+            features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps, mirror_hash=mirrored,
+                                        views=views, inset_quality=inset_quality))
         return VpdqResult(reader.info, features)
 
 

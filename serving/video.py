@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from saferkit.core.video import Sampling, VideoError, VideoLimits, VideoReader
+from saferkit.hashing.video_views import FrameViews
 from saferkit.hashing.vpdq import VpdqFeature, VpdqResult, frame_pdq, to_text
 
 TOP_K = 5
@@ -88,30 +89,38 @@ def flagged_segments(frame_scores: list[dict], threshold: float, gap: float = 1.
 
 
 def analyse_video(source: str | os.PathLike | bytes, *, runner: Any = None, limits: VideoLimits = VideoLimits(),
-                  interval: float = 1.0, batch_size: int = TRIAGE_BATCH, top_k: int = TOP_K) -> tuple[VpdqResult, dict | None]:
+                  interval: float = 1.0, batch_size: int = TRIAGE_BATCH, top_k: int = TOP_K,
+                  inset: bool = False) -> tuple[VpdqResult, dict | None]:
     """One decode: the vPDQ of the 1 frame/s grid and, with a runner, the triage of every sampled frame.
 
-    Raises `VideoError` (kind in `core.video.VIDEO_ERROR_KINDS`) when nothing can be decoded.
+    With `inset`, each frame's picture-in-picture inset (when found) is hashed
+    as an extra view for matching (`hashing.video_views`). Raises `VideoError`
+    (kind in `core.video.VIDEO_ERROR_KINDS`) when nothing can be decoded.
     """
     result, triages = analyse_video_models(source, [runner] if runner is not None else [], limits=limits,
-                                           interval=interval, batch_size=batch_size, top_k=top_k)
+                                           interval=interval, batch_size=batch_size, top_k=top_k, inset=inset)
     return result, (triages[0] if triages else None)
 
 
 def analyse_video_models(source: str | os.PathLike | bytes, runners: Sequence[Any], *, limits: VideoLimits = VideoLimits(),
-                         interval: float = 1.0, batch_size: int = TRIAGE_BATCH, top_k: int = TOP_K) -> tuple[VpdqResult, list[dict]]:
+                         interval: float = 1.0, batch_size: int = TRIAGE_BATCH, top_k: int = TOP_K,
+                         inset: bool = False) -> tuple[VpdqResult, list[dict]]:
     """`analyse_video` for several models: one decode, the sampled frames scored by each runner in turn."""
     from saferkit.hashing.hashers import LUMA_WEIGHTS
 
     features: list[VpdqFeature] = []
     scorers = [FrameScorer(runner, batch_size) for runner in runners]
+    extra = FrameViews(inset=True) if inset else None
     with VideoReader(source, limits) as reader:
         fps = reader.info.fps or 1.0
         sampling = Sampling(interval=interval, scene_threshold=Sampling().scene_threshold if runners else None)
         for frame in reader.frames(sampling):
             if not frame.scene_change:
-                digest, quality = frame_pdq(frame.pixels @ LUMA_WEIGHTS)
-                features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps))
+                luma = frame.pixels @ LUMA_WEIGHTS
+                digest, quality = frame_pdq(luma)
+                views, inset_quality = extra.hashes(luma) if extra else ((), None)
+                features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps, views=views,
+                                            inset_quality=inset_quality))
             for scorer in scorers:
                 scorer.add(frame.timestamp, frame.pixels)
         result = VpdqResult(reader.info, features)
@@ -202,9 +211,9 @@ def _only_videos(uploads: list) -> None:
         raise ApiError(422, "this request mixes videos and images; send videos and images in separate requests.")
 
 
-def _analyse(state: Any, upload: Any, runner: Any = None) -> tuple[VpdqResult, dict | None]:
+def _analyse(state: Any, upload: Any, runner: Any = None, inset: bool = False) -> tuple[VpdqResult, dict | None]:
     try:
-        return analyse_video(upload.data, runner=runner, limits=upload_limits(state))
+        return analyse_video(upload.data, runner=runner, limits=upload_limits(state), inset=inset)
     except VideoError as exc:
         raise _api_error(exc, upload.label) from None
 
@@ -226,14 +235,18 @@ def hash_video_uploads(state: Any, uploads: list, algos: tuple[str, ...]) -> dic
 
 
 def match_video_uploads(state: Any, uploads: list, threshold: int | None) -> dict:
-    """/v1/match for videos: exact MD5/SHA-1/SHA-256 of the file, and vPDQ against the listed videos."""
+    """/v1/match for videos: exact MD5/SHA-1/SHA-256 of the file, and vPDQ against the listed videos.
+
+    Query frames' picture-in-picture insets are matched too; listed videos
+    hashed with crop views (`hashing vpdq --crop-views`) match cropped copies.
+    """
     from saferkit.hashing.video_match import VPDQ_DISTANCE_THRESHOLD
 
     _only_videos(uploads)
     matcher = state.matcher.listed_videos()  # None when no list holds a video
     results = []
     for upload in uploads:
-        result, _ = _analyse(state, upload)
+        result, _ = _analyse(state, upload, inset=True)
         digests = _digests(upload.data, ("md5", "sha1", "sha256"))
         exact = state.matcher.match(digests)
         similar = [] if matcher is None else matcher.match(

@@ -40,3 +40,25 @@ def _name(path: str) -> str:
     from pathlib import Path
 
     return Path(path).name
+
+
+def test_crop_views_and_insets_from_the_command_line(tmp_path, clips):
+    from saferkit.hashing.video_transforms import apply_video_transform, decode_clip
+
+    listed, queries = tmp_path / "listed", tmp_path / "queries"
+    listed.mkdir()
+    queries.mkdir()
+    (listed / "clip3.mp4").write_bytes(clips[3])
+    (queries / "cropped.mp4").write_bytes(apply_video_transform(clips[3], "crop", 2))
+    background = decode_clip(clips[0]).frames[0]
+    (queries / "inset.mp4").write_bytes(apply_video_transform(clips[3], "picture_in_picture", 2, 1, background))
+    result = _run("hashing", "vpdq", str(listed), "--crop-views", "--out", str(tmp_path / "list.csv"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "list.csv").read_text().splitlines()[0].endswith(",views")
+    result = _run("hashing", "match-video", str(queries), "--list", str(tmp_path / "list.csv"), "--inset")
+    assert result.returncode == 0, result.stderr
+    rows = {_name(r["path"]): r for r in map(json.loads, result.stdout.splitlines())}
+    assert [m["id"] for m in rows["cropped.mp4"]["matches"]] == [str(listed / "clip3.mp4")]
+    assert [m["id"] for m in rows["inset.mp4"]["matches"]] == [str(listed / "clip3.mp4")]
+    result = _run("hashing", "vpdq", str(listed), "--crop-views", "--out", str(tmp_path / "one.vpdq"))
+    assert result.returncode == 2 and "no room for crop views" in " ".join(result.stderr.split())

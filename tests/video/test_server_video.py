@@ -24,10 +24,11 @@ def video_client(tmp_path_factory, clips):
     from saferkit.hashing import HashRecord
     from saferkit.hashing.video_lists import video_records, write_video_hashlist
     from saferkit.hashing.video_match import ListedVideo
+    from saferkit.hashing.video_views import LISTED_CROPS
     from saferkit.hashing.vpdq import hash_video
 
     tmp = tmp_path_factory.mktemp("videoserver")
-    listed = ListedVideo("listed-video", hash_video(clips[3]).features, category="1", source="test")
+    listed = ListedVideo("listed-video", hash_video(clips[3], crop_views=LISTED_CROPS).features, category="1", source="test")
     records = list(video_records(listed.id, listed.features, category="1"))
     assert records
     path = tmp / "videos.jsonl"
@@ -67,6 +68,15 @@ def test_match_finds_an_edited_listed_video_and_an_exact_one(video_client, clips
     assert [(m["id"], m["hash_type"]) for m in exact["matches"]] == [("exact-video", "md5")]
     (other,) = _post(video_client, "/v1/match", clips[1]).json()["results"]
     assert other["matches"] == []
+
+
+@pytest.mark.parametrize("name", ["crop", "picture_in_picture"])
+def test_match_finds_a_cropped_or_inset_copy(video_client, clips, name):
+    from saferkit.hashing.video_transforms import apply_video_transform, decode_clip
+
+    edited = apply_video_transform(clips[3], name, 2, 1, decode_clip(clips[0]).frames[0])
+    (result,) = _post(video_client, "/v1/match", edited).json()["results"]
+    assert [m["id"] for m in result["matches"] if m["hash_type"] == "vpdq"] == ["listed-video"]
 
 
 def test_triage_gives_best_moment(video_client, specs):

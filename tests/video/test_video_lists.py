@@ -70,3 +70,23 @@ def test_vics_video_entries_carry_digests_and_frames(tmp_path, clips, listed):
     assert {(r.hash_type, r.hash) for r in records} == {("md5", hashlib.md5(data).hexdigest()), ("sha1", hashlib.sha1(data).hexdigest())}
     [video] = read_video_list(path)
     assert video.id == "7" and [f.hash for f in video.features] == [f.hash for f in listed[0].features]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_frame_tables_carry_views(tmp_path, clips, suffix):
+    from saferkit.hashing.video_views import LISTED_CROPS
+
+    listed = [ListedVideo("video-3", hash_video(clips[3], crop_views=LISTED_CROPS).features)]
+    path = tmp_path / f"views{suffix}"
+    write_video_hashlist(listed, path)
+    back = read_video_list(path)[0]
+    assert [f.views for f in back.features] == [f.views for f in listed[0].features]
+    assert all(len(f.views) == len(LISTED_CROPS) for f in back.features)
+    assert HashMatcher([path]).lists[0].skipped == 0  # ordinary readers still take the rows
+
+
+def test_bad_views_cell_is_named(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("hash_type,hash,id,frame,quality,timestamp,views\nvpdq," + "a" * 64 + ",v,0,90,0.0,xyz\n")
+    with pytest.raises(HashingError, match="views of video 'v'"):
+        read_video_list(path)

@@ -37,3 +37,17 @@ def test_match_verdicts_agree_with_the_reference(clip_files):
     matcher = VideoMatcher([ListedVideo(n, reference[n]) for n in names])
     for name in names:
         assert [m.id for m in matcher.match(ours[name])] == [name]
+
+
+def test_listing_with_crop_views_keeps_the_reference_vpdq(clip_files):
+    """A list built with extra views carries the same vPDQ (text form and frame hashes) as the reference's."""
+    from saferkit.hashing.video_views import LISTED_CROPS
+    from saferkit.hashing.vpdq import to_text
+
+    for name in ("clip2", "clip3"):
+        reference = vpdq.computeHash(str(clip_files[name]))
+        listed = hash_video(clip_files[name], crop_views=LISTED_CROPS).features
+        assert all(len(f.views) == len(LISTED_CROPS) for f in listed)
+        assert to_text(listed) == to_text(hash_video(clip_files[name]).features)
+        assert [f.frame_number for f in reference] == [f.frame_number for f in listed]
+        assert max(_distance(r.hex, o.hash) for r, o in zip(reference, listed)) <= PDQ_TOLERANCE
