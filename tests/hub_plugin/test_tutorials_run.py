@@ -69,6 +69,7 @@ class Reader:
     hub_url: str | None = None
     serve_port: int | None = None
     outputs: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each line, to see what a change costs
     ran: list[str] = field(default_factory=list)
 
     def follow(self, group: str, before: dict[str, Callable[["Reader"], None]] | None = None) -> None:
@@ -83,8 +84,10 @@ class Reader:
                 self._one(line, servers)
         assert not pending, f"{group}: no line starts with {sorted(pending)}; update the test with the tutorial"
         assert self.ran == lines
+        print(f"{group}: " + "; ".join(f"{s:.1f} s {line[:60]}" for line, s in self.seconds.items()))
 
     def _one(self, line: str, servers: ExitStack) -> None:
+        started = time.monotonic()
         command = self._addressed(line)
         if command.startswith(("saferkit serve ", "saferkit hub serve")) and "verify-audit" not in command:
             port = free_port()
@@ -103,6 +106,7 @@ class Reader:
             assert ran and "Traceback" not in printed, (
                 f"`{line}` exited {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
             self.outputs[line] = printed
+        self.seconds[line] = time.monotonic() - started
         self.ran.append(line)
 
     def _addressed(self, line: str) -> str:
