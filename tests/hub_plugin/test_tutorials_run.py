@@ -162,7 +162,7 @@ def test_the_tutorials_are_the_ones_tested():
     assert all(tutorial_lines(group) for group in GROUPS)
 
 
-@pytest.mark.slow  # runs the tutorial's commands (about 15-100 s each on 2 busy cores)
+@pytest.mark.slow  # runs the tutorial's commands (about 10-100 s each on 2 busy cores)
 def test_hackathon_team_tutorial_runs_as_written(reader: Reader, catalogue, qualified_scorecard):
     def evaluator_and_operator(reader: Reader) -> None:
         # From outside the tutorial: the accredited evaluator's signed result for this submission (their
@@ -183,7 +183,7 @@ def test_hackathon_team_tutorial_runs_as_written(reader: Reader, catalogue, qual
     assert [entry["id"] for entry in listed] == ["team-blue"]
 
 
-@pytest.mark.slow  # runs the tutorial's commands (about 15-100 s each on 2 busy cores)
+@pytest.mark.slow  # runs the tutorial's commands (about 10-100 s each on 2 busy cores)
 def test_evaluator_tutorial_runs_as_written(reader: Reader, toy_submission):
     # From outside: the team's submission (here a tiny ONNX model the tests use, in place of the team's folder).
     shutil.move(str(toy_submission(folder_name="team-submission")), reader.cwd / "submission")
@@ -203,7 +203,7 @@ def test_evaluator_tutorial_runs_as_written(reader: Reader, toy_submission):
     assert attested.statement["review"]["signature"] is not None  # the review was signed at `ethics review --key`
 
 
-@pytest.mark.slow  # runs the tutorial's commands (about 15-100 s each on 2 busy cores)
+@pytest.mark.slow  # runs the tutorial's commands (about 10-100 s each on 2 busy cores)
 def test_agency_technical_tutorial_runs_as_written(reader: Reader, catalogue, signed_bundle, keypair):
     # From outside: the catalogue with the tool listed by its publisher, and the agency's reader key.
     from saferkit.hub_plugin.bundle import zip_bundle
@@ -228,7 +228,7 @@ def test_agency_technical_tutorial_runs_as_written(reader: Reader, catalogue, si
     assert statement["tool"]["name"] == "toy-red"
 
 
-@pytest.mark.slow  # runs the tutorial's commands (about 15-100 s each on 2 busy cores)
+@pytest.mark.slow  # runs the tutorial's commands (about 10-100 s each on 2 busy cores)
 def test_agency_investigator_tutorial_runs_as_written(reader: Reader):
     reader.follow("agency-investigator")
     summary = json.loads((reader.cwd / "scan-result" / "summary.json").read_text())
