@@ -7,7 +7,8 @@ block as msgid); command blocks are never translated. A block without a
 translation is shown in English, marked with its language and direction.
 `write_learn_catalogues` extracts the messages again after a tutorial changes
 (tests/hub_plugin/test_learn.py fails while the template is out of date), and
-the commands in each tutorial's ```bash blocks are checked against the CLI there.
+the commands in each tutorial's ```bash blocks are checked against the CLI there;
+tests/hub_plugin/test_tutorials_run.py runs every one of them as written.
 """
 
 from __future__ import annotations

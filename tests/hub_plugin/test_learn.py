@@ -2,8 +2,8 @@
 
 Each command line is parsed by the kit's own command-line parser (the sub-command
 exists, every option exists and its value has the right type, required arguments
-are there) without running it: the tutorials walk through hours of training and
-evaluation, which the other docs tests and the hub tests run for real.
+are there) without running it: a quick check that runs with the fast tests.
+test_tutorials_run.py (slow) runs every line of every tutorial as written.
 """
 
 from __future__ import annotations
