@@ -29,9 +29,9 @@ def deploy_commands(entry: dict[str, Any], publisher: str, hub_url: str) -> dict
                    f"curl -H \"X-API-Key: $SAFERKIT_HUB_API_KEY\" -o publisher.pub {hub_url}/api/v1/publishers/{publisher}/key",
                    f"curl -H \"X-API-Key: $SAFERKIT_HUB_API_KEY\" -o registry.json {hub_url}/api/v1/registry",
                    f"saferkit hub verify {bundle}.zip --public-key publisher.pub --registry registry.json",
-                   f"unzip -q {bundle}.zip -d {bundle}"],
-        "serve": [f"saferkit serve {bundle}/submission --host 127.0.0.1 --port 8080"],
-        "scan": [f"saferkit scan run SEIZED_FOLDER --out scan-result --model {bundle}/submission",
+                   f"python -m zipfile -e {bundle}.zip {bundle}"],
+        "serve": [f"saferkit serve {bundle}/submission --port 8080"],
+        "scan": [f"saferkit scan SEIZED_FOLDER --out scan-result --model {bundle}/submission",
                  "saferkit scan report scan-result --out triage-report.html"],
     }
 
