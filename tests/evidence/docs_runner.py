@@ -31,11 +31,87 @@ def commands(block: str) -> list[str]:
     return [line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")]
 
 
+def documents() -> list[str]:
+    """README.md and every docs/*.md, as paths relative to the repository."""
+    return ["README.md", *(f"docs/{path.name}" for path in sorted((REPO / "docs").glob("*.md")))]
+
+
+def doc_lines(document: str) -> list[str]:
+    """Every command line of a document, in order (what a reader would type)."""
+    return [line for block in shell_blocks(REPO / document) for line in commands(block)]
+
+
+def bare(line: str) -> str:
+    """A command line without its trailing `  # comment`."""
+    return line.split("  #", 1)[0].strip()
+
+
+class DocRun:
+    """One document's command lines, each run as written or named as skipped with a reason.
+
+    `finish()` fails when a line of the document was neither run nor skipped, so a command added to a
+    document runs in its test (and tests/docs/test_docs_coverage.py checks that every document has one).
+    """
+
+    def __init__(self, document: str, cwd: Path, env: dict[str, str], skip: dict[str, str] | None = None) -> None:
+        self.document, self.cwd, self.env = document, cwd, env
+        self.lines = doc_lines(document)
+        self.skip = dict(skip or {})
+        self.done: list[str] = []
+        unknown = set(self.skip) - {bare(line) for line in self.lines}
+        assert not unknown, f"{document} has no line {sorted(unknown)} to skip"
+
+    def todo(self) -> list[str]:
+        """The lines still to run, in document order (each occurrence once)."""
+        left = list(self.lines)
+        for line in self.done:
+            left.remove(line)
+        return [line for line in left if bare(line) not in self.skip]
+
+    def find(self, start: str) -> str:
+        """The first line left to run whose words (comment dropped) start with `start`."""
+        line = next((line for line in self.todo() if bare(line).startswith(start)), None)
+        assert line is not None, f"{self.document} has no line starting with {start!r} left to run"
+        return line
+
+    def run(self, start: str, expect: int = 0, timeout: float = 600, port: int | None = None) -> subprocess.CompletedProcess:
+        """Run the next line starting with `start` as written (on `port` instead of its own); assert its exit status."""
+        line = self.find(start)
+        command = on_port(line, port) if port else line
+        result = run(command, self.cwd, self.env, timeout)
+        assert result.returncode == expect, f"{line}\n-> {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        self.done.append(line)
+        return result
+
+    def ran_elsewhere(self, start: str) -> str:
+        """The next line starting with `start` ran as written another way (a background server, a cached run)."""
+        line = self.find(start)
+        self.done.append(line)
+        return line
+
+    def run_until(self, prefix: str) -> None:
+        """Run every line left before the first one starting with `prefix`."""
+        for line in self.todo():
+            if bare(line).startswith(prefix):
+                return
+            self.run(bare(line))
+        raise AssertionError(f"{self.document} has no line starting with {prefix!r} left")
+
+    def run_rest(self) -> None:
+        for line in self.todo():
+            self.run(bare(line))
+
+    def finish(self) -> None:
+        left = self.todo()
+        assert not left, f"lines of {self.document} that did not run: {left}"
+
+
 def environment(tmp: Path) -> dict[str, str]:
-    """PATH with `saferkit` and `python` meaning this checkout's interpreter."""
+    """PATH with `saferkit`, `python` and `mlflow` meaning this checkout's interpreter."""
     bin_dir = tmp / ".bin"
     bin_dir.mkdir(exist_ok=True)
-    for name, body in (("saferkit", f'exec "{sys.executable}" -m saferkit "$@"'), ("python", f'exec "{sys.executable}" "$@"')):
+    for name, body in (("saferkit", f'exec "{sys.executable}" -m saferkit "$@"'), ("python", f'exec "{sys.executable}" "$@"'),
+                       ("mlflow", f'exec "{sys.executable}" -m mlflow "$@"')):
         path = bin_dir / name
         path.write_text(f"#!/bin/sh\n{body}\n")
         path.chmod(path.stat().st_mode | stat.S_IXUSR)
