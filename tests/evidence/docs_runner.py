@@ -88,13 +88,17 @@ class DocRun:
         self.done.append(line)
         return result
 
-    def run_together(self, *starts: str, port: int | None = None, documented: int = 8080) -> subprocess.CompletedProcess:
-        """Several lines in one shell, as typed into one terminal (so `export` and `KEY=...` carry to the next)."""
+    def run_together(self, *starts: str, port: int | None = None, documented: int = 8080,
+                     then: str = "") -> subprocess.CompletedProcess:
+        """Several lines in one shell, as typed into one terminal (so `export` and `KEY=...` carry to the next).
+
+        `then` follows each line (`"; echo"` puts each curl reply on a line of its own).
+        """
         lines = []
         for start in starts:
             lines.append(self.find(start))
             self.done.append(lines[-1])
-        script = "set -e\n" + "\n".join(on_port(line, port, documented) if port else line for line in lines)
+        script = "set -e\n" + "\n".join((on_port(line, port, documented) if port else line) + then for line in lines)
         result = run(script, self.cwd, self.env)
         assert result.returncode == 0, f"{script}\n-> {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         return result

@@ -70,9 +70,15 @@ def documented_baseline() -> Path:
 
 def copy_documented_baseline(target: Path) -> None:
     """Put the cached `data/` and `runs/base/` into `target`, as if TRAIN_LINES had just run there."""
+    import json
+
     root = documented_baseline()
     for name in OUTPUTS:
         shutil.copytree(root / name, target / name, symlinks=True)
+    run_file = target / "runs" / "base" / "run.json"  # it records where its data was: here now, as if trained here
+    record = json.loads(run_file.read_text(encoding="utf-8"))
+    record["data"]["root"] = str((target / "data").resolve())
+    run_file.write_text(json.dumps(record, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
