@@ -8,30 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from docs_runner import DocRun, environment, free_port, run
 
-TESTS = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TESTS / "ethics"))
-sys.path.insert(0, str(TESTS / "hub_plugin"))
+from reader_files import lab_signed_scorecard, team_work
 
-from ethics_cases import full_review, good_manifest_overrides, make_report, write_report  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hub_plugin"))
+
 from test_docs_agency import self_signed  # noqa: E402
-
-from saferkit.evaluation.submission import load_submission  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 HEALTH = "/api/v1/health"
-
-
-def team_work(toy_submission, folder: Path) -> str:
-    """What a team and a lab bring: the submission, its evaluation report and the reviewer's answers."""
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(toy_submission(folder_name=f"made-{folder.name}", **good_manifest_overrides())), folder / "submission")
-    sha = load_submission(folder / "submission").sha256
-    write_report(folder / "eval", make_report(sha))
-    (folder / "review.yaml").write_text(yaml.safe_dump(full_review(sha)), encoding="utf-8")
-    return sha
 
 
 def test_every_hub_md_command_runs_as_written(tmp_path, toy_submission):
@@ -45,10 +31,7 @@ def test_every_hub_md_command_runs_as_written(tmp_path, toy_submission):
     # Quick start. The lab's key, the profile and the signed scorecard come from the vetting chain below.
     doc.cwd = tmp_path / "quick"
     team_work(toy_submission, doc.cwd)
-    for step in ("saferkit hub keygen --out lab.pem", "saferkit ethics profile > default.yaml",
-                 'saferkit ethics sign-review review.yaml --key lab.pem --reviewer "Lab A"',
-                 "saferkit ethics check submission --report eval/report.json --review review.yaml --out ethics --key lab.pem"):
-        assert run(step, doc.cwd, env).returncode == 0, step
+    lab_signed_scorecard(doc.cwd, env, "eval", "ethics")
     port = free_port()
     doc.run_until("saferkit hub serve --db hub.db")
     assert (doc.cwd / "team-blue.key").read_text().startswith("pub_")
