@@ -77,12 +77,12 @@ class DocRun:
         return line
 
     def run(self, start: str, expect: int = 0, timeout: float = 600, port: int | None = None,
-            documented: int = 8080) -> subprocess.CompletedProcess:
+            documented: int = 8080, input: str | None = None) -> subprocess.CompletedProcess:
         """Run the next line starting with `start` as written (on `port` instead of `documented`); assert its exit status."""
         line = self.find(start)
         command = on_port(line, port, documented) if port else line
         started = time.monotonic()
-        result = run(command, self.cwd, self.env, timeout)
+        result = run(command, self.cwd, self.env, timeout, input)
         self.seconds[line] = self.seconds.get(line, 0.0) + time.monotonic() - started
         assert result.returncode == expect, f"{line}\n-> {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         self.done.append(line)
@@ -146,8 +146,10 @@ def environment(tmp: Path) -> dict[str, str]:
     return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "COLUMNS": "200"}
 
 
-def run(command: str, cwd: Path, env: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+def run(command: str, cwd: Path, env: dict[str, str], timeout: float = 240, input: str | None = None) -> subprocess.CompletedProcess:
+    """`command` in bash; `input` is what the reader types (standard input is empty otherwise)."""
+    return subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+                          input=input if input is not None else "")
 
 
 def free_port() -> int:
