@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from pathlib import Path
+from typing import Sequence
 
 from fastapi import FastAPI, Request, Response
 from starlette.routing import Match
@@ -26,14 +27,24 @@ DESCRIPTION = ("Triage, hashing and matching for child-safety tools, plus the Op
                "Images are processed in memory and never stored; each request leaves one audit line.")
 
 
-def load_state(submissions: list[Path], hashlists: list[Path], config: ServeConfig, keys: ApiKeys) -> ServerState:
-    """Everything a server needs, loaded and checked before it binds a port."""
+def load_state(submissions: list[Path], hashlists: list[Path], config: ServeConfig, keys: ApiKeys,
+               scorecards: Sequence[Path] = (), allow_unqualified: bool = False) -> ServerState:
+    """Everything a server needs, loaded and checked before it binds a port.
+
+    A model that did not qualify (serving.qualification: scorecard absent, failing or for another submission)
+    is refused with a UserError unless `allow_unqualified`; then `state.qualification` says so and every
+    response carries the Saferkit-Unqualified header. `scorecards` pairs with `submissions` in order.
+    """
     if not submissions:
         from saferkit.core.errors import UserError
 
         raise UserError("give at least one submission folder or .zip to serve.")
+    from saferkit.serving.qualification import check_models
+
     metrics = ServerMetrics()
     models = load_models(list(submissions), config, metrics)
+    qualification = check_models([(m.name, Path(m.submission.source), m.sha256) for m in models.models.values()],
+                                 list(scorecards), allow_unqualified)
     matcher = None
     if hashlists:
         from saferkit.hashing import HashMatcher
@@ -43,7 +54,7 @@ def load_state(submissions: list[Path], hashlists: list[Path], config: ServeConf
 
     return ServerState(config=config, models=models, matcher=matcher, hashlists=[Path(p).name for p in hashlists],
                        metrics=metrics, audit=AuditLog(config.audit_log), keys=keys,
-                       max_pixels=config.limits.max_pixels or default_max_pixels(),
+                       max_pixels=config.limits.max_pixels or default_max_pixels(), qualification=qualification,
                        list_digests=[{"name": Path(p).name, "sha256": file_sha256(p)} for p in hashlists
                                      if Path(p).is_file()])
 

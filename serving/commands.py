@@ -54,12 +54,9 @@ def serve(
         rate_limit=rate_limit, rate_burst=rate_burst, audit_log=audit_log, docs=docs, match_threshold=match_threshold)
     session = session_keys(api_keys, host)
     with console.status("loading and checking submissions"):
-        state = load_state(submissions, hashlist, config, session.keys)
-    from saferkit.serving.qualification import check_models, unqualified_note
+        state = load_state(submissions, hashlist, config, session.keys, scorecard, allow_unqualified)
+    from saferkit.serving.qualification import unqualified_note
 
-    state.qualification = check_models(
-        [(m.name, Path(m.submission.source), m.sha256) for m in state.models.models.values()], list(scorecard),
-        allow_unqualified)
     warning = unqualified_note(state.qualification)
     if warning:
         console.print(f"[bold red]warning:[/] {warning}", highlight=False)

@@ -43,8 +43,11 @@ def run(ctx) -> None:
     out.mkdir(parents=True, exist_ok=True)
     hashlist = ctx.artifacts.get("hashlist_path")
     key = generate_key()
+    scorecard = Path(ctx.artifacts["scorecard_dir"]) / "scorecard.json" if ctx.artifacts.get("scorecard_dir") else None
     state = load_state([Path(submission_dir)], [Path(hashlist)] if hashlist else [],
-                       ServeConfig(audit_log=out / "audit.jsonl"), ApiKeys([key]))
+                       ServeConfig(audit_log=out / "audit.jsonl"), ApiKeys([key]),
+                       scorecards=[scorecard] if scorecard and scorecard.is_file() else [],
+                       allow_unqualified=True)  # the demo's quick model: responses say when it did not qualify
     name, image = _sample_image(ctx)
     with BackgroundServer(create_app(state)) as server, httpx.Client(
             base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:

@@ -1,9 +1,10 @@
 """Whether a model qualified: its scorecard found, valid, for this very submission, and `qualified: true`.
 
-`saferkit scan` and `saferkit serve` refuse a model that did not qualify
-(no scorecard, a failing one, or one written for another submission) unless
-`--allow-unqualified` is given; then every scan report and server response
-says so. The scorecard is the one `saferkit ethics check` writes, read with
+The library entry points, `serving.scan.run_scan` and `serving.app.load_state`,
+refuse a model that did not qualify (no scorecard, a failing one, or one
+written for another submission) unless `allow_unqualified=True` (the CLI's
+`--allow-unqualified` for `saferkit scan` and `saferkit serve`); then every
+scan summary, report and server response says so. The scorecard is the one `saferkit ethics check` writes, read with
 `ethics.scorecard_file.read_scorecard`, which checks its schema and that it
 names this submission's sha256.
 """

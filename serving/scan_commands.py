@@ -92,7 +92,7 @@ def run_command(
         max_bytes=max(1, int(max_file_mb * 1024 * 1024)), algos=[algos] if algos else None,
         match_threshold=match_threshold, dihedral=dihedral, allow_weak=allow_weak, max_video_seconds=max_video_seconds,
         follow_symlinks=follow_symlinks,
-        overwrite=overwrite, max_shards=max_shards, progress=progress, scorecards=list(scorecard), require_qualified=not allow_unqualified,
+        overwrite=overwrite, max_shards=max_shards, progress=progress, scorecards=list(scorecard), allow_unqualified=allow_unqualified,
         case=case, exhibit=exhibit, examiner=examiner, examiner_key=examiner_key,
         command_line=["saferkit", *sys.argv[1:]] if sys.argv and sys.argv[0] else None, archive_limits=limits,
     ), console)
@@ -118,7 +118,8 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
         for category, n in counts.items():
             table.add_row(f"  {name} / {category}", f"{n:,}")
     for key, entry in summary["models"].items():
-        table.add_row(f"scored by {key}", f"{entry['scored']:,} ({entry['flagged']:,} at or above its threshold)")
+        unqualified = " (UNQUALIFIED: not evidence)" if key in summary.get("unqualified", []) else ""
+        table.add_row(f"scored by {key}{unqualified}", f"{entry['scored']:,} ({entry['flagged']:,} at or above its threshold)")
     for kind, n in summary["errors"].items():
         if n:
             table.add_row(f"problem: {kind}", f"{n:,}")

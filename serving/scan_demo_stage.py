@@ -24,7 +24,7 @@ def run(ctx: Any) -> None:
     summary = run_scan(ScanOptions(
         out=out, source=Path(data_dir), models=[Path(submission)] if submission else [],
         hashlists=[Path(hashlist)] if hashlist else [], shard_size=DEMO_SHARD_SIZE, overwrite=True,
-        scorecards=[scorecard] if submission and scorecard and scorecard.is_file() else [],
+        scorecards=[scorecard] if submission and scorecard and scorecard.is_file() else [], allow_unqualified=True,
     ), ctx.console)  # the report says whether the model qualified, and under which profile (the demo's)
     ctx.artifacts["scan_dir"] = out
     labels = Path(data_dir) if (Path(data_dir) / "manifest.csv").is_file() else None

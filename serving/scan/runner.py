@@ -67,7 +67,7 @@ class ScanOptions:
     examiner_key: Optional[Path] = None  # private key (`saferkit hub keygen`) that signs the custody record
     command_line: Optional[list[str]] = None  # as typed, for the manifest
     scorecards: list[Path] = field(default_factory=list)  # one per model, in order; else looked up beside each
-    require_qualified: bool = False  # the CLI sets this unless --allow-unqualified; unqualified models are marked either way
+    allow_unqualified: bool = False  # use a model that did not qualify (the CLI's --allow-unqualified); it is marked either way
     archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
     max_video_seconds: float = MAX_VIDEO_SECONDS  # declared duration; a longer video is a too_large row (digests only)
 
@@ -103,7 +103,7 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
     submissions = [load_submission(path) for path in options.models]
     keys = model_keys(submissions)
     qualified = check_models([(key, Path(path), sub.sha256) for key, path, sub in zip(keys, options.models, submissions)],
-                             list(options.scorecards), allow_unqualified=not options.require_qualified)
+                             list(options.scorecards), allow_unqualified=options.allow_unqualified)
     loaded: list[Any] = []
     if options.hashlists:
         from saferkit.hashing import HashMatcher

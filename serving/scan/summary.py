@@ -78,6 +78,9 @@ def summarize(result: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "hits_by_list": {name: dict(sorted(counts.items())) for name, counts in sorted(hits.items())},
         "scored": statuses[store.STATUS_SCORED],
         "models": models,
+        # models used although they did not qualify (allow_unqualified / --allow-unqualified): their scores are not evidence
+        "unqualified": [m["key"] for m in manifest["settings"]["models"]
+                        if m.get("qualification", {}).get("qualified") is False],
         "errors": {kind: errors.get(kind, 0) for kind in kinds.ALL_KINDS if kind not in kinds.SKIPPED_KINDS},
         "errors_total": sum(n for kind, n in errors.items() if kind not in kinds.SKIPPED_KINDS),
         "skipped": {kind: errors.get(kind, 0) for kind in kinds.SKIPPED_KINDS},

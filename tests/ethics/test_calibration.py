@@ -1,10 +1,13 @@
 """The default profile is calibrated: the kit's baseline qualifies on the planned evaluation data, bad models fail.
 
-The baseline is trained by the kit's own defaults (`saferkit data synth data`,
-`saferkit baseline train`, `saferkit baseline export`) once and cached under
-$SAFERKIT_CALIBRATION_CACHE (default: the system temp folder), keyed by the kit
-version and every training default; training takes about 9 minutes on 2 busy
-cores, a cached run a few seconds. The evaluation data is what
+The baseline is trained by the kit's own defaults, by running the documented
+commands as written (`saferkit data synth data --n 6000`, `saferkit baseline
+train data --out runs/base`), once, and cached under
+$SAFERKIT_CALIBRATION_CACHE (default: the system temp folder), keyed by those
+lines, the kit version and the data and training code
+(tests/support/baseline_cache.py, shared with the docs tests); training takes
+about 9 minutes on 2 busy cores, a cached run a few seconds. Each run exports it
+afresh (`saferkit baseline export`). The evaluation data is what
 `saferkit evaluate plan --make-data` writes for the default profile. Each bad
 model breaks one property and must fail the criterion meant to catch it:
 
@@ -16,12 +19,6 @@ model breaks one property and must fail the criterion meant to catch it:
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import shutil
-import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -34,35 +31,23 @@ from saferkit.ethics.profile import load_profile
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]  # training (uncached) and five evaluations
 
-CACHE_ENV = "SAFERKIT_CALIBRATION_CACHE"
-TRAIN_DATA = {"n": 6000, "seed": 0}  # `saferkit data synth data`: the starter's first step
 EVAL_SEED = 1
 POWER = 0.4  # scores squeezed towards 0.5: ECE 0.22 where the baseline has 0.07
 DETAIL_FLOOR = 0.016  # the 5th percentile of clean test images' detail level; a resize to 80% cuts it by 0.62
 
 
 def cached_baseline(out: Path) -> Path:
-    """The baseline submission: trained with the kit's defaults once per key (cached), exported afresh into `out`.
+    """The baseline submission: trained by the documented commands once per key (tests/support/baseline_cache.py,
+    shared with the docs tests), exported afresh into `out`.
 
     Only the training is cached, so a change to the export (the threshold, the claims) is always tested.
     """
-    from saferkit import __version__
-    from saferkit.baseline.config import TrainConfig
-    from saferkit.baseline.export import export_submission
-    from saferkit.baseline.training import train
-    from saferkit.datasets.plan import make_config
-    from saferkit.datasets.synth import generate
+    from baseline_cache import documented_baseline
 
-    key = hashlib.sha256(json.dumps([__version__, asdict(TrainConfig()), TRAIN_DATA, "run+data"], sort_keys=True, default=str).encode()).hexdigest()[:16]
-    root = Path(os.environ.get(CACHE_ENV) or Path(tempfile.gettempdir()) / "saferkit-calibration") / f"baseline-{key}"
-    if not (root / "run").is_dir():
-        building = root.with_name(root.name + f".building-{os.getpid()}")
-        shutil.rmtree(building, ignore_errors=True)
-        generate(building / "data", make_config(**TRAIN_DATA))
-        train(building / "data", building / "run", TrainConfig(device="cpu"))
-        shutil.rmtree(root, ignore_errors=True)
-        building.rename(root)
-    export_submission(root / "run", out, data_dir=root / "data")
+    from saferkit.baseline.export import export_submission
+
+    root = documented_baseline()
+    export_submission(root / "runs" / "base", out, data_dir=root / "data")
     return out
 
 

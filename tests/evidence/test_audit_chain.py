@@ -21,7 +21,8 @@ def audit_log(tmp_path, toy_submission, drive, known_list):
     from saferkit.serving.keys import ApiKeys
 
     path = tmp_path / "audit.jsonl"
-    state = load_state([toy_submission()], [known_list], serve_config(audit_log=path), ApiKeys([KEY]))
+    state = load_state([toy_submission()], [known_list], serve_config(audit_log=path), ApiKeys([KEY]),
+                       allow_unqualified=True)
     headers = {"Authorization": f"Bearer {KEY}"}
     image = drive["listed"][0].read_bytes()
     with TestClient(create_app(state)) as client:

@@ -1,4 +1,4 @@
-"""Every command of docs/scan.md and docs/serving.md, and the hashing, serving and scan commands of README.md, run as written."""
+"""Every command line of docs/scan.md and docs/serving.md, run as written (README.md: tests/docs/test_readme_md.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import shutil
 
 import pytest
-from docs_runner import REPO, Server, commands, environment, free_port, on_port, run, shell_blocks
+from docs_runner import DocRun, environment, free_port
 from evidence_helpers import noise_picture, write_scorecard
 
 from saferkit.core.keys import generate_keypair
@@ -35,12 +35,6 @@ def _list(path, pictures):
     return path
 
 
-def _run_all(lines, cwd, env):
-    for command in lines:
-        result = run(command, cwd, env)
-        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
-
-
 def test_scan_md_commands_run_as_written(tmp_path, toy_submission, drive):
     cwd = tmp_path / "work"
     cwd.mkdir()
@@ -49,9 +43,10 @@ def test_scan_md_commands_run_as_written(tmp_path, toy_submission, drive):
     write_scorecard(cwd / "submissions", load_submission(sub).sha256, qualified=True)
     _list(cwd / "lists" / "known.csv", drive["listed"])
     generate_keypair(cwd / "examiner.pem")
-    lines = [line for block in shell_blocks(REPO / "docs" / "scan.md") for line in commands(block)]
-    assert len(lines) >= 7 and lines[0].startswith("saferkit scan evidence/drive01")
-    _run_all(lines, cwd, environment(tmp_path))
+    doc = DocRun("docs/scan.md", cwd, environment(tmp_path))
+    assert len(doc.lines) >= 7 and doc.lines[0].startswith("saferkit scan evidence/drive01")
+    doc.run_rest()
+    doc.finish()
     assert json.loads((cwd / "media.json").read_text())["value"][0]["CaseNumber"] == "OP-2026-17"
     assert (cwd / "drive01-report.html").is_file() and (cwd / "provenance.jsonld").is_file()
 
@@ -66,43 +61,15 @@ def test_serving_md_commands_run_as_written(tmp_path, toy_submission, drive):
     from saferkit.datasets.video import VideoConfig, clip_bytes, plan_clips
 
     (cwd / "clip.mp4").write_bytes(clip_bytes(plan_clips(VideoConfig(n=1, seconds=3, fps=10, width=160, height=120))[0]))
-    env = environment(tmp_path)
+    doc = DocRun("docs/serving.md", cwd, environment(tmp_path))
     port = free_port()
-    lines = [on_port(line, port) for block in shell_blocks(REPO / "docs" / "serving.md") for line in commands(block)]
-    serve = [line for line in lines if line.startswith("saferkit serve ") and "verify-audit" not in line]
-    assert len(serve) == 1
-    before = lines[:lines.index(serve[0])]
-    after = [line for line in lines[lines.index(serve[0]) + 1:] if "verify-audit" not in line]
-    _run_all(before, cwd, env)
-    with Server(serve[0], cwd, env, port):
-        script = "set -e\n" + "\n".join(f"{line}; echo" for line in after)  # KEY=... carries to the curl lines
-        result = run(script, cwd, env)
-        assert result.returncode == 0, result.stderr
+    doc.run_until("saferkit serve ")
+    with doc.serve("saferkit serve ", port, "/v2/health/ready"):
+        asked = [line for line in doc.todo() if "verify-audit" not in line]
+        result = doc.run_together(*asked, port=port, then="; echo")  # KEY=... carries to the curl lines
         replies = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-        assert len(replies) == len([line for line in after if line.startswith("curl")]) >= 3
+        assert len(replies) == len([line for line in asked if line.startswith("curl")]) >= 3
         for reply in replies:
             assert "error" not in reply and reply["results"], reply
-    audit = [line for line in lines if "verify-audit" in line]
-    _run_all(audit, cwd, env)
-
-
-def test_readme_hashing_serving_and_scan_commands_run_as_written(tmp_path, toy_submission, drive):
-    cwd = tmp_path / "work"
-    cwd.mkdir()
-    shutil.copytree(drive["root"], cwd / "media")
-    sub = _toy(cwd / "submission", toy_submission)
-    write_scorecard(cwd / "scorecard", load_submission(sub).sha256, qualified=True)
-    _list(cwd / "known.json", drive["listed"])
-    env = environment(tmp_path)
-    wanted = ("saferkit hash ", "saferkit hashlist ", "saferkit match ", "saferkit scan ", "SAFERKIT_API_KEYS")
-    lines = [line.split("  #")[0].strip() for block in shell_blocks(REPO / "README.md") for line in commands(block)]
-    lines = [line for line in lines if line.startswith(wanted)]
-    assert len(lines) == 8, lines  # `hashing bench` takes minutes; tests/hashing/test_robustness.py runs it small
-    port = free_port()
-    for line in lines:
-        if line.startswith("SAFERKIT_API_KEYS"):
-            with Server(on_port(line, port), cwd, env, port):
-                pass
-        else:
-            _run_all([line], cwd, env)
-    assert (cwd / "triage.html").is_file() and (cwd / "scan-vics.json").is_file()
+    doc.run_rest()  # verify-audit, once the server has stopped
+    doc.finish()

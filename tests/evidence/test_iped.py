@@ -42,7 +42,8 @@ def client(tmp_path, toy_submission):
     from saferkit.serving.config import serve_config
     from saferkit.serving.keys import ApiKeys
 
-    state = load_state([toy_submission()], [], serve_config(audit_log=tmp_path / "audit.jsonl", max_images=4), ApiKeys([KEY]))
+    state = load_state([toy_submission()], [], serve_config(audit_log=tmp_path / "audit.jsonl", max_images=4), ApiKeys([KEY]),
+                       allow_unqualified=True)
     with TestClient(create_app(state)) as http:
         name = http.get("/v1/models", headers={"Authorization": f"Bearer {KEY}"}).json()["models"][0]["name"]
         yield IpedClient(http, f"/iped/{name}"), http, name

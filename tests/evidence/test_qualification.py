@@ -51,7 +51,8 @@ def test_a_qualified_model_scans_without_the_flag_and_without_a_warning(tmp_path
     sub = toy_submission()
     card = write_scorecard(tmp_path / "card", load_submission(sub).sha256, qualified=True)
     out = tmp_path / "result"
-    scan(out, drive["root"], models=[sub], scorecards=[card], require_qualified=True)
+    summary = scan(out, drive["root"], models=[sub], scorecards=[card])
+    assert summary["unqualified"] == []
     html = tmp_path / "r.html"
     write_report(out, html)
     assert "did NOT qualify" not in html.read_text(encoding="utf-8")
@@ -67,12 +68,38 @@ def test_serve_marks_every_response_of_an_allowed_unqualified_model(tmp_path, to
     sub = toy_submission()
     config = serve_config(audit_log=tmp_path / "audit.jsonl")
     key = "k" * 32
-    state = load_state([sub], [], config, ApiKeys([key]))
-    state.qualification = check_models([("toy", sub, load_submission(sub).sha256)], [], allow_unqualified=True)
+    state = load_state([sub], [], config, ApiKeys([key]), allow_unqualified=True)
     with TestClient(create_app(state)) as client:
         for path in ("/v2/health/ready", "/v1/models"):
             response = client.get(path, headers={"Authorization": f"Bearer {key}"})
             assert "UNQUALIFIED" in response.headers[UNQUALIFIED_HEADER]
+
+
+def test_the_library_entry_points_refuse_an_unqualified_model_as_the_cli_does(tmp_path, toy_submission, drive):
+    from saferkit.serving.app import load_state
+    from saferkit.serving.config import serve_config
+    from saferkit.serving.keys import ApiKeys
+
+    sub = toy_submission()
+    sha = load_submission(sub).sha256
+    failing = write_scorecard(tmp_path / "fail", sha, qualified=False)
+    foreign = write_scorecard(tmp_path / "other", "a" * 64, qualified=True)
+    out = tmp_path / "result"
+    for cards, why in (([], "no scorecard"), ([failing], "says not qualified"), ([foreign], "is for submission")):
+        with pytest.raises(UserError, match="saferkit ethics check") as refused:
+            scan(out, drive["root"], models=[sub], scorecards=cards)
+        assert why in str(refused.value) and "--allow-unqualified" in str(refused.value)
+        assert not out.exists()  # refused before anything is written
+        with pytest.raises(UserError, match=why):
+            load_state([sub], [], serve_config(audit_log=tmp_path / "audit.jsonl"), ApiKeys(["k" * 32]), cards)
+    summary = scan(out, drive["root"], models=[sub], scorecards=[failing], allow_unqualified=True)
+    assert summary["unqualified"] == list(summary["models"]) and len(summary["unqualified"]) == 1
+    state = load_state([sub], [], serve_config(audit_log=tmp_path / "audit.jsonl"), ApiKeys(["k" * 32]), [failing],
+                       allow_unqualified=True)
+    assert [q["qualified"] for q in state.qualification.values()] == [False]
+    qualified = write_scorecard(tmp_path / "pass", sha, qualified=True)
+    state = load_state([sub], [], serve_config(audit_log=tmp_path / "audit.jsonl"), ApiKeys(["k" * 32]), [qualified])
+    assert [q["qualified"] for q in state.qualification.values()] == [True]
 
 
 def test_a_signed_scorecard_is_checked_against_its_attestation(tmp_path, toy_submission):

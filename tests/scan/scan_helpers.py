@@ -18,7 +18,11 @@ from saferkit.serving.scan.runner import ScanOptions, run_scan
 
 
 def scan(out: Path, source: Path, **options: Any) -> dict[str, Any]:
-    """Run `saferkit scan` in-process without a progress bar; returns the summary."""
+    """Run `saferkit scan` in-process without a progress bar; returns the summary.
+
+    The toy models never qualify (no scorecard), so they are allowed as `--allow-unqualified` would.
+    """
+    options.setdefault("allow_unqualified", True)
     return run_scan(ScanOptions(out=out, source=source, progress=False, **options), Console(file=io.StringIO()))
 
 

@@ -39,7 +39,8 @@ def build_app(tmp: Path, submissions: list[Path] | None = None, hashlists: list[
     config.setdefault("audit_log", tmp / "audit.jsonl")
     config.setdefault("batching", BatchingConfig(max_batch_size=8, max_queue_delay_ms=2.0))
     config.setdefault("limits", LimitsConfig(max_body_bytes=2 * 1024 * 1024, rate_limit_per_s=0))
-    state = load_state(submissions, hashlists or [], ServeConfig(**config), ApiKeys(keys or [KEY, OTHER_KEY]))
+    state = load_state(submissions, hashlists or [], ServeConfig(**config), ApiKeys(keys or [KEY, OTHER_KEY]),
+                       allow_unqualified=True)  # toy models have no scorecard, as `saferkit serve --allow-unqualified`
     return create_app(state), state
 
 
