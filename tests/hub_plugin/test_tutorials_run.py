@@ -47,17 +47,8 @@ def tutorial_lines(group: str) -> list[str]:
 class HubServer(Server):
     """A documented `saferkit hub serve` in the background; ready when its health route answers."""
 
-    def __enter__(self) -> "HubServer":
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the documented hub stopped: {self.process.stderr.read()}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/api/v1/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        raise AssertionError("the documented hub did not become ready")
+    def __init__(self, command: str, cwd: Path, env: dict[str, str], port: int) -> None:
+        super().__init__(command, cwd, env, port, ready="/api/v1/health")
 
 
 @dataclass
