@@ -53,7 +53,7 @@ def load_state(submissions: list[Path], hashlists: list[Path], config: ServeConf
     from saferkit.core.digest import file_sha256
 
     return ServerState(config=config, models=models, matcher=matcher, hashlists=[Path(p).name for p in hashlists],
-                       metrics=metrics, audit=AuditLog(config.audit_log), keys=keys,
+                       metrics=metrics, audit=AuditLog(config.audit_log, config.audit_key), keys=keys,
                        max_pixels=config.limits.max_pixels or default_max_pixels(), qualification=qualification,
                        list_digests=[{"name": Path(p).name, "sha256": file_sha256(p)} for p in hashlists
                                      if Path(p).is_file()])

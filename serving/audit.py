@@ -7,6 +7,12 @@ Lines are hash-chained (`saferkit.serving.hashchain`): `saferkit serve
 verify-audit LOG` names any line removed or edited. Writes use O_APPEND under
 one lock, so lines from concurrent requests never interleave and the chain
 stays in order.
+
+A chain alone cannot show that its last lines were cut off. With a signing
+key (`saferkit serve --audit-key server.pem`) the server signs the chain's
+head after every line, into `LOG.head.json` (the kit's detached signature:
+`core.signature`), and `verify-audit LOG --public-key server.pub` names
+entries missing from the end, or added after it, as well.
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ import os
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from saferkit.core.errors import UserError
 from saferkit.serving import hashchain
+
+HEAD_SUFFIX = ".head.json"
 
 FIELDS = ("time", "key_id", "method", "endpoint", "status", "outcome", "model", "model_sha256",
           "input_sha256", "images", "results", "lists", "duration_ms", "client")
@@ -27,8 +35,13 @@ FIELDS = ("time", "key_id", "method", "endpoint", "status", "outcome", "model", 
 class AuditLog:
     """Append-only JSON-lines audit file (created with owner-only permissions)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: Optional[Path] = None) -> None:
         self.path = Path(path)
+        self.key = key
+        if key is not None:
+            from saferkit.core.keys import public_key_of
+
+            public_key_of(Path(key))  # a missing or unusable key fails before the server starts
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -38,6 +51,8 @@ class AuditLog:
         last = hashchain.last_entry(self.path)  # a restarted server continues the chain
         self._seq = int(last.get("seq", 0)) if last else 0
         self._prev = str(last.get("hash", hashchain.GENESIS)) if last else hashchain.GENESIS
+        if key is not None:
+            self._sign_head()
 
     def write(self, **record: Any) -> None:
         record.setdefault("time", datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
@@ -46,6 +61,17 @@ class AuditLog:
             entry = hashchain.chain_entry(fields, self._seq + 1, self._prev)
             os.write(self._fd, hashchain.dumps(entry).encode())
             self._seq, self._prev = entry["seq"], entry["hash"]
+            if self.key is not None:
+                self._sign_head()
+
+    def _sign_head(self) -> None:
+        """The chain's head, signed, beside the log: removing the log's last lines no longer goes unseen."""
+        from saferkit.core.atomic import write_json_atomic
+        from saferkit.core.signature import sign_statement, utc_now
+
+        assert self.key is not None
+        statement = {"log": self.path.name, "seq": self._seq, "hash": self._prev, "signed": utc_now()}
+        write_json_atomic(head_path(self.path), sign_statement(statement, Path(self.key)))
 
     def close(self) -> None:
         with self._lock:
@@ -54,10 +80,59 @@ class AuditLog:
                 self._fd = -1
 
 
-def verify_audit(path: Path) -> tuple[list[str], int, str | None]:
-    """(problems, lines, head hash) of an audit log; a UserError when it cannot be read."""
+def head_path(log: Path) -> Path:
+    """Where the server signs the head of `log` (with --audit-key)."""
+    return Path(log).with_name(Path(log).name + HEAD_SUFFIX)
+
+
+def verify_audit(path: Path, public_key: Optional[Path] = None) -> tuple[list[str], int, str | None]:
+    """(problems, lines, head hash) of an audit log; a UserError when it cannot be read.
+
+    The signed head is checked when it exists beside the log, and required when `public_key` is given.
+    """
     try:
         problems, last, count = hashchain.verify_file(Path(path))
     except OSError as exc:
         raise UserError(f"cannot read the audit log {path}: {exc.strerror}; pass the --audit-log file of `saferkit serve`.") from None
+    if public_key is not None or head_path(path).exists():
+        problems += _head_problems(Path(path), last, public_key)
     return problems, count, (last or {}).get("hash")
+
+
+def _head_problems(log: Path, last: Optional[dict[str, Any]], public_key: Optional[Path]) -> list[str]:
+    """What the signed head says that the log does not: entries cut from its end, or added after it."""
+    import json
+
+    from saferkit.core.keys import public_key_sha256
+    from saferkit.core.signature import SignatureInvalid, verify_statement
+
+    head_file = head_path(log)
+    if not head_file.exists():
+        return [f"no signed head {head_file.name} beside the log (was the server run with --audit-key?)"]
+    try:
+        document = json.loads(head_file.read_text(encoding="utf-8"))
+        head = verify_statement(document, head_file.name)
+    except (ValueError, SignatureInvalid) as exc:
+        return [f"{head_file.name} does not verify: {exc}"]
+    problems = []
+    if public_key is not None:
+        try:
+            expected = public_key_sha256(Path(public_key).read_bytes())
+        except OSError as exc:
+            raise UserError(f"cannot read the public key {public_key}: {exc.strerror}.") from None
+        if document.get("key_sha256") != expected:
+            problems.append(f"{head_file.name} is signed by another key than {Path(public_key).name}")
+    seq, last_seq = int(head.get("seq", 0)), int((last or {}).get("seq", 0))
+    if last_seq < seq:
+        problems.append(f"{_entries(last_seq + 1, seq)} removed from the end of the log "
+                        f"(the server signed entry {seq} as its last)")
+    elif last_seq > seq:
+        problems.append(f"{_entries(seq + 1, last_seq, 'come', 'comes')} after the last one the server signed "
+                        f"(entry {seq}): not written by the server holding the key")
+    elif (last or {}).get("hash", hashchain.GENESIS) != head.get("hash"):
+        problems.append(f"the last entry ({seq}) is not the one the server signed")
+    return problems
+
+
+def _entries(first: int, last: int, plural: str = "were", single: str = "was") -> str:
+    return f"entry {first} {single}" if first == last else f"entries {first} to {last} {plural}"

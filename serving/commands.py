@@ -31,6 +31,9 @@ def serve(
     rate_limit: float = typer.Option(50.0, help="Requests per second per API key (0: no limit)."),
     rate_burst: int = typer.Option(100, help="Requests a key may send at once above its rate."),
     audit_log: Path = typer.Option(Path("saferkit-audit.jsonl"), help="Append-only audit log (JSON lines)."),
+    audit_key: Optional[Path] = typer.Option(None, "--audit-key", help="Private key (`saferkit hub keygen`) that "
+                                             "signs the audit chain's head after every line, so that lines cut from "
+                                             "its end are seen by `verify-audit --public-key`."),
     match_threshold: Optional[int] = typer.Option(None, help="Default Hamming threshold for /v1/match."),
     docs: bool = typer.Option(False, "--docs", help="Serve the interactive API page at /docs (and the "
                               "OpenAPI document without a key)."),
@@ -51,7 +54,8 @@ def serve(
     config = serve_config(
         formats=formats, max_batch_size=max_batch_size, max_queue_delay_ms=max_queue_delay_ms, max_body_mb=max_body_mb,
         max_images=max_images, max_pixels=max_pixels, provider=provider, workers=workers, threads=threads,
-        rate_limit=rate_limit, rate_burst=rate_burst, audit_log=audit_log, docs=docs, match_threshold=match_threshold)
+        rate_limit=rate_limit, rate_burst=rate_burst, audit_log=audit_log, audit_key=audit_key, docs=docs,
+        match_threshold=match_threshold)
     session = session_keys(api_keys, host)
     with console.status("loading and checking submissions"):
         state = load_state(submissions, hashlist, config, session.keys, scorecard, allow_unqualified)
@@ -88,18 +92,24 @@ SERVE_HELP = """Serve qualified submissions over HTTP; check the audit log of a 
 
 def verify_audit(
     log: Path = typer.Argument(..., metavar="AUDIT_LOG", help="The --audit-log file of `saferkit serve`."),
+    public_key: Optional[Path] = typer.Option(None, "--public-key", help="The public key of the server's "
+                                              "--audit-key: its signed head (AUDIT_LOG.head.json) is then required."),
 ) -> None:
     """Check the audit log's hash chain: name every line removed or edited; exit 1 when any is."""
+    from saferkit.serving.audit import head_path
     from saferkit.serving.audit import verify_audit as check
 
-    problems, count, head = check(log)
+    problems, count, head = check(log, public_key)
     for problem in problems:
         typer.echo(f"CHANGED: {problem}")
     if problems:
         typer.echo(f"{log}: {len(problems)} problem(s) in {count:,} line(s); the log was altered.")
         raise typer.Exit(1)
-    typer.echo(f"{log}: {count:,} line(s), chain intact; head {head}. "
-               "(Removing the last lines leaves no trace in the file itself: keep the head to compare.)")
+    if head_path(log).exists():
+        typer.echo(f"{log}: {count:,} line(s), chain intact; head {head}, as the server signed it.")
+    else:
+        typer.echo(f"{log}: {count:,} line(s), chain intact; head {head}. (Without a signed head, lines cut from "
+                   "the end leave no trace: run the server with --audit-key to have one.)")
 
 
 def register(app: typer.Typer) -> None:

@@ -57,6 +57,7 @@ class ServeConfig:
     execution: ExecutionConfig = field(default_factory=ExecutionConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     audit_log: Path = Path("saferkit-audit.jsonl")
+    audit_key: Path | None = None  # signs the audit chain's head after every line (AUDIT_LOG.head.json)
     docs: bool = False
     match_threshold: int | None = None  # None: the hashing package's default per hash type
 
@@ -75,6 +76,7 @@ def serve_config(
     rate_limit: float = 50.0,
     rate_burst: int = 100,
     audit_log: Path = Path("saferkit-audit.jsonl"),
+    audit_key: Path | None = None,
     docs: bool = False,
     match_threshold: int | None = None,
 ) -> ServeConfig:
@@ -90,4 +92,4 @@ def serve_config(
         limits=LimitsConfig(max_body_bytes=int(max_body_mb * 1024 * 1024), max_pixels=max_pixels,
                             max_images_per_request=max_images, allowed_formats=allowed,
                             rate_limit_per_s=rate_limit, rate_burst=rate_burst),
-        audit_log=audit_log, docs=docs, match_threshold=match_threshold)
+        audit_log=audit_log, audit_key=audit_key, docs=docs, match_threshold=match_threshold)

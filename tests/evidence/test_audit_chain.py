@@ -71,3 +71,39 @@ def test_a_reopened_log_continues_the_chain(tmp_path):
     from saferkit.serving.audit import verify_audit
 
     assert verify_audit(path)[:2] == ([], 2)
+
+
+def test_a_signed_head_shows_lines_cut_from_the_end_and_lines_added_after_it(tmp_path, capsys):
+    from saferkit.core.keys import generate_keypair
+    from saferkit.serving.audit import head_path, verify_audit
+
+    key, public = generate_keypair(tmp_path / "server.pem")
+    _, other_public = generate_keypair(tmp_path / "other.pem")
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path, key)
+    for number in range(4):
+        log.write(endpoint="/v1/match", status=200, results=[{"id": f"S{number}"}])
+    log.close()
+    assert verify_audit(path, public)[:2] == ([], 4)
+    code, output = run_cli(capsys, "serve", "verify-audit", path, "--public-key", public)
+    assert code == 0 and "as the server signed it" in output
+    whole = path.read_text().splitlines(keepends=True)
+
+    path.write_text("".join(whole[:2]))  # the last two lines cut off: the chain alone cannot tell
+    assert verify_audit(path)[0] != []  # the head beside the log is checked even when no key is named
+    problems = verify_audit(path, public)[0]
+    assert problems == ["entries 3 to 4 were removed from the end of the log (the server signed entry 4 as its last)"]
+    code, output = run_cli(capsys, "serve", "verify-audit", path, "--public-key", public)
+    assert code == 1 and "removed from the end" in output
+
+    forged = AuditLog(path)  # someone without the key appends (or re-appends) lines
+    for _ in range(3):
+        forged.write(endpoint="/v1/match", status=200)
+    forged.close()
+    assert verify_audit(path, public)[0] == ["entry 5 comes after the last one the server signed (entry 4): "
+                                             "not written by the server holding the key"]
+    path.write_text("".join(whole))
+    assert verify_audit(path, other_public)[0] == [f"{head_path(path).name} is signed by another key than other.pub"]
+    head_path(path).unlink()
+    assert verify_audit(path)[0] == []  # no head and no key asked for: the chain alone
+    assert "no signed head" in verify_audit(path, public)[0][0]
