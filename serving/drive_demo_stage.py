@@ -46,8 +46,10 @@ def run(ctx: Any) -> None:
     truth = build_drive(root, size=DEMO_SCENE_SIZE, overwrite=True)
     submission = ctx.artifacts.get("submission_dir")
     out = Path(ctx.out) / "drive-scan"
+    scorecard = Path(ctx.artifacts["scorecard_dir"]) / "scorecard.json" if ctx.artifacts.get("scorecard_dir") else None
     summary = run_scan(ScanOptions(out=out, source=root / "drive", hashlists=[root / "known.csv"],
                                    models=[Path(submission)] if submission else [], overwrite=True,
+                                   scorecards=[scorecard] if submission and scorecard and scorecard.is_file() else [],
                                    allow_unqualified=True), ctx.console)  # the demo's quick model; the report says whether it qualified
     counts = found_against_truth(store.read_rows(out).to_pylist(), (root / "drive").resolve(), truth)
     ctx.artifacts["drive_scan_dir"] = out

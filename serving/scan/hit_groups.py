@@ -60,8 +60,9 @@ def group_hits(rows: list[dict[str, Any]], allow_weak: bool = False,
             picture = target[key].setdefault(_picture_key(row), {
                 "sha256": row.get("sha256"), "md5": row.get("md5"), "pdq": row.get("pdq"), "size": row.get("size"),
                 "copies": [], "hash_type": match["hash_type"], "distance": match["distance"], "id": match["id"],
-                "variant": match.get("variant"), "path": row["path"]})
+                "variant": match.get("variant"), "path": row["path"], "partial": False})
             picture["copies"].append(row["path"])
+            picture["partial"] = picture["partial"] or bool(row.get("partial"))  # a carved file, decoded in part
             if match["distance"] < picture["distance"]:
                 picture.update(hash_type=match["hash_type"], distance=match["distance"], id=match["id"],
                                variant=match.get("variant"))

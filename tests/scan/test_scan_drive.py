@@ -265,3 +265,17 @@ def test_a_format_the_server_refuses_gets_digests_not_hashes(tmp_path):
     assert "ICO" not in DEFAULT_FORMATS
     assert row["warning"] == "unsupported_format: ICO" and row["md5"] and row["pdq"] is None
     assert row["status"] == store.STATUS_HASHED
+
+
+def test_the_report_says_which_near_hits_are_partial_files(drive, tmp_path):
+    from saferkit.serving.scan.report import write_report
+
+    html_path = tmp_path / "report.html"
+    write_report(drive["root"] / "out", html_path)
+    html = html_path.read_text(encoding="utf-8")
+    near = html[html.index("1b. Near matches"):]
+    for name, partial in (("carved/f0000415.jpg", True), ("Users/alice/Pictures/IMG_0002.jpg", False)):
+        row = near[:near.index(f"{drive['folder']}/{name}")].rsplit("<tr>", 1)[1]
+        assert bool(drive["by_path"][name]["partial"]) is partial and ("partial file" in row) is partial, row
+    assert near.count("partial file: wider distance") == sum(
+        1 for r in drive["rows"] if r.get("partial") and r["matches"] and r["matches"][0]["hash_type"] == "pdq")
