@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from saferkit.serving.api_errors import ApiError
 from saferkit.serving.images import decode_image
 from saferkit.serving.multipart import parse_multipart
-from saferkit.serving.state import note_for_audit, server_state
+from saferkit.serving.state import model_for_request, note_for_audit, server_state
 
 PROTOCOL_VERSION = "v1.0"
 ZIP_FIELD = "file"
@@ -78,10 +78,7 @@ def _entries(body: bytes, content_type: str | None, max_images: int, max_bytes: 
 @router.post("/iped/{name}/zip", summary="IPED remote classifier: classify a zip of images")
 async def classify_zip(request: Request, name: str) -> dict:
     state = server_state(request)
-    model = state.models.get(name)
-    note_for_audit(request, model)
-    if not model.ready:
-        raise ApiError(503, f"model {name!r} is still warming up; retry shortly.", {"Retry-After": "1"})
+    model = model_for_request(request, name)
     limits = state.config.limits
     entries = _entries(await request.body(), request.headers.get("content-type"),
                        limits.max_images_per_request, limits.max_body_bytes * 4)

@@ -43,3 +43,14 @@ def note_for_audit(request, model: ServedModel | None = None, images: list[str] 
         details["model_sha256"] = model.sha256
     if images is not None:
         details["images"] = images
+
+
+def model_for_request(request, name: str, version: str | None = None, *, ready: bool = True) -> ServedModel:
+    """The served model a request names, noted for the audit line; with `ready`, a 503 while it warms up."""
+    from saferkit.serving.api_errors import ApiError
+
+    model = server_state(request).models.get(name, version)
+    note_for_audit(request, model)
+    if ready and not model.ready:
+        raise ApiError(503, f"model {name!r} is still warming up; retry shortly.", {"Retry-After": "1"})
+    return model

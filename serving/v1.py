@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from saferkit.evaluation.operating_point import is_flagged
 from saferkit.serving.api_errors import ApiError
 from saferkit.serving.images import as_api_error, decode_image, open_checked
-from saferkit.serving.state import ServerState, note_for_audit, server_state
+from saferkit.serving.state import model_for_request, ServerState, note_for_audit, server_state
 from saferkit.serving.uploads import Upload, read_uploads
 from saferkit.serving.video import hash_video_uploads, is_video_upload, match_video_uploads, triage_video_uploads
 
@@ -58,10 +58,7 @@ async def list_models(request: Request) -> dict:
 @router.post("/v1/models/{name}/triage", summary="Triage uploaded images", openapi_extra=MULTIPART_IMAGES)
 async def triage(request: Request, name: str) -> dict:
     state = server_state(request)
-    model = state.models.get(name)
-    note_for_audit(request, model)
-    if not model.ready:
-        raise ApiError(503, f"model {name!r} is still warming up; retry shortly.", {"Retry-After": "1"})
+    model = model_for_request(request, name)
     uploads = await read_uploads(request, state)
     note_for_audit(request, images=[u.sha256 for u in uploads])
     if any(is_video_upload(u.data, u.filename) for u in uploads):  # videos: serving/video.py

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from saferkit import __version__
 from saferkit.serving.api_errors import ApiError
 from saferkit.serving.models import ServedModel
-from saferkit.serving.state import note_for_audit, server_state
+from saferkit.serving.state import model_for_request, server_state
 from saferkit.serving.tensors import (HEADER_LENGTH, InferRequest, compress_for, decompress,
                                       encode_infer_response, parse_infer_request)
 
@@ -58,9 +58,7 @@ async def ready(request: Request):
 
 
 def _model(request: Request, name: str, version: str | None) -> ServedModel:
-    model = server_state(request).models.get(name, version)
-    note_for_audit(request, model)
-    return model
+    return model_for_request(request, name, version, ready=False)
 
 
 @router.get("/v2/models/{name}", summary="Model metadata")
@@ -95,9 +93,7 @@ async def model_config(request: Request, name: str, version: str | None = None) 
 @router.post("/v2/models/{name}/versions/{version}/infer", summary="Inference (one version)", openapi_extra=INFER_BODY)
 async def infer(request: Request, name: str, version: str | None = None) -> Response:
     state = server_state(request)
-    model = _model(request, name, version)
-    if not model.ready:
-        raise ApiError(503, f"model {name!r} is still warming up; retry shortly.", {"Retry-After": "1"})
+    model = model_for_request(request, name, version)
     body = decompress(await request.body(), request.headers.get("content-encoding"), state.config.limits.max_body_bytes)
     header_length = request.headers.get(HEADER_LENGTH)
     if len(body) > INLINE_PARSE_BYTES and header_length is None:
