@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
-from saferkit.core.containers import Budget, container_format, members
+from saferkit.core.containers import ArchiveRefused, Budget, container_format, members
 from saferkit.core.diskimage import DiskImageError, disk_files, reads_as_disk_image
 from saferkit.core.kinds import ErrorKind
 from saferkit.core.pages import PdfError, pdf_images
@@ -75,8 +75,6 @@ def held_in(holder: str, path: str, data: Optional[bytes], budget: Budget, max_b
 
 
 def _archive(fmt: str, path: str, data: bytes, budget: Budget) -> Iterator[Held]:
-    from saferkit.core.containers import ArchiveRefused
-
     try:
         for member in members(data, fmt, budget, path, path):
             yield Held(member.name, member.data, kind=member.kind, detail=member.detail, warning=member.warning,
