@@ -178,6 +178,14 @@ def open_image(data: bytes, policy: DecodePolicy = DEFAULT_POLICY) -> Image.Imag
     return image
 
 
+def _frames_in(image: Image.Image) -> int:
+    """Frames (or pages) an opened image holds; 1 when its frame table does not parse."""
+    try:
+        return int(getattr(image, "n_frames", 1) or 1)
+    except Exception:  # noqa: BLE001 - a frame table that does not parse: treat as one frame
+        return 1
+
+
 class DecodedImage:
     """One image's bytes, decoded on first use and shared by every reader (see the module docstring).
 
@@ -194,6 +202,7 @@ class DecodedImage:
         self._decoded: dict[tuple[int, bool], Image.Image] = {}  # (JPEG scale, luma only) -> decoded image
         self._rgb: dict[tuple[int, bool], Image.Image] = {}
         self.partial = False  # True once a decode kept only the pixels a truncated file holds
+        self._frame_count: Optional[int] = None
 
     # -- the header -------------------------------------------------------------------------
     def _check_header(self) -> tuple[str, str, tuple[int, int]]:
@@ -273,7 +282,8 @@ class DecodedImage:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                     image = Image.open(io.BytesIO(self.data))  # the same bytes, already checked
-            if getattr(image, "n_frames", 1) > 1:
+            self._frame_count = _frames_in(image)
+            if self._frame_count > 1:
                 image.seek(0)
             if scale > 1 or luma:
                 width, height = image.size
@@ -308,15 +318,13 @@ class DecodedImage:
 
     @property
     def frame_count(self) -> int:
-        """Frames (or pages) the file holds; 1 for a still image. Reads the header."""
+        """Frames (or pages) the file holds; 1 for a still image. Reads the header (once: a decode counts them)."""
         self._check_header()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            image = Image.open(io.BytesIO(self.data))
-            try:
-                return int(getattr(image, "n_frames", 1) or 1)
-            except Exception:  # noqa: BLE001 - a frame table that does not parse: treat as one frame
-                return 1
+        if self._frame_count is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._frame_count = _frames_in(Image.open(io.BytesIO(self.data)))
+        return self._frame_count
 
     def frames(self, limit: int = MAX_FRAMES) -> Iterator[Image.Image]:
         """Every frame, up to `limit` and `FRAME_PIXEL_BUDGET` pixels in all, as 8-bit RGB by the policy's
