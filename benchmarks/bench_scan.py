@@ -39,10 +39,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from saferkit.hashing.algorithms import CRYPTO_ALGOS, SCAN_ALGOS
+from saferkit.hashing.algorithms import CRYPTO_ALGOS, scan_algos
 from saferkit.serving.scan.rowfields import listed_files
-
-SCAN_PERCEPTUAL = tuple(name for name in SCAN_ALGOS if name not in CRYPTO_ALGOS)  # what the scan hashes by default
 
 TESTS_SUPPORT = Path(__file__).resolve().parents[1] / "tests" / "support"
 
@@ -94,9 +92,9 @@ def _round_ratios(figures: list[dict[str, float]], anchors: list[dict[str, float
     return ", ".join(f"{f['steady_rate'] / a['steady_rate']:.2f}" for f, a in zip(figures, anchors))
 
 
-def _floor_one(path: str, hashes: bool = False) -> int:
+def _floor_one(path: str, hashes: tuple[str, ...] = ()) -> int:
     """The least work for one file: one read, three digests, one decode of a picture at the hashes' size
-    (and, with `hashes`, the scan's default perceptual hashes from that decode: what the scan adds per picture)."""
+    (and the perceptual `hashes` the scan computes, from that decode: what the scan adds per picture)."""
     import hashlib
 
     from saferkit.core.media import SCAN_POLICY, DecodedImage, MediaError
@@ -116,22 +114,19 @@ def _floor_one(path: str, hashes: bool = False) -> int:
             if hashes:
                 from saferkit.hashing import hash_bytes_partial
 
-                hash_bytes_partial(data, SCAN_PERCEPTUAL, decoded=decoded)
+                hash_bytes_partial(data, hashes, decoded=decoded)
         except MediaError:
             pass
     return len(data)
 
 
-def _floor_with_hashes_one(path: str) -> int:
-    return _floor_one(path, hashes=True)
-
-
-def _floor(paths: list[str], cores: int, hashes: bool = False) -> dict[str, float]:
+def _floor(paths: list[str], cores: int, hashes: tuple[str, ...] = ()) -> dict[str, float]:
+    import functools
     import multiprocessing
 
     started = time.perf_counter()
     with multiprocessing.Pool(cores) as pool:
-        read = sum(pool.imap_unordered(_floor_with_hashes_one if hashes else _floor_one, paths, chunksize=16))
+        read = sum(pool.imap_unordered(functools.partial(_floor_one, hashes=hashes), paths, chunksize=16))
     return {"wall_s": time.perf_counter() - started, "bytes": read}
 
 
@@ -150,6 +145,14 @@ def _scan_drive(drive: Path, out: Path, cores: int) -> dict[str, float]:
     return {"wall_s": time.perf_counter() - started, "rows": summary["files_done"] + summary["members_done"]}
 
 
+def _scan_perceptual(hashlist: Path) -> tuple[str, ...]:
+    """The perceptual hashes the scan computes with this list loaded (what `run_scan` chooses)."""
+    from saferkit.hashing import HashMatcher
+
+    listed = {name for loaded in HashMatcher([hashlist]).lists for name in loaded.rows}
+    return tuple(name for name in scan_algos(listed) if name not in CRYPTO_ALGOS)
+
+
 def drive_main(args: argparse.Namespace) -> None:
     import os
 
@@ -163,11 +166,12 @@ def drive_main(args: argparse.Namespace) -> None:
         build_drive(drive, size=args.scene_size, fill=args.fill)
         paths = [item.path for item in walk_paths([drive / "drive"]) if item.walk_error is None]
         size = sum(os.path.getsize(path) for path in paths)
+        perceptual = _scan_perceptual(drive / "known.csv")
         floors, hashed, scans = [], [], []
         for round_number in range(1, max(1, args.rounds) + 1):
             print(f"round {round_number}: floor, floor + hashes, then scan ...", flush=True)
             floors.append(_floor(paths, cores))
-            hashed.append(_floor(paths, cores, hashes=True))
+            hashed.append(_floor(paths, cores, hashes=perceptual))
             scans.append(_scan_drive(drive, Path(tmp) / "out", cores))
     floor = statistics.median(f["wall_s"] for f in floors)
     with_hashes = statistics.median(f["wall_s"] for f in hashed)
@@ -178,7 +182,7 @@ def drive_main(args: argparse.Namespace) -> None:
           f"{cores} cores; medians of {len(scans)} alternating rounds")
     print(f"{'':<34}{'wall s':>9}{'files/s':>10}{'MB/s':>9}")
     print(f"{'floor (read, 3 digests, 1 decode)':<34}{floor:>9.2f}{len(paths) / floor:>10.1f}{megabytes / floor:>9.1f}")
-    print(f"{'floor + ' + ', '.join(SCAN_PERCEPTUAL):<34}{with_hashes:>9.2f}{len(paths) / with_hashes:>10.1f}{megabytes / with_hashes:>9.1f}")
+    print(f"{'floor + ' + ', '.join(perceptual):<34}{with_hashes:>9.2f}{len(paths) / with_hashes:>10.1f}{megabytes / with_hashes:>9.1f}")
     print(f"{'scan, no model (start-up incl.)':<34}{scan:>9.2f}{len(paths) / scan:>10.1f}{megabytes / scan:>9.1f}")
     per_round = ", ".join(f"{s['wall_s'] / f['wall_s']:.2f}" for s, f in zip(scans, floors))
     print(f"scan / floor wall time: {scan / floor:.2f}x (rounds {per_round}); target <= 1.5x")

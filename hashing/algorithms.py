@@ -21,9 +21,11 @@ DEFAULT_ALGOS = ("md5", "sha1", "sha256", "pdq", "phash", "dhash")
 # are computed on request but kept off lists and out of matching unless asked.
 WEAK_ALGOS = ("ahash", "dhash", "whash")  # wHash: 265 distinct pairs with identical hashes in the benchmark
 LIST_ALGOS = tuple(name for name in ALL_ALGOS if name not in WEAK_ALGOS)  # what `hashlist build` writes by default
-# What the scan computes by default: what it matches by default (a weak hash only with --allow-weak); the
-# dHash of every picture was a third of the perceptual hashing time for a column nothing read.
-SCAN_ALGOS = tuple(name for name in DEFAULT_ALGOS if name not in WEAK_ALGOS)
+# What the scan always computes: the three digests every list uses, and PDQ, the industry's picture hash
+# (kept on every row so a later list can be matched without reading the media again). Other perceptual
+# hashes are computed when a loaded list carries them (`scan_algos`): each one costs as much again as PDQ
+# for a column nothing would read.
+SCAN_ALGOS = CRYPTO_ALGOS + ("pdq",)
 
 # Hex digits of each cryptographic digest.
 CRYPTO_HEX_LENGTH = {"md5": 32, "sha1": 40, "sha256": 64}
@@ -122,6 +124,14 @@ def is_crypto(hash_type: str) -> bool:
 def is_weak(hash_type: str) -> bool:
     """True for hashes kept out of matching by default (aHash, dHash)."""
     return canonical_name(hash_type) in WEAK_ALGOS
+
+
+def scan_algos(listed_types: Iterable[str], allow_weak: bool = False) -> tuple[str, ...]:
+    """What a scan computes when not told: `SCAN_ALGOS`, plus each perceptual hash a loaded list carries
+    and the scan will match (a weak one only with `allow_weak`)."""
+    listed = {canonical_name(name) for name in listed_types}
+    extra = tuple(name for name in IMAGEHASH_ALGOS if name in listed and (allow_weak or not is_weak(name)))
+    return SCAN_ALGOS + extra
 
 
 def low_information_reason(hashes: dict) -> str | None:

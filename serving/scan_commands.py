@@ -57,7 +57,10 @@ def run_command(
     shard_size: int = typer.Option(1024, "--shard-size", help="Files per output shard (the unit of resumption)."),
     batch_size: int = typer.Option(32, "--batch-size", help="Files per worker batch (the unit of retry)."),
     max_file_mb: float = typer.Option(256.0, "--max-file-mb", help="Files larger than this are not read (counted as too_large)."),
-    algos: Optional[str] = typer.Option(None, "--algos", help="Hashes to compute, comma separated (default: md5,sha1,sha256,pdq,phash; with --allow-weak also dhash)."),
+    algos: Optional[str] = typer.Option(
+        None, "--algos",
+        help="Hashes to compute, comma separated (default: md5,sha1,sha256,pdq and any other a --hashlist carries; "
+             "weak ones only with --allow-weak)."),
     match_threshold: Optional[int] = typer.Option(None, "--match-threshold", help="Hamming distance for perceptual matches (default: per hash type, PDQ 31)."),
     dihedral: bool = typer.Option(False, "--dihedral", help="Also match PDQ rotations and mirrors."),
     max_video_seconds: float = typer.Option(4 * 3600.0, "--max-video-seconds", help="Videos declared longer than this are not decoded (too_large; digests only)."),

@@ -96,7 +96,7 @@ def _check_options(options: ScanOptions) -> None:
 def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
     """Load and check models and lists in this process, so mistakes surface before any worker starts."""
     from saferkit.evaluation.submission import load_submission
-    from saferkit.hashing.algorithms import SCAN_ALGOS, normalize_algos
+    from saferkit.hashing.algorithms import normalize_algos, scan_algos
 
     from saferkit.serving.qualification import check_models
 
@@ -109,7 +109,8 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
         from saferkit.hashing import HashMatcher
 
         loaded = HashMatcher([str(p) for p in options.hashlists]).lists  # raises a UserError for a bad list
-    algos = list(normalize_algos(options.algos) if options.algos else SCAN_ALGOS + (("dhash",) if options.allow_weak else ()))
+    listed_types = {name for described in loaded for name in described.rows}
+    algos = list(normalize_algos(options.algos) if options.algos else scan_algos(listed_types, options.allow_weak))
     settings = {
         "source": str(Path(options.source).resolve()) if options.source else None,
         "file_list": str(Path(options.file_list).resolve()) if options.file_list else None,
@@ -289,16 +290,20 @@ def _run_engine(engine: Any, batches: list[scan_plan.Batch], sizes: dict[int, in
                 console: Console, run: dict[str, Any]) -> None:
     total = sum(len(batch.files) for batch in batches)
     parts: dict[int, list[pa.Table]] = {}
+    back: dict[int, int] = {}  # listed files back per unfinished shard
     with scan_progress(console, options.progress) as progress:
         task = progress.add_task(f"scanning ({engine.name})", total=total)
         for batch, table in engine.run(batches):
+            files = listed_files(table)
             parts.setdefault(batch.shard, []).append(table)
-            if sum(listed_files(t) for t in parts[batch.shard]) == sizes[batch.shard]:
+            back[batch.shard] = back.get(batch.shard, 0) + files
+            if back[batch.shard] == sizes[batch.shard]:
+                del back[batch.shard]
                 rows = in_plan_order(pa.concat_tables(parts.pop(batch.shard)))
                 target = store.shard_path(options.out, batch.shard)
                 store.write_table(rows, target)
                 custody.append(options.out, {"event": "shard-written", "file": str(target.relative_to(options.out)),
                                              "sha256": file_sha256(target), "rows": len(rows)})
                 run["shards_written"] += 1
-            run["files"] += listed_files(table)
-            progress.advance(task, listed_files(table))
+            run["files"] += files
+            progress.advance(task, files)

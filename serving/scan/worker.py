@@ -36,7 +36,7 @@ from saferkit.core.pool import WORKER_DIED_DETAIL
 from saferkit.core.video import VideoLimits, looks_like_video
 from saferkit.serving.scan import store
 from saferkit.core.media_types import IMAGE_EXTENSIONS, IMAGE_FORMATS
-from saferkit.hashing.algorithms import SCAN_ALGOS
+from saferkit.hashing.algorithms import IMAGEHASH_ALGOS, SCAN_ALGOS
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
@@ -113,7 +113,7 @@ class ScanWorker:
             from saferkit.hashing import HashMatcher
 
             self.matcher = HashMatcher(list(config.hashlists), allow_weak=config.allow_weak)
-        _import_readers()
+        _import_readers(self._perceptual)
 
 
     # -- one file -------------------------------------------------------------------------
@@ -477,10 +477,11 @@ class Inside:
     pending: list[Any]
 
 
-def _import_readers() -> None:
+def _import_readers(algos: tuple[str, ...]) -> None:
     """Import the decoders and hashers the first files will need while the parent still lists the files
     (the workers start early: `RetryingPool.prestart`), instead of in the middle of the first batch."""
-    import imagehash  # noqa: F401
+    if any(name in IMAGEHASH_ALGOS for name in algos):
+        import imagehash  # noqa: F401
     import pdqhash  # noqa: F401
     import scipy.sparse  # noqa: F401
 

@@ -1,4 +1,5 @@
-"""`saferkit scan --allow-weak`: aHash/dHash/wHash list entries match only when asked for (issue 21)."""
+"""Which hashes a scan computes and matches: digests and PDQ always, another perceptual hash when a list
+carries it, and aHash/dHash/wHash list entries only with `--allow-weak` (issue 21)."""
 
 from __future__ import annotations
 
@@ -55,3 +56,33 @@ def test_resuming_with_a_different_allow_weak_is_refused(weak_list, tmp_path, ca
     assert _run(base) == 0
     assert _run([*base, "--allow-weak"]) != 0
     assert "allow_weak" in capsys.readouterr().err
+
+
+def test_a_scan_computes_the_perceptual_hashes_its_lists_carry(tmp_path):
+    from saferkit.hashing import hash_file
+
+    folder = tmp_path / "media"
+    images = make_images(folder, 3)
+    listed = hash_file(images[2], ("phash", "dhash"))
+    hashlist = tmp_path / "phash.csv"
+    hashlist.write_text("hash_type,hash,id,category\n"
+                        f"phash,{listed['phash']},H1,listed\ndhash,{listed['dhash']},D1,weak\n")
+    plain = ["scan", "run", str(folder), "--workers", "0", "--no-progress"]
+    assert _run([*plain, "--out", str(tmp_path / "none")]) == 0
+    settings = store.read_json(tmp_path / "none" / store.MANIFEST_NAME)["settings"]
+    assert settings["algos"] == ["md5", "sha1", "sha256", "pdq"]
+    assert all(row["phash"] is None and row["pdq"] for row in rows_by_name(tmp_path / "none").values())
+
+    assert _run([*plain, "--hashlist", str(hashlist), "--out", str(tmp_path / "listed")]) == 0
+    assert store.read_json(tmp_path / "listed" / store.MANIFEST_NAME)["settings"]["algos"] == ["md5", "sha1", "sha256", "pdq", "phash"]
+    rows = rows_by_name(tmp_path / "listed")
+    assert rows[images[2].name]["phash"] == listed["phash"] and rows[images[2].name]["dhash"] is None
+    assert [(m["id"], m["hash_type"], m["distance"]) for m in rows[images[2].name]["matches"]] == [("H1", "phash", 0)]
+
+    assert _run([*plain, "--hashlist", str(hashlist), "--allow-weak", "--out", str(tmp_path / "weak")]) == 0
+    assert store.read_json(tmp_path / "weak" / store.MANIFEST_NAME)["settings"]["algos"][-2:] == ["phash", "dhash"]
+    assert {m["id"] for m in rows_by_name(tmp_path / "weak")[images[2].name]["matches"]} == {"H1", "D1"}
+
+    assert _run([*plain, "--algos", "md5,phash", "--out", str(tmp_path / "chosen")]) == 0
+    chosen = rows_by_name(tmp_path / "chosen")[images[0].name]
+    assert chosen["phash"] and chosen["pdq"] is None and chosen["sha1"]  # --algos decides; every file keeps its digests
