@@ -21,18 +21,23 @@ def _run(argv: list[str]) -> int:
     return 0
 
 
-@pytest.fixture
-def weak_list(tmp_path: Path) -> tuple[Path, Path, Path]:
-    """Procedural noise pictures; a list holding only the dHash and aHash of the first one."""
+def _pictures_and_list(tmp_path: Path, entries: dict[str, tuple[str, str]]) -> tuple[Path, Path, Path]:
+    """Procedural noise pictures, and a list holding one of them by each hash type of `entries` (type: id, category)."""
     from saferkit.hashing import hash_file
 
     folder = tmp_path / "media"
     images = make_images(folder, 4)
-    hashes = hash_file(images[1], ("dhash", "ahash"))
-    hashlist = tmp_path / "weak.csv"
+    hashes = hash_file(images[1], tuple(entries))
+    hashlist = tmp_path / "listed.csv"
     hashlist.write_text("hash_type,hash,id,category\n"
-                        f"dhash,{hashes['dhash']},W1,weak-only\nahash,{hashes['ahash']},W1,weak-only\n")
+                        + "".join(f"{name},{hashes[name]},{id_},{category}\n" for name, (id_, category) in entries.items()))
     return folder, images[1], hashlist
+
+
+@pytest.fixture
+def weak_list(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Procedural noise pictures; a list holding only the dHash and aHash of the first one."""
+    return _pictures_and_list(tmp_path, {"dhash": ("W1", "weak-only"), "ahash": ("W1", "weak-only")})
 
 
 def test_weak_entries_match_only_with_allow_weak(weak_list, tmp_path):
@@ -61,12 +66,8 @@ def test_resuming_with_a_different_allow_weak_is_refused(weak_list, tmp_path, ca
 def test_a_scan_computes_the_perceptual_hashes_its_lists_carry(tmp_path):
     from saferkit.hashing import hash_file
 
-    folder = tmp_path / "media"
-    images = make_images(folder, 3)
-    listed = hash_file(images[2], ("phash", "dhash"))
-    hashlist = tmp_path / "phash.csv"
-    hashlist.write_text("hash_type,hash,id,category\n"
-                        f"phash,{listed['phash']},H1,listed\ndhash,{listed['dhash']},D1,weak\n")
+    folder, picture, hashlist = _pictures_and_list(tmp_path, {"phash": ("H1", "listed"), "dhash": ("D1", "weak")})
+    listed = hash_file(picture, ("phash",))
     plain = ["scan", "run", str(folder), "--workers", "0", "--no-progress"]
     assert _run([*plain, "--out", str(tmp_path / "none")]) == 0
     settings = store.read_json(tmp_path / "none" / store.MANIFEST_NAME)["settings"]
@@ -75,14 +76,14 @@ def test_a_scan_computes_the_perceptual_hashes_its_lists_carry(tmp_path):
 
     assert _run([*plain, "--hashlist", str(hashlist), "--out", str(tmp_path / "listed")]) == 0
     assert store.read_json(tmp_path / "listed" / store.MANIFEST_NAME)["settings"]["algos"] == ["md5", "sha1", "sha256", "pdq", "phash"]
-    rows = rows_by_name(tmp_path / "listed")
-    assert rows[images[2].name]["phash"] == listed["phash"] and rows[images[2].name]["dhash"] is None
-    assert [(m["id"], m["hash_type"], m["distance"]) for m in rows[images[2].name]["matches"]] == [("H1", "phash", 0)]
+    row = rows_by_name(tmp_path / "listed")[picture.name]
+    assert row["phash"] == listed["phash"] and row["dhash"] is None
+    assert [(m["id"], m["hash_type"], m["distance"]) for m in row["matches"]] == [("H1", "phash", 0)]
 
     assert _run([*plain, "--hashlist", str(hashlist), "--allow-weak", "--out", str(tmp_path / "weak")]) == 0
     assert store.read_json(tmp_path / "weak" / store.MANIFEST_NAME)["settings"]["algos"][-2:] == ["phash", "dhash"]
-    assert {m["id"] for m in rows_by_name(tmp_path / "weak")[images[2].name]["matches"]} == {"H1", "D1"}
+    assert {m["id"] for m in rows_by_name(tmp_path / "weak")[picture.name]["matches"]} == {"H1", "D1"}
 
     assert _run([*plain, "--algos", "md5,phash", "--out", str(tmp_path / "chosen")]) == 0
-    chosen = rows_by_name(tmp_path / "chosen")[images[0].name]
+    chosen = rows_by_name(tmp_path / "chosen")[picture.name]
     assert chosen["phash"] and chosen["pdq"] is None and chosen["sha1"]  # --algos decides; every file keeps its digests
