@@ -64,6 +64,7 @@ def _worker_main(conn: Any, make_worker: Callable[[], BatchWorker[Any, Any]], in
     for other in inherited:
         other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # `terminate` ends a worker, whatever handler a forked one inherited
     try:
         worker = make_worker()
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line
