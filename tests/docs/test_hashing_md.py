@@ -40,6 +40,12 @@ def test_every_hashing_md_command_runs_as_written(tmp_path):
     assert len(list(csv.DictReader(open(tmp_path / "hashes.csv", encoding="utf-8")))) == 8
     assert doc.run("saferkit hash photo.jpg -a all").stdout.startswith("path,")
     doc.run_until("saferkit match ./seized --list known.csv")
+    # the drive section: a picture in a zip in a zip is a row of its own, under its archive, and matched
+    nested = "synth/drive/Users/alice/Downloads/photos.zip!/photos/nested.zip!/img_03.jpg"
+    hashed = {row["path"]: row for row in csv.DictReader(open(tmp_path / "hashes.csv", encoding="utf-8"))}
+    assert hashed[nested]["parent"] == nested.rsplit("!/", 1)[0] and hashed[nested]["pdq"]
+    drive_matches = csv.DictReader(open(tmp_path / "matches.csv", encoding="utf-8"))
+    assert "S021" in {row["id"] for row in drive_matches if row["path"] == nested}
     vics = json.loads((tmp_path / "known-vics.json").read_text())
     assert len(vics["value"]) == 2 and (tmp_path / "known-pdq.txt").is_file()
     doc.run("saferkit match ./seized --list known.csv --out matches.csv")
@@ -49,6 +55,10 @@ def test_every_hashing_md_command_runs_as_written(tmp_path):
     assert all(p.name in both.stdout for p in listed)
     doc.run_rest()  # the drive and the video sections
     doc.finish()
+    assert len(list((tmp_path / "clips" / "videos").iterdir())) == 4
     lines = [json.loads(line) for line in (tmp_path / "matches.jsonl").read_text().splitlines()]
     assert len(lines) == 4 and any(line["matches"] for line in lines)
-    assert "| flip |" in (tmp_path / "video-bench" / "video_robustness.md").read_text()
+    for line in lines:  # each clip finds itself (unless too few of its frames reach quality 50), never another
+        assert {m["id"] for m in line["matches"]} <= {line["path"]}
+    table = (tmp_path / "video-bench" / "video_robustness.md").read_text()
+    assert "| flip |" in table and "vpdq+borders+mirror" in table
