@@ -53,6 +53,7 @@ def test_report_lists_hits_then_ranking_with_skip_counts_and_no_media(result, tm
     assert (triage.to_review, triage.can_skip, triage.threshold) == (review, len(scored) - review, threshold)
     assert f"looks at\n<b>{review}</b> files and can leave <b>{len(scored) - review}</b>" in html
     assert "zero_byte: 1 file is empty" in html and "symlink_loop: 2 files" in html
+    assert "<th>hashes</th><td>MD5, SHA-1 and SHA-256 of every file; pdq of every picture and frame</td>" in html
     for row in rows:  # every hit, ranked file or problem with a digest is identified by it
         if row["sha256"] and (row["matches"] or row["scores"] or row["error"]):
             assert row["sha256"][:16] in html
