@@ -10,7 +10,12 @@ of each picture at the size the kit's decode policy uses for hashes
 PDFs or frames; the scan does, so those are extra work the ratio includes.
 Target: the scan's wall time within 1.5x of the floor's.
 
-Run: python benchmarks/bench_scan.py --drive [--fill 2000] [--scene-size 768] [--rounds 2]
+Run: python benchmarks/bench_scan.py --drive [--fill 2000] [--scene-size 768] [--rounds 2] [--algos LIST]
+
+`--algos` (as `saferkit scan --algos`) makes the scan and the floor + hashes
+compute those hashes instead of what the drive's list calls for (MD5, PDQ,
+vPDQ): `--algos md5,sha1,sha256,pdq,phash` measures a scan whose list also
+carries pHash.
 
 Figures are medians of alternating rounds (`--rounds`, default 3): on a
 2-core machine one run moves more than the targets' margins.
@@ -39,7 +44,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from saferkit.hashing.algorithms import CRYPTO_ALGOS, scan_algos
+from saferkit.hashing.algorithms import CRYPTO_ALGOS, normalize_algos, scan_algos
 from saferkit.serving.scan.rowfields import listed_files
 
 TESTS_SUPPORT = Path(__file__).resolve().parents[1] / "tests" / "support"
@@ -55,6 +60,7 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--drive", action="store_true", help="scan a synthetic drive beside its floor (see above)")
     parser.add_argument("--fill", type=int, default=2000, help="--drive: extra pictures on the drive")
+    parser.add_argument("--algos", default=None, help="--drive: hashes the scan computes (default: what its list calls for)")
     parser.add_argument("--scene-size", type=int, default=768, help="--drive: side of the scenes in pixels")
     parser.add_argument("--rounds", type=int, default=3,
                         help="alternating rounds; figures are medians (one run moves more than the targets' margins)")
@@ -130,7 +136,7 @@ def _floor(paths: list[str], cores: int, hashes: tuple[str, ...] = ()) -> dict[s
     return {"wall_s": time.perf_counter() - started, "bytes": read}
 
 
-def _scan_drive(drive: Path, out: Path, cores: int) -> dict[str, float]:
+def _scan_drive(drive: Path, out: Path, cores: int, algos: list[str] | None) -> dict[str, float]:
     import io
     import shutil
 
@@ -141,7 +147,7 @@ def _scan_drive(drive: Path, out: Path, cores: int) -> dict[str, float]:
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
     summary = run_scan(ScanOptions(out=out, source=drive / "drive", hashlists=[drive / "known.csv"], workers=cores,
-                                   progress=False), Console(file=io.StringIO()))
+                                   algos=algos, progress=False), Console(file=io.StringIO()))
     return {"wall_s": time.perf_counter() - started, "rows": summary["files_done"] + summary["members_done"]}
 
 
@@ -166,13 +172,15 @@ def drive_main(args: argparse.Namespace) -> None:
         build_drive(drive, size=args.scene_size, fill=args.fill)
         paths = [item.path for item in walk_paths([drive / "drive"]) if item.walk_error is None]
         size = sum(os.path.getsize(path) for path in paths)
-        perceptual = _scan_perceptual(drive / "known.csv")
+        algos = args.algos.split(",") if args.algos else None
+        perceptual = (tuple(name for name in normalize_algos(algos) if name not in CRYPTO_ALGOS) if algos
+                      else _scan_perceptual(drive / "known.csv"))
         floors, hashed, scans = [], [], []
         for round_number in range(1, max(1, args.rounds) + 1):
             print(f"round {round_number}: floor, floor + hashes, then scan ...", flush=True)
             floors.append(_floor(paths, cores))
             hashed.append(_floor(paths, cores, hashes=perceptual))
-            scans.append(_scan_drive(drive, Path(tmp) / "out", cores))
+            scans.append(_scan_drive(drive, Path(tmp) / "out", cores, algos))
     floor = statistics.median(f["wall_s"] for f in floors)
     with_hashes = statistics.median(f["wall_s"] for f in hashed)
     scan = statistics.median(s["wall_s"] for s in scans)
