@@ -46,7 +46,9 @@ def _pixels(image) -> np.ndarray:
 
     try:
         flat = np.asarray(pa.array(image))
-    except (ValueError, TypeError, pa.ArrowException):  # rows in several blocks (a large picture): copy
+    except (ValueError, TypeError, pa.ArrowException):  # rows in several blocks (a large picture), Pillow < 11.2
+        flat = None
+    if flat is None or flat.shape != (image.height * image.width,):
         return np.asarray(image)
     return flat.reshape(image.height, image.width)
 

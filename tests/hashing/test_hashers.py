@@ -99,3 +99,16 @@ def test_unsupported_formats_are_rows(tmp_path):
     path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
     row = hash_file(path, ["md5", "pdq"])
     assert row["error_kind"] == "not-image" and row["md5"]
+
+
+@pytest.mark.parametrize("size", [(640, 480), (4800, 4000)])  # one Pillow block, then several (read by a copy)
+def test_pdq_reads_pixels_in_place_or_by_copy_to_the_same_buffer(size):
+    from saferkit.hashing.hashers import _reduced_luma
+    from saferkit.hashing.pdq_reduce import reduce_luma
+
+    rng = np.random.default_rng(7)
+    grey = Image.fromarray(rng.integers(0, 256, size=(size[1], size[0]), dtype=np.uint8))
+    colour = Image.fromarray(rng.integers(0, 256, size=(size[1], size[0], 3), dtype=np.uint8))
+    assert np.array_equal(_reduced_luma(grey), reduce_luma(np.asarray(grey)))
+    luma = np.asarray(colour, dtype=np.float64) @ np.array([0.299, 0.587, 0.114])  # unrounded ITU-R 601 luma
+    assert np.abs(_reduced_luma(colour) - reduce_luma(luma)).max() < 1e-3
