@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from saferkit.hashing.video_match import ListedVideo
 
 console = Console(stderr=True)
 
@@ -33,7 +36,10 @@ def _video_files(paths: List[Path]) -> List[Path]:
 
 def vpdq_command(
     paths: List[Path] = typer.Argument(..., help="Video files or folders (walked recursively for video extensions)."),
-    out: Path = typer.Option(..., "--out", "-o", help="A list to write: .csv or .jsonl (frame tables, ids are the paths), or .vpdq for one video (the reference's text form)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o",
+        help="A list to write: .csv or .jsonl (frame tables, ids are the paths), .json (VICS video entries with MD5 and "
+             "SHA-1, ids the paths), or .vpdq for one video (the reference's text form)."),
     category: str = typer.Option("", "--category", help="Category for every listed video."),
     source: str = typer.Option("", "--source", help="Source for every listed video."),
     crop_borders: bool = typer.Option(False, "--crop-borders", help="Hash frames without letterbox/pillarbox bars (lists and queries must agree)."),
@@ -66,11 +72,27 @@ def vpdq_command(
             raise UserError(f"a .vpdq file holds one video and {len(videos)} were hashed; write a .csv or .jsonl list instead.")
         write_vpdq_file(videos[0].features, out)
         rows = len(videos[0].features)
+    elif out.suffix.lower() == ".json":
+        rows = _write_vics(videos, out, category)
     else:
         rows = write_video_hashlist(videos, out)
     console.print(f"wrote {rows} frame hash(es) of {len(videos)} video(s) to {out}; {failed} could not be read.")
     if failed and not videos:
         raise typer.Exit(1)
+
+
+def _write_vics(videos: "list[ListedVideo]", out: Path, category: str) -> int:
+    """The hashed videos as VICS video entries (MediaID the path, the file's MD5, SHA-1 and size); returns frames."""
+    from saferkit.core.inventory import read_evidence
+    from saferkit.hashing.video_lists import vics_video_entry, write_vics_videos
+
+    entries = []
+    for video in videos:
+        found = read_evidence(video.id, keep_up_to=0, digests=("md5", "sha1"))
+        entries.append(vics_video_entry(video.id, video.features, md5=found.digests["md5"], sha1=found.digests["sha1"],
+                                        size=found.size, category=category or 0))
+    write_vics_videos(entries, out)
+    return sum(len(video.features) for video in videos)
 
 
 def match_video_command(

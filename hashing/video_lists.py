@@ -12,8 +12,10 @@
 - vPDQ text (`.vpdq`): one video, the reference's `frame,quality,hash,timestamp`
   lines (`saferkit.hashing.vpdq.to_text`); its id is the file name.
 - VICS JSON: a video is a media entry with `"MediaType": "Video"`, its `MD5`,
-  `SHA1` and `MediaSize`, plus the saferkit extra `VPDQ` (the text form's
-  lines) for the frames. Readers that know only MD5/SHA1 match the file exactly.
+  `SHA1` and `MediaSize`, plus the saferkit extras `VPDQ` (the text form's
+  lines) for the frames and, for a video listed with extra views,
+  `VPDQViews` (one `frame,view view ...` line per frame that has views).
+  Readers that know only MD5/SHA1 match the file exactly.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -125,9 +128,15 @@ def read_video_lists(paths: Sequence[str | os.PathLike]) -> list[ListedVideo]:
 
 def vics_video_entry(media_id: int | str, features: Iterable[VpdqFeature], *, md5: str, sha1: str, size: int,
                      category: int | str = 0) -> dict:
-    """One VICS media entry for a video: MediaType Video, MD5/SHA1 (upper case), MediaSize, and VPDQ lines."""
-    return {"MediaID": media_id, "Category": category, "MediaType": "Video", "MD5": md5.upper(), "SHA1": sha1.upper(),
-            "MediaSize": size, "VPDQ": [feature.line() for feature in features]}
+    """One VICS media entry for a video: MediaType Video, MD5/SHA1 (upper case), MediaSize, VPDQ lines,
+    and VPDQViews lines when its frames carry extra views (crop views of a listed video)."""
+    features = list(features)
+    entry = {"MediaID": media_id, "Category": category, "MediaType": "Video", "MD5": md5.upper(), "SHA1": sha1.upper(),
+             "MediaSize": size, "VPDQ": [feature.line() for feature in features]}
+    views = [f"{feature.frame_number},{' '.join(feature.views)}" for feature in features if feature.views]
+    if views:
+        entry["VPDQViews"] = views
+    return entry
 
 
 def write_vics_videos(entries: Iterable[dict], path: str | os.PathLike) -> int:
@@ -146,9 +155,25 @@ def _vics_videos(path: Path) -> list[ListedVideo]:
     videos = []
     for item in document.get("value", []) if isinstance(document, dict) else []:
         if isinstance(item, dict) and str(item.get("MediaType", "")).lower() == "video" and item.get("VPDQ"):
-            features = parse_text("\n".join(item["VPDQ"]), f"{path} media {item.get('MediaID')}")
+            where = f"{path} media {item.get('MediaID')}"
+            features = _with_views(parse_text("\n".join(item["VPDQ"]), where), item.get("VPDQViews") or [], where)
             videos.append(ListedVideo(str(item.get("MediaID", "")), features, str(item.get("Category", "")), "vics", path.name))
     return videos
+
+
+def _with_views(features: list[VpdqFeature], lines: Sequence[object], where: str) -> list[VpdqFeature]:
+    """The frames with the views a VICS entry's `VPDQViews` lines (`frame,view view ...`) give them."""
+    views: dict[int, tuple[str, ...]] = {}
+    for line in lines:
+        frame, _, cells = str(line).partition(",")
+        try:
+            views[int(frame)] = _views(cells)
+        except ValueError as exc:
+            raise HashingError(f"{where}: VPDQViews line {str(line)[:80]!r} is not `frame,view view ...` ({exc}).") from None
+    unknown = set(views) - {feature.frame_number for feature in features}
+    if unknown:
+        raise HashingError(f"{where}: VPDQViews names frame {min(unknown)}, which its VPDQ lines do not hold.")
+    return [replace(feature, views=views.get(feature.frame_number, feature.views)) for feature in features]
 
 
 def _inside(list_path: Path, reference: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -62,3 +63,12 @@ def test_crop_views_and_insets_from_the_command_line(tmp_path, clips):
     assert [m["id"] for m in rows["inset.mp4"]["matches"]] == [str(listed / "clip3.mp4")]
     result = _run("hashing", "vpdq", str(listed), "--crop-views", "--out", str(tmp_path / "one.vpdq"))
     assert result.returncode == 2 and "no room for crop views" in " ".join(result.stderr.split())
+    # the same list as VICS: the views ride in VPDQViews, and the cropped copy is found through them
+    result = _run("hashing", "vpdq", str(listed), "--crop-views", "--out", str(tmp_path / "list.json"))
+    assert result.returncode == 0, result.stderr
+    [entry] = json.loads((tmp_path / "list.json").read_text())["value"]
+    assert entry["MediaID"] == str(listed / "clip3.mp4") and entry["MD5"] == hashlib.md5(clips[3]).hexdigest().upper()
+    assert len(entry["VPDQViews"]) == len(entry["VPDQ"])
+    result = _run("hashing", "match-video", str(queries / "cropped.mp4"), "--list", str(tmp_path / "list.json"))
+    assert result.returncode == 0, result.stderr
+    assert [m["id"] for m in json.loads(result.stdout)["matches"]] == [str(listed / "clip3.mp4")]

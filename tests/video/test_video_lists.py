@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -90,3 +91,29 @@ def test_bad_views_cell_is_named(tmp_path):
     path.write_text("hash_type,hash,id,frame,quality,timestamp,views\nvpdq," + "a" * 64 + ",v,0,90,0.0,xyz\n")
     with pytest.raises(HashingError, match="views of video 'v'"):
         read_video_list(path)
+
+
+def test_vics_entries_carry_crop_views(tmp_path, clips):
+    from saferkit.hashing.video_views import LISTED_CROPS
+
+    features = hash_video(clips[3], crop_views=LISTED_CROPS).features
+    data = clips[3]
+    entry = vics_video_entry("clip3", features, md5=hashlib.md5(data).hexdigest(), sha1=hashlib.sha1(data).hexdigest(),
+                             size=len(data))
+    write_vics_videos([entry], tmp_path / "views.json")
+    [video] = read_video_list(tmp_path / "views.json")
+    assert [f.views for f in video.features] == [f.views for f in features]
+    plain = vics_video_entry("clip3", [replace(f, views=()) for f in features], md5="0" * 32, sha1="0" * 40, size=1)
+    assert "VPDQViews" not in plain  # a video listed without views stays the plain entry other readers know
+
+
+@pytest.mark.parametrize("line, words", [("0,xyz", "not `frame,view view ...`"), ("notanumber," + "a" * 64, "not `frame,view"),
+                                         ("999," + "a" * 64, "names frame 999")])
+def test_bad_vics_views_are_named(tmp_path, clips, line, words):
+    features = hash_video(clips[3]).features
+    entry = vics_video_entry(5, features, md5="0" * 32, sha1="0" * 40, size=1)
+    entry["VPDQViews"] = [line]
+    write_vics_videos([entry], tmp_path / "bad.json")
+    with pytest.raises(HashingError, match="media 5") as caught:
+        read_video_list(tmp_path / "bad.json")
+    assert words in str(caught.value)
