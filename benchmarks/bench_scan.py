@@ -214,7 +214,7 @@ def main() -> None:
         print(f"writing {args.images} procedural {width}x{height} JPEGs ...", flush=True)
         write_procedural_set(tmp_path / "media", args.images, size=(width, height))
         model = _model(tmp_path, args.model)
-        _, config = _settings(ScanOptions(out=tmp_path / "unused", source=tmp_path / "media", models=[model],
+        _, config, _ = _settings(ScanOptions(out=tmp_path / "unused", source=tmp_path / "media", models=[model],
                                           allow_unqualified=True))
         listed = list_source(tmp_path / "media", None)
         table = scan_plan.build_plan(listed, shard_size=len(listed), batch_size=args.batch_size)

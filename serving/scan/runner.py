@@ -30,7 +30,7 @@ from saferkit.serving.scan.rowfields import in_plan_order, listed_files
 from saferkit.serving.scan.summary import summarize
 from saferkit.serving.scan.walk import list_source
 from saferkit.core.video import MAX_VIDEO_SECONDS, VideoLimits
-from saferkit.serving.scan.worker import DEFAULT_MAX_BYTES, WorkerConfig, model_keys
+from saferkit.serving.scan.worker import DEFAULT_MAX_BYTES, WorkerConfig, model_keys, share_lists
 
 ENGINES = ("local", "ray")
 DEFAULT_SHARD_SIZE = 1024
@@ -93,8 +93,9 @@ def _check_options(options: ScanOptions) -> None:
             raise UserError(f"hash list {path} does not exist; pass a list written by `saferkit hash` or another tool.")
 
 
-def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
-    """Load and check models and lists in this process, so mistakes surface before any worker starts."""
+def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig, Any]:
+    """Load and check models and lists in this process, so mistakes surface before any worker starts;
+    also returns the lists loaded (a `HashMatcher`, or None), which forked workers then share."""
     from saferkit.evaluation.submission import load_submission
     from saferkit.hashing.algorithms import normalize_algos, scan_algos
 
@@ -105,10 +106,12 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
     qualified = check_models([(key, Path(path), sub.sha256) for key, path, sub in zip(keys, options.models, submissions)],
                              list(options.scorecards), allow_unqualified=options.allow_unqualified)
     loaded: list[Any] = []
+    matcher = None
     if options.hashlists:
         from saferkit.hashing import HashMatcher
 
-        loaded = HashMatcher([str(p) for p in options.hashlists]).lists  # raises a UserError for a bad list
+        matcher = HashMatcher([str(Path(p).resolve()) for p in options.hashlists], allow_weak=options.allow_weak)
+        loaded = matcher.lists  # raises a UserError for a bad list
     listed_types = {name for described in loaded for name in described.rows}
     algos = list(normalize_algos(options.algos) if options.algos else scan_algos(listed_types, options.allow_weak))
     settings = {
@@ -140,7 +143,7 @@ def _settings(options: ScanOptions) -> tuple[dict[str, Any], WorkerConfig]:
         model_keys=tuple(keys),
         archive_limits=options.archive_limits,
     )
-    return settings, config
+    return settings, config, matcher
 
 
 def _prepare_out(out: Path, overwrite: bool) -> Optional[dict[str, Any]]:
@@ -208,7 +211,7 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
     console = console or Console(stderr=True)
     options.out = Path(options.out)
     _check_options(options)
-    settings, config = _settings(options)
+    settings, config, matcher = _settings(options)
     for described in settings["hashlists"]:
         console.print(described["note"], highlight=False)
     for model in settings["models"]:
@@ -223,12 +226,14 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
         scan_manifest.check_resumable(manifest, settings, options.out)
         _check_same_case(manifest, options)
         scan_plan.remove_leftovers(options.out)
+    share_lists(config, matcher)  # forked workers take the lists loaded above instead of reading them again
     engine.warm_up()  # local workers start importing and loading while the files are listed
     if manifest is None:
         try:
             manifest = _new_plan(options, settings, console)
         except BaseException:
             engine.cool_down()
+            share_lists(config, None)
             raise
     plan = scan_plan.load_plan(options.out)
     sizes = scan_plan.shard_sizes(plan)
@@ -259,6 +264,7 @@ def run_scan(options: ScanOptions, console: Optional[Console] = None) -> dict[st
         status = "failed"
         raise
     finally:
+        share_lists(config, None)
         elapsed = time.perf_counter() - started
         run.update(status=status if len(store.finished_shards(options.out)) == len(sizes) or status != "complete"
                    else "partial", finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -87,3 +87,25 @@ def test_a_scan_computes_the_perceptual_hashes_its_lists_carry(tmp_path):
     assert _run([*plain, "--algos", "md5,phash", "--out", str(tmp_path / "chosen")]) == 0
     chosen = rows_by_name(tmp_path / "chosen")[picture.name]
     assert chosen["phash"] and chosen["pdq"] is None and chosen["sha1"]  # --algos decides; every file keeps its digests
+
+
+def test_workers_take_the_lists_the_scan_loaded_and_nothing_is_kept_after(tmp_path):
+    from dataclasses import replace
+
+    from saferkit.hashing import HashMatcher
+    from saferkit.serving.scan import worker
+    from saferkit.serving.scan.worker import ScanWorker, WorkerConfig, share_lists
+
+    folder, _, hashlist = _pictures_and_list(tmp_path, {"phash": ("H1", "listed")})
+    config = WorkerConfig(hashlists=(str(hashlist.resolve()),))
+    loaded = HashMatcher(list(config.hashlists))
+    share_lists(config, loaded)
+    try:
+        assert ScanWorker(config).matcher is loaded  # made here or forked from here: no second read of the lists
+        assert ScanWorker(replace(config, allow_weak=True)).matcher is not loaded  # other settings load their own
+    finally:
+        share_lists(config, None)
+    assert ScanWorker(config).matcher is not loaded
+    assert _run(["scan", "run", str(folder), "--hashlist", str(hashlist), "--out", str(tmp_path / "out"),
+                 "--workers", "0", "--no-progress"]) == 0
+    assert worker._shared_lists == {}  # a finished scan keeps no lists
