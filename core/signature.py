@@ -39,19 +39,35 @@ def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
+class Signer:
+    """An EC private key (from `saferkit hub keygen`) loaded and checked once, for callers that sign again and
+    again (the server signs its audit chain's head after every line): no key file is read per signature."""
+
+    def __init__(self, private_key: Path) -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.public_pem = public_key_of(private_key)  # clear errors for a missing or unusable key
+        key = serialization.load_pem_private_key(Path(private_key).read_bytes(), password=None)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise UserError(f"{private_key} is not an elliptic-curve key; make one with `saferkit hub keygen`.")
+        check_public_key(self.public_pem)
+        self._key = key
+        self.key_sha256 = public_key_sha256(self.public_pem)
+
+    def sign(self, statement: dict[str, Any]) -> dict[str, Any]:
+        """The signed document of `statement`."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        signature = self._key.sign(canonical_json(statement), ec.ECDSA(hashes.SHA256()))
+        return {"format": SIGNED_FORMAT, "statement": statement, "public_key": self.public_pem.decode("ascii"),
+                "key_sha256": self.key_sha256, "signature": base64.b64encode(signature).decode("ascii")}
+
+
 def sign_statement(statement: dict[str, Any], private_key: Path) -> dict[str, Any]:
     """Sign `statement` with an EC private key (from `saferkit hub keygen`); return the signed document."""
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    public_pem = public_key_of(private_key)  # clear errors for a missing or unusable key
-    key = serialization.load_pem_private_key(Path(private_key).read_bytes(), password=None)
-    if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise UserError(f"{private_key} is not an elliptic-curve key; make one with `saferkit hub keygen`.")
-    check_public_key(public_pem)
-    signature = key.sign(canonical_json(statement), ec.ECDSA(hashes.SHA256()))
-    return {"format": SIGNED_FORMAT, "statement": statement, "public_key": public_pem.decode("ascii"),
-            "key_sha256": public_key_sha256(public_pem), "signature": base64.b64encode(signature).decode("ascii")}
+    return Signer(private_key).sign(statement)
 
 
 def verify_statement(document: Any, what: str = "the signed document") -> dict[str, Any]:

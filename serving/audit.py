@@ -36,12 +36,10 @@ class AuditLog:
     """Append-only JSON-lines audit file (created with owner-only permissions)."""
 
     def __init__(self, path: Path, key: Optional[Path] = None) -> None:
-        self.path = Path(path)
-        self.key = key
-        if key is not None:
-            from saferkit.core.keys import public_key_of
+        from saferkit.core.signature import Signer
 
-            public_key_of(Path(key))  # a missing or unusable key fails before the server starts
+        self.path = Path(path)
+        self._signer = Signer(Path(key)) if key is not None else None  # a bad key fails before the server starts
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -51,7 +49,7 @@ class AuditLog:
         last = hashchain.last_entry(self.path)  # a restarted server continues the chain
         self._seq = int(last.get("seq", 0)) if last else 0
         self._prev = str(last.get("hash", hashchain.GENESIS)) if last else hashchain.GENESIS
-        if key is not None:
+        if self._signer is not None:
             self._sign_head()
 
     def write(self, **record: Any) -> None:
@@ -61,17 +59,17 @@ class AuditLog:
             entry = hashchain.chain_entry(fields, self._seq + 1, self._prev)
             os.write(self._fd, hashchain.dumps(entry).encode())
             self._seq, self._prev = entry["seq"], entry["hash"]
-            if self.key is not None:
+            if self._signer is not None:
                 self._sign_head()
 
     def _sign_head(self) -> None:
         """The chain's head, signed, beside the log: removing the log's last lines no longer goes unseen."""
         from saferkit.core.atomic import write_json_atomic
-        from saferkit.core.signature import sign_statement, utc_now
+        from saferkit.core.signature import utc_now
 
-        assert self.key is not None
+        assert self._signer is not None
         statement = {"log": self.path.name, "seq": self._seq, "hash": self._prev, "signed": utc_now()}
-        write_json_atomic(head_path(self.path), sign_statement(statement, Path(self.key)))
+        write_json_atomic(head_path(self.path), self._signer.sign(statement))
 
     def close(self) -> None:
         with self._lock:
