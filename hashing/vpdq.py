@@ -82,7 +82,7 @@ def frame_pdq(luma: np.ndarray) -> tuple[str, int]:
     return hashes[0], int(quality)
 
 
-def _luma_of(pixels: np.ndarray) -> np.ndarray:
+def frame_luma(pixels: np.ndarray) -> np.ndarray:
     """PDQ luma of a sampled frame: RGB through ITU-R 601 weights, or the Y plane stretched to full range."""
     if pixels.ndim == 3:
         from saferkit.hashing.hashers import LUMA_WEIGHTS
@@ -145,15 +145,22 @@ def hash_video(source: str | os.PathLike | bytes, *, interval: float = 1.0, limi
     with VideoReader(source, limits) as reader:
         fps = reader.info.fps or 1.0
         for frame in reader.frames(sampling):
-            luma = _luma_of(frame.pixels)
+            luma = frame_luma(frame.pixels)
             if crop_borders:
                 luma = without_borders(luma)
-            digest, quality = frame_pdq(luma)
-            mirrored = frame_pdq(luma[:, ::-1])[0] if mirror else None
-            views, inset_quality = extra.hashes(luma) if extra else ((), None)
-            features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps, mirror_hash=mirrored,
-                                        views=views, inset_quality=inset_quality))
+            features.append(frame_feature(frame.number, fps, luma, mirror=mirror, views=extra))
         return VpdqResult(reader.info, features)
+
+
+def frame_feature(number: int, fps: float, luma: np.ndarray, *, mirror: bool = False,
+                  views: FrameViews | None = None) -> VpdqFeature:
+    """One sampled frame's feature: its PDQ and quality, and with `mirror` its mirrored PDQ, with `views`
+    its extra views (`video_views`); `hash_video` and the server's one-decode analysis both make them here."""
+    digest, quality = frame_pdq(luma)
+    mirrored = frame_pdq(luma[:, ::-1])[0] if mirror else None
+    extra, inset_quality = views.hashes(luma) if views is not None else ((), None)
+    return VpdqFeature(number, quality, digest, number / fps, mirror_hash=mirrored, views=extra,
+                       inset_quality=inset_quality)
 
 
 def merge_runs(features: Iterable[VpdqFeature], distance: int = MERGE_DISTANCE) -> list[VpdqFeature]:

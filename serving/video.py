@@ -19,7 +19,7 @@ import numpy as np
 
 from saferkit.core.video import Sampling, VideoError, VideoLimits, VideoReader
 from saferkit.hashing.video_views import FrameViews
-from saferkit.hashing.vpdq import VpdqFeature, VpdqResult, frame_pdq, to_text
+from saferkit.hashing.vpdq import VpdqFeature, VpdqResult, frame_feature, frame_luma, to_text
 
 TOP_K = 5
 TRIAGE_BATCH = 32
@@ -106,8 +106,6 @@ def analyse_video_models(source: str | os.PathLike | bytes, runners: Sequence[An
                          interval: float = 1.0, batch_size: int = TRIAGE_BATCH, top_k: int = TOP_K,
                          inset: bool = False) -> tuple[VpdqResult, list[dict]]:
     """`analyse_video` for several models: one decode, the sampled frames scored by each runner in turn."""
-    from saferkit.hashing.hashers import LUMA_WEIGHTS
-
     features: list[VpdqFeature] = []
     scorers = [FrameScorer(runner, batch_size) for runner in runners]
     extra = FrameViews(inset=True) if inset else None
@@ -116,11 +114,7 @@ def analyse_video_models(source: str | os.PathLike | bytes, runners: Sequence[An
         sampling = Sampling(interval=interval, scene_threshold=Sampling().scene_threshold if runners else None)
         for frame in reader.frames(sampling):
             if not frame.scene_change:
-                luma = frame.pixels @ LUMA_WEIGHTS
-                digest, quality = frame_pdq(luma)
-                views, inset_quality = extra.hashes(luma) if extra else ((), None)
-                features.append(VpdqFeature(frame.number, quality, digest, frame.number / fps, views=views,
-                                            inset_quality=inset_quality))
+                features.append(frame_feature(frame.number, fps, frame_luma(frame.pixels), views=extra))
             for scorer in scorers:
                 scorer.add(frame.timestamp, frame.pixels)
         result = VpdqResult(reader.info, features)

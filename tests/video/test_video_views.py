@@ -9,7 +9,7 @@ from PIL import Image
 from saferkit.hashing.errors import HashingError
 from saferkit.hashing.video_transforms import Clip, decode_clip, transform_clip
 from saferkit.hashing.video_views import LISTED_CROPS, centre_crop, centre_crops, find_inset
-from saferkit.hashing.vpdq import _luma_of, hash_video
+from saferkit.hashing.vpdq import frame_luma, hash_video
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_inset_found_where_it_was_put(frames, severity, share, seed):
     frame, background = frames[3][20], frames[0][0]
     edited, _ = transform_clip(Clip([frame], 15.0), "picture_in_picture", severity, seed, background)
     height, width = frame.shape[:2]
-    assert find_inset(_luma_of(edited.frames[0])) == _inset_box(width, height, share, seed)
+    assert find_inset(frame_luma(edited.frames[0])) == _inset_box(width, height, share, seed)
 
 
 def test_inset_found_on_a_720p_frame(frames):
@@ -39,7 +39,7 @@ def test_inset_found_on_a_720p_frame(frames):
     frame = np.asarray(Image.fromarray(frames[2][10]).resize((1280, 720), Image.Resampling.BILINEAR))
     background = np.asarray(Image.fromarray(frames[1][0]).resize((1280, 720), Image.Resampling.BILINEAR))
     edited, _ = transform_clip(Clip([frame], 15.0), "picture_in_picture", 2, 1, background)
-    found = find_inset(_luma_of(edited.frames[0]))
+    found = find_inset(frame_luma(edited.frames[0]))
     assert found is not None
     assert np.abs(np.subtract(found, _inset_box(1280, 720, 0.75, 1))).max() <= 4
 
@@ -47,9 +47,9 @@ def test_inset_found_on_a_720p_frame(frames):
 def test_no_inset_in_plain_or_padded_frames(frames):
     for clip in frames:
         for frame in clip[::5]:
-            assert find_inset(_luma_of(frame)) is None
+            assert find_inset(frame_luma(frame)) is None
             letterboxed = np.pad(frame, ((14, 14), (0, 0), (0, 0)))  # two seams only: borders, not an inset
-            assert find_inset(_luma_of(letterboxed)) is None
+            assert find_inset(frame_luma(letterboxed)) is None
 
 
 def test_centre_crops_keep_the_centre():
@@ -71,9 +71,9 @@ def test_tracker_carries_a_steady_inset_but_not_a_one_off(frames):
     from saferkit.hashing.video_views import InsetTracker
 
     inset_frames, _ = transform_clip(Clip(frames[3][:3], 15.0), "picture_in_picture", 2, 0, frames[0][0])
-    lumas = [_luma_of(f) for f in inset_frames.frames]
+    lumas = [frame_luma(f) for f in inset_frames.frames]
     box = _inset_box(192, 144, 0.75, 0)
-    plain = _luma_of(frames[2][0])
+    plain = frame_luma(frames[2][0])
     once = InsetTracker()
     assert once.boxes(lumas[0]) == [box]
     assert once.boxes(plain) == []  # seen once: may be a false box, not carried
