@@ -31,7 +31,8 @@ import stat
 import tarfile
 import zipfile
 from dataclasses import dataclass, field
-from typing import IO, Iterator, Optional
+from functools import lru_cache
+from typing import IO, Any, Iterator, Optional
 
 CHUNK = 1 << 20
 RATIO_FLOOR_BYTES = 4 << 20  # the ratio limit applies once a stream has unpacked this much
@@ -276,11 +277,17 @@ def _libarchive_members(data: bytes, budget: Budget, where: str) -> Iterator[Mem
 def _is_encrypted(entry: object) -> bool:
     """libarchive's own flag (`archive_entry_is_data_encrypted`), which libarchive-c does not wrap: a stored
     member of an encrypted RAR would otherwise read as if its ciphertext were the file."""
+    return bool(_encrypted_flag()(entry._entry_p))  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=1)
+def _encrypted_flag() -> Any:
+    """The ctypes binding of `archive_entry_is_data_encrypted`, typed once (not for every member)."""
     from libarchive import ffi
 
     check = ffi.libarchive.archive_entry_is_data_encrypted
     check.argtypes, check.restype = [ctypes.c_void_p], ctypes.c_int
-    return bool(check(entry._entry_p))  # type: ignore[attr-defined]
+    return check
 
 
 def _libarchive_read(entry: object, budget: Budget, where: str) -> bytes:

@@ -90,7 +90,7 @@ def _pdf(data: bytes) -> Iterator[Held]:
         for name, image in pdf_images(data):
             yield Held(name, image)
     except PdfError as exc:
-        raise HoldingError(str(exc), ErrorKind.ENCRYPTED if "encrypted" in str(exc) else ErrorKind.CORRUPT) from exc
+        raise HoldingError(str(exc), exc.kind) from exc
 
 
 def _disk(path: str, data: Optional[bytes], max_bytes: int) -> Iterator[Held]:

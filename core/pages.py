@@ -11,11 +11,17 @@ import io
 import logging
 from typing import Iterator
 
+from saferkit.core.kinds import ErrorKind
+
 MAX_PDF_IMAGES = 256  # images taken from one PDF; the rest are left, and the PDF row says so
 
 
 class PdfError(Exception):
-    """The PDF could not be opened or walked (encrypted, corrupt)."""
+    """The PDF could not be opened or walked; `kind` is the row's error kind (`encrypted` or `corrupt`)."""
+
+    def __init__(self, detail: str, kind: str = ErrorKind.CORRUPT) -> None:
+        super().__init__(detail)
+        self.kind = kind
 
 
 def pdf_images(data: bytes, limit: int = MAX_PDF_IMAGES) -> Iterator[tuple[str, bytes]]:
@@ -27,7 +33,7 @@ def pdf_images(data: bytes, limit: int = MAX_PDF_IMAGES) -> Iterator[tuple[str, 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise PdfError("encrypted PDF; no password is tried")
+            raise PdfError("encrypted PDF; no password is tried", ErrorKind.ENCRYPTED)
         pages = list(reader.pages)
     except PdfError:
         raise

@@ -180,3 +180,19 @@ def test_a_rar_inside_a_zip_is_scanned_and_its_listed_picture_found(tmp_path):
     assert copy["parent"].endswith("bundle.zip!/inner.rar") and copy["depth"] == 2
     assert {m["id"] for m in copy["matches"]} == {"R1", "R2"}
     assert {m["id"] for m in rows["bundle.zip!/inner.rar!/re-encoded.jpg"]["matches"]} == {"R2"}
+
+
+def test_an_encrypted_pdf_is_its_rows_encrypted_kind_and_a_broken_one_corrupt():
+    from pypdf import PdfWriter
+
+    from saferkit.core.holdings import PDF, HoldingError, held_in
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    writer.encrypt("a password nobody tries")
+    locked = io.BytesIO()
+    writer.write(locked)
+    for data, kind in ((locked.getvalue(), "encrypted"), (b"%PDF-1.7\nnot really a pdf", "corrupt")):
+        with pytest.raises(HoldingError) as refused:
+            list(held_in(PDF, "doc.pdf", data, Budget(ArchiveLimits()), 1 << 20))
+        assert refused.value.kind == kind
