@@ -24,7 +24,7 @@ from typing import Any, Optional
 
 from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget
 from saferkit.core.diskimage import reads_as_disk_image
-from saferkit.core.holdings import DISK, PDF, HoldingError, held_in, holder_of
+from saferkit.core.holdings import DISK, PDF, Held, HoldingError, held_in, holder_of
 from saferkit.core.inventory import SNIFF_BYTES, digest_bytes, read_evidence
 from saferkit.core.kinds import ErrorKind
 from saferkit.core.media import MAX_FRAMES, DecodedImage
@@ -126,24 +126,23 @@ def _open(row: dict[str, Any], holder: str, data: Optional[bytes], depth: int, s
         return
     try:
         for held in held_in(holder, row["path"], data, budget, settings.max_bytes):
-            _member(row, held.name, held.data, depth, settings, Budget(settings.limits) if held.own_budget else budget,
-                    rows, kind=held.kind, detail=held.detail, size=held.size, keep_name=bool(held.warning))
+            _member(row, held, depth, settings, Budget(settings.limits) if held.own_budget else budget, rows)
     except HoldingError as exc:
         _fail(row, exc.kind, str(exc))
 
 
-def _member(parent: dict[str, Any], name: str, data: Optional[bytes], depth: int, settings: ItemSettings,
-            budget: Budget, rows: list[dict[str, Any]], *, kind: Optional[str] = None, detail: str = "",
-            size: Optional[int] = None, keep_name: bool = False) -> None:
-    """A row for something a container holds, hashed as a file of its own."""
-    row: dict[str, Any] = {"path": f"{parent['path']}!/{name if keep_name else name.lstrip('/')}",
-                           "parent": parent["path"], "size": size if data is None else len(data),
+def _member(parent: dict[str, Any], held: Held, depth: int, settings: ItemSettings, budget: Budget,
+            rows: list[dict[str, Any]]) -> None:
+    """A row for something a container holds (`core.holdings.Held`), hashed as a file of its own."""
+    data = held.data
+    row: dict[str, Any] = {"path": f"{parent['path']}!/{held.name if held.warning else held.name.lstrip('/')}",
+                           "parent": parent["path"], "size": held.size if data is None else len(data),
                            "error": None, "error_kind": None}
     rows.append(row)
     if data is not None:
         row.update(digest_bytes(data, settings.digests))
-    if kind is not None:
-        _fail(row, kind, detail)
+    if held.kind is not None:
+        _fail(row, held.kind, held.detail)
     elif data is not None and not data:
         _fail(row, "empty", "empty member (0 bytes): nothing to decode.")
     elif data is not None:

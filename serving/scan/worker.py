@@ -27,7 +27,7 @@ import pyarrow as pa
 from saferkit.core import kinds
 from saferkit.core.containers import ArchiveLimits, ArchiveRefused, Budget
 from saferkit.core.diskimage import reads_as_disk_image
-from saferkit.core.holdings import DISK, PDF, HoldingError, held_in, holder_of
+from saferkit.core.holdings import DISK, PDF, Held, HoldingError, held_in, holder_of
 from saferkit.core.inventory import DIGESTS, SNIFF_BYTES, FileRead, detect_type, digest_bytes, extension_mismatch, read_evidence, stat_facts
 from saferkit.core.media import MAX_FRAMES, SCAN_POLICY, DecodedImage, MediaError
 from saferkit.core.faults import Faults
@@ -195,6 +195,10 @@ class ScanWorker:
         row["pdq_quality"] = hashes.get("pdq_quality")
         self._match(row, {**hashes, **{name: row.get(name) for name in DIGESTS if row.get(name)}})
 
+    def _match_digests(self, row: dict[str, Any]) -> None:
+        """The row's file digests against the lists (a file not looked at as a picture, or not yet)."""
+        self._match(row, {name: row.get(name) for name in DIGESTS})
+
     def _match(self, row: dict[str, Any], hashes: dict[str, Any]) -> None:
         if self.matcher is None:
             return
@@ -275,12 +279,12 @@ class ScanWorker:
                 self._open(row, DISK, None, context)
             elif found.data is None:
                 row["type"], row["extension_mismatch"] = _type_of(path, found.head)
-                self._match(row, dict(found.digests))
+                self._match_digests(row)
                 self._settle(row)
                 self._fail(row, kinds.TOO_LARGE, f"{found.size:,} bytes is over the limit of {self.config.max_bytes:,}; "
                                                  "digests only, not looked inside")
             elif found.size == 0:
-                self._match(row, dict(found.digests))
+                self._match_digests(row)
                 self._fail(row, kinds.ZERO_BYTE, "empty file")
             else:
                 self._content(row, found.data, context)
@@ -305,7 +309,7 @@ class ScanWorker:
             self._video(row, data)
             return
         if not _wants_decode(path, head, row["type"]):  # documents, audio, the rest
-            self._match(row, {name: row[name] for name in DIGESTS})
+            self._match_digests(row)
             self._settle(row)
             return
         decoded = DecodedImage(data, SCAN_POLICY)  # decoded on first use, then shared by the hashes and the models
@@ -315,7 +319,7 @@ class ScanWorker:
             image_format = None  # the hashes below record why
         if image_format is not None and image_format not in IMAGE_FORMATS:  # what the server refuses, the scan does not read
             row["warning"] = f"unsupported_format: {image_format}"
-            self._match(row, {name: row[name] for name in DIGESTS})
+            self._match_digests(row)
             self._settle(row)
             return
         if not self._hash_and_match(data, decoded, row):
@@ -334,7 +338,7 @@ class ScanWorker:
         from saferkit.hashing.vpdq import parse_text
         from saferkit.serving.video import video_row
 
-        self._match(row, {name: row[name] for name in DIGESTS})
+        self._match_digests(row)
         facts = video_row(data, models=[] if row["matches"] else self.models, limits=self.config.video_limits)
         row["media"] = "video"
         if facts.get("error"):
@@ -423,25 +427,25 @@ class ScanWorker:
         if decoded.frame_count > read:
             row["warning"] = f"frames_limited: {read} of {decoded.frame_count} frames read"
 
-    def _member(self, parent: dict[str, Any], name: str, data: Optional[bytes], context: "Inside", *,
-                kind: Optional[str] = None, detail: str = "", warning: Optional[str] = None,
-                mtime: Optional[float] = None, size: Optional[int] = None, deleted: Optional[bool] = None) -> dict[str, Any]:
-        """A row for something a container holds, looked at as a file of its own."""
-        row = self._child(parent, f"{parent['path']}!/{name.lstrip('/') if not warning else name}", context)
-        row.update(depth=parent["depth"] + 1, mtime=mtime, size=size if data is None else len(data), warning=warning,
-                   deleted=deleted)
+    def _member(self, parent: dict[str, Any], held: Held, context: "Inside") -> None:
+        """A row for something a container holds (`core.holdings.Held`), looked at as a file of its own."""
+        data = held.data
+        row = self._child(parent, f"{parent['path']}!/{held.name.lstrip('/') if not held.warning else held.name}", context)
+        row.update(depth=parent["depth"] + 1, mtime=held.mtime, size=held.size if data is None else len(data),
+                   warning=held.warning, deleted=held.deleted)
+        if held.own_budget:  # a disk image's file: the file system's own times and inode
+            row.update(atime=held.atime, ctime=held.ctime, btime=held.btime, inode=held.inode)
         if data is not None:
             row.update(digest_bytes(data))
-        if kind is not None:
+        if held.kind is not None:
             if data is not None:
-                self._match(row, {name: row[name] for name in DIGESTS})
-            self._fail(row, kind, detail)
+                self._match_digests(row)
+            self._fail(row, held.kind, held.detail)
         elif data is not None and not data:
-            self._match(row, {name: row[name] for name in DIGESTS})
+            self._match_digests(row)
             self._fail(row, kinds.ZERO_BYTE, "empty member")
         elif data is not None:
             self._content(row, data, context)
-        return row
 
     def _child(self, parent: dict[str, Any], path: str, context: "Inside") -> dict[str, Any]:
         row = {"index": parent["index"], "shard": parent["shard"], "path": path, "parent": parent["path"],
@@ -458,7 +462,7 @@ class ScanWorker:
         """
         if holder == DISK:
             row["type"] = row["type"] or "application/x-disk-image"
-        self._match(row, {name: row[name] for name in DIGESTS if row.get(name)})
+        self._match_digests(row)
         self._settle(row)
         if holder != PDF and row["depth"] >= self.config.archive_limits.max_depth:
             row["warning"] = "too_deep"
@@ -467,10 +471,7 @@ class ScanWorker:
         try:
             for held in held_in(holder, row["path"], data, context.budget, self.config.max_bytes):
                 context.budget = Budget(self.config.archive_limits) if held.own_budget else outer
-                member = self._member(row, held.name, held.data, context, kind=held.kind, detail=held.detail,
-                                      warning=held.warning, mtime=held.mtime, size=held.size, deleted=held.deleted)
-                if held.own_budget:
-                    member.update(atime=held.atime, ctime=held.ctime, btime=held.btime, inode=held.inode)
+                self._member(row, held, context)
         except HoldingError as exc:
             self._fail(row, exc.kind, str(exc))
         finally:
